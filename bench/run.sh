@@ -1,0 +1,419 @@
+#!/usr/bin/env bash
+# run.sh — builds the bench workloads and measures each one under plain
+# glibc, lifeguard (default and stacks=0), a preloaded ASan runtime, glibc's
+# malloc checking and valgrind; prints Markdown tables and records them in
+# docs/PERFORMANCE.md.  Then measures the annotation API with refs_bench.
+# See --help.  Needs bash, a C compiler, awk; valgrind is optional.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CMDLINE="bench/run.sh${*:+ $*}"
+[ -n "${CC:-}" ] && CMDLINE="CC=$CC $CMDLINE"
+CC=${CC:-gcc}
+
+WORKLOADS=(small_mixed realloc_growth long_trees prodcons compute cfrac)
+LIB=$ROOT/build/lib/liblifeguard.so
+ASAN_LIB=${ASAN_LIB:-}
+RUNS=3
+QUICK=0
+VALGRIND=1
+TIMEOUT=120     # seconds, every run but valgrind's
+VG_TIMEOUT=180  # seconds, valgrind's run
+OUT=$ROOT/build/bench-run
+DOCS=auto
+ONLY=()
+
+usage() {
+    cat <<EOF
+usage: bench/run.sh [options]
+  --quick            10% inputs, 1 run, no valgrind, docs untouched (CI smoke)
+  --only NAME        run only this workload (repeatable; "refs" is refs_bench)
+  --lib PATH         liblifeguard.so to preload (default build/lib/liblifeguard.so)
+  --runs N           runs per configuration, median reported (default 3; valgrind 1)
+  --no-valgrind      skip the valgrind configuration
+  --timeout SEC      per-run limit (default $TIMEOUT)
+  --vg-timeout SEC   per-run limit under valgrind (default $VG_TIMEOUT)
+  --out DIR          build and log directory (default build/bench-run)
+  --docs | --no-docs force or suppress updating docs/PERFORMANCE.md
+                     (default: update the sections of what ran, unless --quick;
+                      the workload section only when every workload ran)
+Environment: CC (default gcc), ASAN_LIB (default: libasan.so.8 as found by ldconfig).
+EOF
+}
+
+while [ $# -gt 0 ]; do
+    case $1 in
+    --quick) QUICK=1 ;;
+    --only) ONLY+=("$2"); shift ;;
+    --lib) LIB=$2; shift ;;
+    --runs) RUNS=$2; shift ;;
+    --no-valgrind) VALGRIND=0 ;;
+    --timeout) TIMEOUT=$2; shift ;;
+    --vg-timeout) VG_TIMEOUT=$2; shift ;;
+    --out) OUT=$2; shift ;;
+    --docs) DOCS=1 ;;
+    --no-docs) DOCS=0 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+case $LIB in /*) ;; *) LIB=$PWD/$LIB ;; esac
+if [ "$QUICK" = 1 ]; then
+    SCALE=10 RUNS=1 VALGRIND=0 REFS_REPS=1
+    [ "$DOCS" = auto ] && DOCS=0
+else
+    SCALE=100 REFS_REPS=5
+fi
+
+selected() { # is $1 to run?
+    [ ${#ONLY[@]} -eq 0 ] && return 0
+    local n
+    for n in "${ONLY[@]}"; do [ "$n" = "$1" ] && return 0; done
+    return 1
+}
+for n in "${ONLY[@]}"; do
+    case " ${WORKLOADS[*]} refs " in *" $n "*) ;; *) echo "run.sh: no workload $n" >&2; exit 2 ;; esac
+done
+
+# Each run sets exactly what its configuration needs.
+unset LD_PRELOAD LIFEGUARD_OPTIONS ASAN_OPTIONS MALLOC_CHECK_ GLIBC_TUNABLES
+
+find_lib() { # path of a shared library by soname, via the loader cache
+    ldconfig -p 2>/dev/null | awk -v n="$1" '$1 == n && /x86-64|x86_64|64bit/ { print $NF; exit }'
+}
+[ -z "$ASAN_LIB" ] && ASAN_LIB=$(find_lib libasan.so.8)
+[ -z "$ASAN_LIB" ] && [ -e /usr/lib/x86_64-linux-gnu/libasan.so.8 ] && ASAN_LIB=/usr/lib/x86_64-linux-gnu/libasan.so.8
+MCHECK_LIB=$(find_lib libc_malloc_debug.so.0)
+
+# ---- build ------------------------------------------------------------------
+BIN=$OUT/bin LOGS=$OUT/logs
+mkdir -p "$BIN" "$LOGS" || exit 1
+CFLAGS_WL="-O2 -fomit-frame-pointer -Wall -Wextra -pthread"
+build() { # name, source, extra flags...
+    local name=$1 src=$2; shift 2
+    if ! $CC $CFLAGS_WL "$@" -o "$BIN/$name" "$src"; then
+        echo "run.sh: cannot build $name" >&2
+        exit 1
+    fi
+}
+echo "building with $CC into $BIN" >&2
+build measure "$ROOT/bench/measure.c"
+for w in "${WORKLOADS[@]}"; do selected "$w" && build "$w" "$ROOT/bench/workloads/$w.c"; done
+selected refs && build refs_bench "$ROOT/bench/refs_bench.c" -I"$ROOT/include" -ldl
+
+# ---- configurations ---------------------------------------------------------
+CONFIGS=(plain lg lg_nostacks asan mcheck valgrind)
+declare -A LABEL=(
+    [plain]="glibc (plain)"
+    [lg]="lifeguard"
+    [lg_nostacks]="lifeguard stacks=0"
+    [asan]="ASan runtime, preloaded"
+    [mcheck]="glibc MALLOC_CHECK_=3"
+    [valgrind]="valgrind memcheck"
+)
+declare -A ENVS=(
+    [plain]=""
+    [lg]="LD_PRELOAD=$LIB"
+    [lg_nostacks]="LD_PRELOAD=$LIB LIFEGUARD_OPTIONS=stacks=0"
+    [asan]="LD_PRELOAD=$ASAN_LIB"
+    [mcheck]="LD_PRELOAD=$MCHECK_LIB MALLOC_CHECK_=3 GLIBC_TUNABLES=glibc.malloc.check=3"
+    [valgrind]=""
+)
+declare -A MISSING=()  # configuration -> why it cannot run
+[ -f "$LIB" ] || { MISSING[lg]="no $LIB"; MISSING[lg_nostacks]="no $LIB"; }
+[ -n "$ASAN_LIB" ] && [ -f "$ASAN_LIB" ] || MISSING[asan]="no libasan.so.8"
+[ -n "$MCHECK_LIB" ] || MISSING[mcheck]="no libc_malloc_debug.so.0"
+if [ "$VALGRIND" = 0 ]; then MISSING[valgrind]="skipped"
+elif ! command -v valgrind >/dev/null; then MISSING[valgrind]="no valgrind"
+fi
+for c in "${CONFIGS[@]}"; do
+    [ -n "${MISSING[$c]:-}" ] && echo "run.sh: ${LABEL[$c]}: n/a (${MISSING[$c]})" >&2
+done
+
+# measure_run CONFIG LOGBASE TIMEOUT PROG ARGS... -> prints measure's line
+measure_run() {
+    local cfg=$1 base=$2 limit=$3; shift 3
+    local -a envargs=() wrap=()
+    local kv
+    for kv in ${ENVS[$cfg]}; do envargs+=(-E "$kv"); done
+    [ "$cfg" = valgrind ] && wrap=(valgrind --tool=memcheck)
+    "$BIN/measure" -t "$limit" -o "$base.out" -e "$base.err" "${envargs[@]}" -- "${wrap[@]}" "$@"
+}
+
+field() { # field NAME LINE
+    local re="(^| )$1=([^ ]*)"
+    [[ $2 =~ $re ]] && echo "${BASH_REMATCH[2]}"
+}
+
+median() {
+    printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 }
+        END { if (NR % 2) print a[(NR + 1) / 2]; else print (a[NR / 2] + a[NR / 2 + 1]) / 2 }'
+}
+
+# ---- workloads --------------------------------------------------------------
+declare -A WALL CPU RSS CHECK
+ran_workloads=()
+for w in "${WORKLOADS[@]}"; do
+    selected "$w" || continue
+    ran_workloads+=("$w")
+    declare -A walls=() cpus=() rsss=()
+    for c in "${CONFIGS[@]}"; do CHECK[$w.$c]=ok; walls[$c]=""; cpus[$c]=""; rsss[$c]=""; done
+    for ((i = 1; i <= RUNS; i++)); do
+        for c in "${CONFIGS[@]}"; do
+            [ -n "${MISSING[$c]:-}" ] && continue
+            limit=$TIMEOUT
+            if [ "$c" = valgrind ]; then
+                [ "$i" -gt 1 ] && continue
+                limit=$VG_TIMEOUT
+            fi
+            base=$LOGS/$w.$c.$i
+            line=$(measure_run "$c" "$base" "$limit" "$BIN/$w" "$SCALE")
+            st=$(field status "$line")
+            printf '%-15s %-12s run %d: %s\n' "$w" "$c" "$i" "$line" >&2
+            if [ "$st" = timeout ]; then
+                CHECK[$w.$c]=timeout
+                continue
+            fi
+            [ "$st" != exit:0 ] && CHECK[$w.$c]="$st, see $base.err"
+            if [ "$c" != plain ] && ! cmp -s "$base.out" "$LOGS/$w.plain.1.out"; then
+                CHECK[$w.$c]="MISMATCH, see $base.out"
+            elif [ "$c" = plain ] && [ ! -s "$base.out" ]; then
+                CHECK[$w.$c]="no output"
+            fi
+            walls[$c]+=" $(field wall "$line")"
+            cpus[$c]+=" $(field cpu "$line")"
+            rsss[$c]+=" $(field maxrss_kb "$line")"
+        done
+    done
+    for c in "${CONFIGS[@]}"; do
+        if [ -n "${MISSING[$c]:-}" ]; then CHECK[$w.$c]="n/a (${MISSING[$c]})"; continue; fi
+        [ -z "${walls[$c]}" ] && continue
+        # shellcheck disable=SC2086
+        WALL[$w.$c]=$(median ${walls[$c]}) CPU[$w.$c]=$(median ${cpus[$c]}) RSS[$w.$c]=$(median ${rsss[$c]})
+    done
+    unset walls cpus rsss
+done
+
+# ---- reporting --------------------------------------------------------------
+ratio() { # value plain -> "1.23"
+    awk -v v="$1" -v p="$2" 'BEGIN { if (v == "" || p == "" || p + 0 == 0) print "n/a"; else printf "%.2f", v / p }'
+}
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+secs() { awk -v s="$1" 'BEGIN { printf "%.3f", s }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "n/a" && a + 0 <= b + 0) }'; }
+
+machine() {
+    local model cores mem os libc
+    model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+    cores=$(nproc)
+    mem=$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+    os=$( (. /etc/os-release 2>/dev/null && echo "$PRETTY_NAME") || uname -sr)
+    libc=$(ldd --version 2>/dev/null | head -1 | sed 's/^ldd //')
+    echo "${model:-unknown CPU}, $cores cores, $mem; $os, $libc, $($CC --version | head -1)"
+}
+
+QUARANTINE_MIB=64
+# Cells of a configuration that did not complete show why instead of figures.
+cell_or_reason() { # workload config value
+    local chk=${CHECK[$1.$2]}
+    if [ -n "$3" ] && [ "$3" != n/a ]; then echo "$3"
+    elif [ "$chk" = timeout ]; then echo "timeout"
+    else echo "n/a"
+    fi
+}
+
+bench_markdown() {
+    local w c p_wall p_cpu p_rss
+    echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(machine)."
+    echo
+    echo "Reproduce with \`$CMDLINE\` (after \`cmake -S . -B build && cmake --build build\`)."
+    echo "Workloads are built with \`$CC $CFLAGS_WL\` (no frame pointers) at ${SCALE}% of their"
+    echo "default input; each figure is the median of $RUNS run(s), valgrind's of one run (limit ${VG_TIMEOUT} s)."
+    echo "Ratios are to plain glibc; every run's output is compared with the plain run's."
+    echo "ASan is Debian's \`libasan.so.8\` preloaded into the uninstrumented program (its"
+    echo "allocator, quarantine and leak check, no shadow checks on accesses); MALLOC_CHECK_=3 is"
+    echo "\`LD_PRELOAD=libc_malloc_debug.so.0 MALLOC_CHECK_=3 GLIBC_TUNABLES=glibc.malloc.check=3\`."
+    echo
+    echo "### Wall time, × plain glibc"
+    echo
+    local hdr="| workload | plain (s) |" sep="|---|---:|"
+    for c in "${CONFIGS[@]:1}"; do hdr+=" ${LABEL[$c]} |"; sep+="---:|"; done
+    echo "$hdr"; echo "$sep"
+    for w in "${ran_workloads[@]}"; do
+        local row="| $w | $(secs "${WALL[$w.plain]:-0}") |"
+        for c in "${CONFIGS[@]:1}"; do row+=" $(cell_or_reason "$w" "$c" "$(ratio "${WALL[$w.$c]:-}" "${WALL[$w.plain]:-}")") |"; done
+        echo "$row"
+    done
+    echo
+    echo "### Peak RSS, × plain glibc"
+    echo
+    hdr="| workload | plain (MiB) |"
+    for c in "${CONFIGS[@]:1}"; do hdr+=" ${LABEL[$c]} |"; done
+    echo "$hdr"; echo "$sep"
+    for w in "${ran_workloads[@]}"; do
+        local row="| $w | $(mib "${RSS[$w.plain]:-0}") |"
+        for c in "${CONFIGS[@]:1}"; do row+=" $(cell_or_reason "$w" "$c" "$(ratio "${RSS[$w.$c]:-}" "${RSS[$w.plain]:-}")") |"; done
+        echo "$row"
+    done
+    echo
+    echo "### Targets"
+    echo
+    echo "| target | limit |"
+    echo "|---|---|"
+    echo "| lifeguard (default), wall time, allocation-heavy workloads | ≤ 2.0 × plain |"
+    echo "| lifeguard (default), wall time, compute | ≤ 1.2 × plain |"
+    echo "| lifeguard (default), peak RSS | ≤ 2 × plain + quarantine ($QUARANTINE_MIB MiB) |"
+    echo "| lifeguard stacks=0, wall time | ≤ 1.3 × plain |"
+    echo
+    echo "| workload | default wall × | limit | stacks=0 wall × | limit | default RSS (MiB) | limit (MiB) | met |"
+    echo "|---|---:|---:|---:|---:|---:|---:|---|"
+    for w in "${ran_workloads[@]}"; do
+        local wl_lim=2.0 r1 r2 rss rss_lim met=yes
+        [ "$w" = compute ] && wl_lim=1.2
+        r1=$(cell_or_reason "$w" lg "$(ratio "${WALL[$w.lg]:-}" "${WALL[$w.plain]:-}")")
+        r2=$(cell_or_reason "$w" lg_nostacks "$(ratio "${WALL[$w.lg_nostacks]:-}" "${WALL[$w.plain]:-}")")
+        rss=n/a
+        [ -n "${RSS[$w.lg]:-}" ] && rss=$(mib "${RSS[$w.lg]}")
+        rss_lim=$(awk -v k="${RSS[$w.plain]:-0}" -v q=$QUARANTINE_MIB 'BEGIN { printf "%.1f", 2 * k / 1024 + q }')
+        le "$r1" $wl_lim && le "$r2" 1.3 && le "$rss" "$rss_lim" || met=no
+        [ "${CHECK[$w.lg]}" = ok ] && [ "${CHECK[$w.lg_nostacks]}" = ok ] || met=no
+        [ "$r1" = n/a ] && [ "$r2" = n/a ] && met=n/a
+        echo "| $w | $r1 | $wl_lim | $r2 | 1.3 | $rss | $rss_lim | $met |"
+    done
+    echo
+    echo "### Per workload"
+    for w in "${ran_workloads[@]}"; do
+        echo
+        echo "#### $w"
+        echo
+        echo "| configuration | wall (s) | × | CPU (s) | × | peak RSS (MiB) | × | output |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---|"
+        for c in "${CONFIGS[@]}"; do
+            if [ -z "${WALL[$w.$c]:-}" ]; then
+                echo "| ${LABEL[$c]} | $(cell_or_reason "$w" "$c" "") | | | | | | ${CHECK[$w.$c]} |"
+                continue
+            fi
+            echo "| ${LABEL[$c]} | $(secs "${WALL[$w.$c]}") | $(ratio "${WALL[$w.$c]}" "${WALL[$w.plain]:-}")" \
+                "| $(secs "${CPU[$w.$c]}") | $(ratio "${CPU[$w.$c]}" "${CPU[$w.plain]:-}")" \
+                "| $(mib "${RSS[$w.$c]}") | $(ratio "${RSS[$w.$c]}" "${RSS[$w.plain]:-}") | ${CHECK[$w.$c]//|/\\|} |"
+        done
+    done
+}
+
+# ---- refs_bench -------------------------------------------------------------
+REFS_MD=""
+if selected refs; then
+    declare -A REFS_LINES=()
+    refs_modes=(absent lg_nostacks lg)
+    declare -A REFS_LABEL=([absent]="absent" [lg_nostacks]="preloaded, stacks=0" [lg]="preloaded, stacks on")
+    declare -A REFS_LIMIT=([absent]=5 [lg_nostacks]=60 [lg]=250)
+    for m in "${refs_modes[@]}"; do
+        if [ "$m" != absent ] && [ -n "${MISSING[$m]:-}" ]; then
+            echo "run.sh: refs_bench, runtime ${REFS_LABEL[$m]}: n/a (${MISSING[$m]})" >&2
+            continue
+        fi
+        cfg=$m
+        [ "$m" = absent ] && cfg=plain
+        base=$LOGS/refs.$m
+        line=$(measure_run "$cfg" "$base" "$TIMEOUT" "$BIN/refs_bench" "$REFS_REPS")
+        echo "refs_bench     $m: $line" >&2
+        cat "$base.out" >&2
+        if [ "$(field status "$line")" != exit:0 ]; then
+            echo "run.sh: refs_bench failed under ${REFS_LABEL[$m]}, see $base.err" >&2
+        fi
+        REFS_LINES[$m]=$(cat "$base.out")
+    done
+    REFS_MD=$(
+        echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(machine)."
+        echo
+        echo "Reproduce with \`$CMDLINE\`.  \`bench/refs_bench.c\` times a reference count's"
+        echo "atomic increment+decrement pair with and without \`lg_ref_get\`/\`lg_ref_put\` between"
+        echo "them, on 16 objects, one thread or two threads on the same objects; best of $REFS_REPS timings."
+        echo
+        echo "| runtime | threads | atomic pair (ns) | annotated pair (ns) | added (ns) | target (ns) | met |"
+        echo "|---|---:|---:|---:|---:|---:|---|"
+        for m in "${refs_modes[@]}"; do
+            if [ -z "${REFS_LINES[$m]:-}" ]; then
+                echo "| ${REFS_LABEL[$m]} | | n/a | n/a | n/a | ≤ ${REFS_LIMIT[$m]} | n/a |"
+                continue
+            fi
+            while read -r l; do
+                over=$(field over_ns "$l")
+                met=no
+                le "$over" "${REFS_LIMIT[$m]}" && met=yes
+                [ "$m" != absent ] && [ "$(field runtime "$l")" != present ] && met="no (runtime not found)"
+                echo "| ${REFS_LABEL[$m]} | $(field threads "$l") | $(field plain_ns "$l") |" \
+                    "$(field annotated_ns "$l") | $over | ≤ ${REFS_LIMIT[$m]} | $met |"
+            done <<<"${REFS_LINES[$m]}"
+        done
+    )
+fi
+
+# ---- output -----------------------------------------------------------------
+BENCH_MD=""
+[ ${#ran_workloads[@]} -gt 0 ] && BENCH_MD=$(bench_markdown)
+[ -n "$BENCH_MD" ] && printf '\n## Workloads\n\n%s\n' "$BENCH_MD"
+[ -n "$REFS_MD" ] && printf '\n## Reference annotations\n\n%s\n' "$REFS_MD"
+
+DOC=$ROOT/docs/PERFORMANCE.md
+# replace_section BEGIN END CONTENT: swaps what lies between the markers,
+# appending the markers at the end of the file if they are missing.
+replace_section() {
+    local begin=$1 end=$2 tmp
+    tmp=$(mktemp) || return 1
+    printf '%s\n' "$3" >"$tmp.body"
+    if ! grep -qF "$begin" "$DOC" || ! grep -qF "$end" "$DOC"; then
+        printf '\n%s\n%s\n' "$begin" "$end" >>"$DOC"
+    fi
+    awk -v b="$begin" -v e="$end" -v body="$tmp.body" '
+        $0 == b { print; while ((getline l < body) > 0) print l; skip = 1; next }
+        $0 == e { skip = 0 }
+        !skip' "$DOC" >"$tmp" && cat "$tmp" >"$DOC"
+    rm -f "$tmp" "$tmp.body"
+}
+if [ "$DOCS" != 0 ]; then
+    if [ ! -f "$DOC" ]; then
+        mkdir -p "$(dirname "$DOC")"
+        cat >"$DOC" <<'EOF'
+# lifeguard performance
+
+Speed and memory of programs run under lifeguard, side by side with plain
+glibc and the other heap checkers a C programmer reaches for.  The tables
+between the markers are written by `bench/run.sh`; do not edit them by hand.
+
+## Analysis
+
+_To be written._
+
+## Workloads
+
+<!-- bench:begin -->
+<!-- bench:end -->
+
+## Reference annotations
+
+<!-- refs:begin -->
+<!-- refs:end -->
+EOF
+    fi
+    all_ran=1
+    [ ${#ran_workloads[@]} -eq ${#WORKLOADS[@]} ] || all_ran=0
+    if [ -n "$BENCH_MD" ] && { [ "$DOCS" = 1 ] || [ $all_ran = 1 ]; }; then
+        replace_section '<!-- bench:begin -->' '<!-- bench:end -->' "$BENCH_MD"
+        echo "run.sh: updated the workload section of $DOC" >&2
+    fi
+    if [ -n "$REFS_MD" ]; then
+        replace_section '<!-- refs:begin -->' '<!-- refs:end -->' "$REFS_MD"
+        echo "run.sh: updated the refs section of $DOC" >&2
+    fi
+fi
+
+# A flagged run fails the script, so CI notices.
+status=0
+for w in "${ran_workloads[@]}"; do
+    for c in "${CONFIGS[@]}"; do
+        case ${CHECK[$w.$c]} in ok|n/a*|timeout) ;; *) status=1 ;; esac
+    done
+done
+exit $status

@@ -1,0 +1,75 @@
+/* lg_core.h — the tracking core's internal interface.
+ *
+ * The core knows blocks, stacks, quarantine, references and findings.  It
+ * calls nothing outside itself but lg_platform.h, so it can live in a kernel.
+ * Modules:
+ *   lg_format.c     text buffers and number formatting
+ *   lg_options.c    the option table and LIFEGUARD_OPTIONS parser
+ *   lg_depot.c      stack depot: deduplicated stacks behind 32-bit ids
+ *   lg_heap.c       the checked allocator: size-class regions, slot metadata
+ *   lg_poison.c     freed-memory poison that names the freed block
+ *   lg_quarantine.c freed blocks wait here, bounded in bytes, before reuse
+ *   lg_report.c     one finding rendered as sanitizer-style text and JSON
+ *   lg_refs.c       the reference tracker */
+#ifndef LG_CORE_H
+#define LG_CORE_H
+
+#include "../platform/lg_platform.h"
+
+#define LG_VERSION "0.1.0"
+
+#define LG_LIKELY(x) __builtin_expect(!!(x), 1)
+#define LG_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define LG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Freestanding byte helpers: the core never calls libc's. */
+void lg_mem_set(void *dst, int byte, size_t len);
+void lg_mem_copy(void *dst, const void *src, size_t len);
+int lg_mem_cmp(const void *a, const void *b, size_t len);
+size_t lg_str_len(const char *s);
+int lg_str_cmp(const char *a, const char *b);
+bool lg_str_eq_n(const char *a, const char *b, size_t n); /* first n bytes equal, a has n bytes */
+
+/* ---- lg_format.c: a bounded text buffer ------------------------------- */
+typedef struct lg_buf {
+    char *data;
+    size_t len, cap; /* len may exceed cap: the text was cut, len is what it wanted */
+} lg_buf;
+
+void lg_buf_init(lg_buf *b, char *storage, size_t cap);
+void lg_buf_putc(lg_buf *b, char c);
+void lg_buf_puts(lg_buf *b, const char *s);
+void lg_buf_putn(lg_buf *b, const char *s, size_t n);
+void lg_buf_dec(lg_buf *b, int64_t v);
+void lg_buf_udec(lg_buf *b, uint64_t v);
+void lg_buf_hex(lg_buf *b, uint64_t v); /* 0x-prefixed */
+void lg_buf_json_str(lg_buf *b, const char *s); /* quoted and escaped */
+/* printf subset: %s %d %u %zu %lld %llu %x %lx %llx %p %c %% */
+void lg_buf_printf(lg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void lg_buf_vprintf(lg_buf *b, const char *fmt, va_list ap);
+const char *lg_buf_cstr(lg_buf *b); /* NUL-terminates (cutting if full) */
+bool lg_parse_u64(const char *s, size_t n, uint64_t *out);
+
+/* ---- lg_options.c ------------------------------------------------------ */
+#include "lg_options.h"
+
+/* ---- lg_depot.c ---------------------------------------------------------- */
+#define LG_MAX_FRAMES 64
+typedef uint32_t lg_stack_id; /* 0: no stack */
+lg_stack_id lg_depot_put(const uintptr_t *pcs, uint32_t depth);
+uint32_t lg_depot_get(lg_stack_id id, const uintptr_t **pcs); /* returns depth */
+size_t lg_depot_memory(void);
+
+/* Stack capture is the runtime's: the core asks for it through this hook,
+ * set at start-up.  skip drops the innermost frames of the caller. */
+typedef lg_stack_id (*lg_capture_fn)(void);
+extern lg_capture_fn lg_capture_stack;
+
+/* ---- births: one clock for heap blocks and tracked objects (checkpoints) -- */
+uint64_t lg_birth_next(void); /* takes a tick */
+uint64_t lg_birth_now(void);  /* the tick the next birth will take */
+
+/* ---- lg_report.c --------------------------------------------------------- */
+#include "lg_report.h"
+
+#endif

@@ -1,0 +1,657 @@
+/* lg_heap.c — the checked allocator: size classes, slots, large blocks.
+ *
+ * See lg_heap.h for the layout.  Allocation takes its class's lock; free
+ * takes no lock (a compare-and-swap on the slot state catches racing double
+ * frees) and hands the block to the quarantine. */
+#include "lg_heap.h"
+
+#define CLASS_COUNT 51
+#define CLASS_SPAN_BITS 32                   /* each class owns 4 GiB of address space */
+#define CLASS_SPAN (1ull << CLASS_SPAN_BITS)
+#define MAX_SLOT 131072u
+#define COMMIT_CHUNK (256u << 10)
+#define MAX_REQUEST (1ull << 46)             /* larger requests fail like glibc's */
+
+typedef struct size_class {
+    lg_lock_t lock;
+    uint32_t slot_size;
+    uint32_t max_slots;
+    uint32_t bump;            /* slots handed out at least once */
+    uint32_t free_head;       /* slot index + 1 of the first reusable slot */
+    uintptr_t start;
+    uintptr_t committed_end;
+    lg_block_meta *meta;
+} __attribute__((aligned(64))) size_class;
+
+/* Large blocks: their own mapping, guard pages on both sides, the user
+ * bytes pushed against the right guard so an overflow faults at once. */
+typedef struct large_block {
+    uintptr_t map_start;
+    size_t map_size;
+    uintptr_t user;
+    size_t size;
+    lg_block_meta meta;
+    uint32_t next_free;       /* record free list */
+} large_block;
+
+static size_class classes[CLASS_COUNT];
+static uintptr_t heap_start, heap_end;
+static bool heap_ready;
+static lg_lock_t heap_init_lock = LG_LOCK_INIT;
+static size_t page_size;
+
+static lg_lock_t large_lock = LG_LOCK_INIT;
+static large_block *large_records;     /* stable indices */
+static uint32_t large_capacity, large_used, large_free_head;
+static uintptr_t large_lo = UINTPTR_MAX, large_hi; /* every large mapping ever was inside */
+static uint32_t *large_sorted;         /* live-or-quarantined record indices by address */
+static uint32_t large_sorted_len;
+
+static uint64_t birth_clock = 1;
+static uint64_t stat_allocs, stat_frees;
+
+lg_block_freed_fn lg_on_block_freed;
+
+uint64_t lg_birth_next(void)
+{
+    return __atomic_fetch_add(&birth_clock, 1, __ATOMIC_RELAXED);
+}
+
+uint64_t lg_birth_now(void)
+{
+    return __atomic_load_n(&birth_clock, __ATOMIC_RELAXED);
+}
+
+uint64_t lg_heap_birth_clock(void)
+{
+    return lg_birth_now();
+}
+
+/* ---- size classes ------------------------------------------------------- */
+
+static uint32_t class_slot_size(uint32_t c)
+{
+    if (c < 15) return (c + 2) * 16;
+    uint32_t k = c - 15, lg = 8 + k / 4, sub = k % 4;
+    return (1u << lg) + (sub + 1) * (1u << (lg - 2));
+}
+
+static uint32_t class_of(size_t need)
+{
+    if (need <= 32) return 0;
+    if (need <= 256) return (uint32_t)((need + 15) / 16 - 2);
+    uint32_t lg = 63 - (uint32_t)__builtin_clzll(need - 1);
+    uint32_t sub = (uint32_t)((need - 1 - (1ull << lg)) >> (lg - 2));
+    return 15 + (lg - 8) * 4 + sub;
+}
+
+static size_t align_up(size_t v, size_t a)
+{
+    return (v + a - 1) & ~(a - 1);
+}
+
+bool lg_heap_ready(void)
+{
+    return __atomic_load_n(&heap_ready, __ATOMIC_ACQUIRE);
+}
+
+bool lg_heap_init(void)
+{
+    if (lg_heap_ready()) return true;
+    lg_lock(&heap_init_lock);
+    if (!heap_ready) {
+        page_size = lg_pal_page_size();
+        void *region = lg_pal_reserve(CLASS_COUNT * CLASS_SPAN);
+        bool ok = region && lg_poison_init() && lg_quarantine_init();
+        for (uint32_t c = 0; ok && c < CLASS_COUNT; c++) {
+            size_class *sc = &classes[c];
+            sc->slot_size = class_slot_size(c);
+            sc->max_slots = (uint32_t)(CLASS_SPAN / sc->slot_size);
+            sc->start = (uintptr_t)region + c * CLASS_SPAN;
+            sc->committed_end = sc->start;
+            sc->meta = lg_pal_map((size_t)sc->max_slots * sizeof(lg_block_meta));
+            ok = sc->meta != NULL;
+        }
+        if (ok) {
+            heap_start = (uintptr_t)region;
+            heap_end = heap_start + CLASS_COUNT * CLASS_SPAN;
+            __atomic_store_n(&heap_ready, true, __ATOMIC_RELEASE);
+        }
+    }
+    lg_unlock(&heap_init_lock);
+    return heap_ready;
+}
+
+bool lg_heap_owns(uintptr_t addr)
+{
+    return addr - heap_start < heap_end - heap_start;
+}
+
+/* Takes a slot of class c; the caller holds its lock. */
+static bool class_take_slot(size_class *sc, uint32_t *slot)
+{
+    if (sc->free_head) {
+        *slot = sc->free_head - 1;
+        sc->free_head = sc->meta[*slot].next_free;
+        return true;
+    }
+    if (sc->bump >= sc->max_slots) return false;
+    uintptr_t slot_end = sc->start + (uintptr_t)(sc->bump + 1) * sc->slot_size;
+    if (slot_end > sc->committed_end) {
+        size_t grow = align_up(slot_end - sc->committed_end, COMMIT_CHUNK);
+        if (sc->committed_end + grow > sc->start + CLASS_SPAN) grow = sc->start + CLASS_SPAN - sc->committed_end;
+        if (!lg_pal_commit((void *)sc->committed_end, grow)) return false;
+        sc->committed_end += grow;
+    }
+    *slot = sc->bump++;
+    return true;
+}
+
+/* ---- large blocks ------------------------------------------------------- */
+
+static bool large_grow_tables(void)
+{
+    uint32_t capacity = large_capacity ? large_capacity * 2 : 1024;
+    large_block *records = lg_pal_map(capacity * sizeof(large_block));
+    uint32_t *sorted = lg_pal_map(capacity * sizeof(uint32_t));
+    if (!records || !sorted) {
+        if (records) lg_pal_unmap(records, capacity * sizeof(large_block));
+        if (sorted) lg_pal_unmap(sorted, capacity * sizeof(uint32_t));
+        return false;
+    }
+    if (large_records) {
+        lg_mem_copy(records, large_records, large_capacity * sizeof(large_block));
+        lg_mem_copy(sorted, large_sorted, large_sorted_len * sizeof(uint32_t));
+        lg_pal_unmap(large_records, large_capacity * sizeof(large_block));
+        lg_pal_unmap(large_sorted, large_capacity * sizeof(uint32_t));
+    }
+    large_records = records;
+    large_sorted = sorted;
+    large_capacity = capacity;
+    return true;
+}
+
+/* Index in large_sorted of the first record starting after addr. */
+static uint32_t large_upper_bound(uintptr_t addr)
+{
+    uint32_t lo = 0, hi = large_sorted_len;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi) / 2;
+        if (large_records[large_sorted[mid]].map_start <= addr) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static void *large_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth)
+{
+    if (align < 16) align = 16;
+    size_t data = align_up(size + (align > page_size ? align : 0), page_size);
+    if (data == 0) data = page_size;
+    size_t map_size = data + 2 * page_size;
+    char *map = lg_pal_reserve(map_size);
+    if (!map) return NULL;
+    if (!lg_pal_commit(map + page_size, data)) {
+        lg_pal_unmap(map, map_size);
+        return NULL;
+    }
+    uintptr_t data_end = (uintptr_t)map + page_size + data;
+    uintptr_t user = (data_end - size) & ~(uintptr_t)(align - 1);
+
+    lg_lock(&large_lock);
+    if (!large_free_head && large_used == large_capacity && !large_grow_tables()) {
+        lg_unlock(&large_lock);
+        lg_pal_unmap(map, map_size);
+        return NULL;
+    }
+    uint32_t index;
+    if (large_free_head) {
+        index = large_free_head - 1;
+        large_free_head = large_records[index].next_free;
+    } else {
+        index = large_used++;
+    }
+    large_block *lb = &large_records[index];
+    lb->map_start = (uintptr_t)map;
+    lb->map_size = map_size;
+    lb->user = user;
+    lb->size = size;
+    lg_mem_set(&lb->meta, 0, sizeof(lb->meta));
+    lb->meta.alloc_stack = stack;
+    lb->meta.alloc_tid = tid;
+    lb->meta.size = (uint32_t)size;
+    lb->meta.birth = birth;
+    lb->meta.state = LG_BLOCK_LIVE;
+    if (lb->map_start < large_lo) __atomic_store_n(&large_lo, lb->map_start, __ATOMIC_RELAXED);
+    if (lb->map_start + map_size > large_hi) __atomic_store_n(&large_hi, lb->map_start + map_size, __ATOMIC_RELAXED);
+    uint32_t at = large_upper_bound(lb->map_start);
+    for (uint32_t i = large_sorted_len; i > at; i--) large_sorted[i] = large_sorted[i - 1];
+    large_sorted[at] = index;
+    large_sorted_len++;
+    lg_unlock(&large_lock);
+
+    uintptr_t data_start = (uintptr_t)map + page_size;
+    lg_redzone_fill(data_start, user - data_start);
+    lg_redzone_fill(user + size, data_end - user - size);
+    return (void *)user;
+}
+
+static void large_to_block(uint32_t index, lg_block *out)
+{
+    large_block *lb = &large_records[index];
+    out->user = lb->user;
+    out->size = lb->size;
+    out->slot_start = lb->map_start + page_size;
+    out->slot_end = lb->map_start + lb->map_size - page_size;
+    out->meta = &lb->meta;
+    out->size_class = LG_LARGE_CLASS;
+    out->slot = index;
+}
+
+/* Guard pages count as part of the block: an overflow into them names it. */
+bool lg_heap_may_hold(uintptr_t addr)
+{
+    return lg_heap_owns(addr) ||
+           (addr >= __atomic_load_n(&large_lo, __ATOMIC_RELAXED) && addr < __atomic_load_n(&large_hi, __ATOMIC_RELAXED));
+}
+
+static bool large_find(uintptr_t addr, lg_block *out)
+{
+    if (!large_sorted_len || addr < large_lo || addr >= large_hi) return false;
+    lg_lock(&large_lock);
+    uint32_t at = large_upper_bound(addr);
+    bool found = false;
+    if (at > 0) {
+        large_block *lb = &large_records[large_sorted[at - 1]];
+        if (addr - lb->map_start < lb->map_size) {
+            large_to_block(large_sorted[at - 1], out);
+            found = true;
+        }
+    }
+    lg_unlock(&large_lock);
+    return found;
+}
+
+static void large_release(uint32_t index)
+{
+    lg_lock(&large_lock);
+    large_block *lb = &large_records[index];
+    uint32_t at = large_upper_bound(lb->map_start) - 1;
+    for (uint32_t i = at; i + 1 < large_sorted_len; i++) large_sorted[i] = large_sorted[i + 1];
+    large_sorted_len--;
+    uintptr_t map_start = lb->map_start;
+    size_t map_size = lb->map_size;
+    lb->meta.state = LG_BLOCK_UNUSED;
+    lb->next_free = large_free_head;
+    large_free_head = index + 1;
+    lg_unlock(&large_lock);
+    lg_pal_unmap((void *)map_start, map_size);
+}
+
+/* ---- redzones: the checked bytes on each side of the user bytes ---------- */
+
+static void redzone_spans(const lg_block *b, uintptr_t *left, size_t *left_len, size_t *right_len)
+{
+    *left_len = b->user - b->slot_start > LG_REDZONE_CHECKED ? LG_REDZONE_CHECKED : b->user - b->slot_start;
+    *left = b->user - *left_len;
+    *right_len = b->slot_end - b->user - b->size;
+    if (*right_len > LG_REDZONE_CHECKED) *right_len = LG_REDZONE_CHECKED;
+}
+
+static void redzones_fill(const lg_block *b)
+{
+    uintptr_t left;
+    size_t left_len, right_len;
+    redzone_spans(b, &left, &left_len, &right_len);
+    lg_redzone_fill(left, left_len);
+    lg_redzone_fill(b->user + b->size, right_len);
+}
+
+/* ---- allocation ----------------------------------------------------------- */
+
+void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid)
+{
+    if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
+    if (LG_UNLIKELY(!lg_heap_init())) return NULL;
+    uint64_t birth = lg_birth_next();
+    __atomic_fetch_add(&stat_allocs, 1, __ATOMIC_RELAXED);
+    size_t redzone = lg_opt.redzone < 16 ? 16 : align_up(lg_opt.redzone, 16);
+    if (align < 16) align = 16;
+    size_t need = redzone + size + redzone + (align > 16 ? align - 16 : 0);
+    if (need > MAX_SLOT || align > page_size) return large_alloc(size, align, stack, tid, birth);
+
+    for (uint32_t c = class_of(need); c < CLASS_COUNT; c++) {
+        size_class *sc = &classes[c];
+        uint32_t slot;
+        lg_lock(&sc->lock);
+        bool got = class_take_slot(sc, &slot);
+        lg_unlock(&sc->lock);
+        if (!got) continue; /* this class is exhausted: a larger one will do */
+
+        uintptr_t slot_start = sc->start + (uintptr_t)slot * sc->slot_size;
+        uintptr_t slot_end = slot_start + sc->slot_size;
+        uintptr_t user = align_up(slot_start + redzone, align);
+        lg_block_meta *m = &sc->meta[slot];
+        m->alloc_stack = stack;
+        m->free_stack = 0;
+        m->size = (uint32_t)size;
+        m->offset = (uint16_t)(user - slot_start);
+        m->flags = 0;
+        m->alloc_tid = tid;
+        m->free_tid = 0;
+        m->birth = birth;
+        __atomic_store_n(&m->state, LG_BLOCK_LIVE, __ATOMIC_RELEASE);
+
+        lg_block b = {user, size, slot_start, slot_end, m, c, slot};
+        redzones_fill(&b);
+        return (void *)user;
+    }
+    return large_alloc(size, align, stack, tid, birth);
+}
+
+/* ---- lookup ------------------------------------------------------------- */
+
+static void small_to_block(uint32_t c, uint32_t slot, lg_block *out)
+{
+    size_class *sc = &classes[c];
+    lg_block_meta *m = &sc->meta[slot];
+    out->slot_start = sc->start + (uintptr_t)slot * sc->slot_size;
+    out->slot_end = out->slot_start + sc->slot_size;
+    out->user = out->slot_start + m->offset;
+    out->size = m->size;
+    out->meta = m;
+    out->size_class = c;
+    out->slot = slot;
+}
+
+bool lg_heap_find(uintptr_t addr, lg_block *out)
+{
+    if (lg_heap_owns(addr)) {
+        uint32_t c = (uint32_t)((addr - heap_start) >> CLASS_SPAN_BITS);
+        size_class *sc = &classes[c];
+        uint64_t slot = (addr - sc->start) / sc->slot_size;
+        if (slot >= __atomic_load_n(&sc->bump, __ATOMIC_ACQUIRE)) return false;
+        small_to_block(c, (uint32_t)slot, out);
+        return true;
+    }
+    return large_find(addr, out);
+}
+
+bool lg_heap_find_live(uintptr_t addr, lg_block *out)
+{
+    if (!lg_heap_find(addr, out)) return false;
+    return __atomic_load_n(&out->meta->state, __ATOMIC_ACQUIRE) == LG_BLOCK_LIVE && addr >= out->user &&
+           addr <= out->user + out->size;
+}
+
+size_t lg_heap_usable_size(const void *p)
+{
+    lg_block b;
+    if (!lg_heap_find((uintptr_t)p, &b) || b.user != (uintptr_t)p || b.meta->state != LG_BLOCK_LIVE) return 0;
+    return b.size;
+}
+
+static void block_from_entry(uint32_t size_class, uint32_t slot, lg_block *out)
+{
+    if (size_class == LG_LARGE_CLASS) large_to_block(slot, out);
+    else small_to_block(size_class, slot, out);
+}
+
+/* ---- free ------------------------------------------------------------------ */
+
+static void report_redzones(const lg_block *b, lg_stack_id access, const char *when)
+{
+    uintptr_t left_start;
+    size_t left_len, right_len;
+    redzone_spans(b, &left_start, &left_len, &right_len);
+    size_t left = lg_redzone_find_change(left_start, left_len);
+    size_t right = lg_redzone_find_change(b->user + b->size, right_len);
+    if (left == SIZE_MAX && right == SIZE_MAX) return;
+
+    uintptr_t bad;
+    long long distance;
+    if (right != SIZE_MAX) {
+        bad = b->user + b->size + right;
+        distance = (long long)right;
+    } else {
+        bad = left_start + left;
+        distance = -(long long)(b->user - bad);
+    }
+    lg_report *r = lg_report_begin(LG_HEAP_OVERFLOW, b->meta->alloc_stack,
+                                   "%s: a write %s the %zu-byte block at 0x%lx damaged its redzone", when,
+                                   distance >= 0 ? "past the end of" : "before the start of", b->size,
+                                   (unsigned long)b->user);
+    lg_report_address(r, bad);
+    lg_report_block(r, b->user, b->size);
+    if (distance >= 0) lg_report_note(r, "0x%lx is %lld bytes after the block's last byte", (unsigned long)bad, distance);
+    else lg_report_note(r, "0x%lx is %lld bytes before the block's first byte", (unsigned long)bad, -distance);
+    if (access) lg_report_stack(r, "access", access, "found by this call");
+    lg_report_stack(r, "alloc", b->meta->alloc_stack, "the block was allocated here");
+    lg_report_end(r);
+    redzones_fill(b); /* reported once: heal it so later checks stay quiet */
+}
+
+static void report_stale_free(uintptr_t p, uint32_t qtag, lg_stack_id stack, const char *fn);
+
+static void report_invalid_free(uintptr_t p, lg_stack_id stack, const char *fn)
+{
+    lg_block b;
+    uint32_t qtag;
+    if (lg_poison_decode(p, &qtag)) {
+        report_stale_free(p, qtag, stack, fn);
+        return;
+    }
+    if (lg_heap_find(p, &b)) {
+        uint8_t state = __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE);
+        if (p == b.user && (state == LG_BLOCK_QUARANTINED || state == LG_BLOCK_FREE)) {
+            lg_report *r = lg_report_begin(LG_DOUBLE_FREE, stack, "%s() of 0x%lx, a %zu-byte block already freed", fn,
+                                           (unsigned long)p, b.size);
+            lg_report_address(r, p);
+            lg_report_block(r, b.user, b.size);
+            lg_report_stack(r, "access", stack, "this free");
+            lg_report_stack(r, "free", b.meta->free_stack, "first freed here");
+            lg_report_stack(r, "alloc", b.meta->alloc_stack, "the block was allocated here");
+            lg_report_end(r);
+            return;
+        }
+        if (state == LG_BLOCK_LIVE || state == LG_BLOCK_QUARANTINED || state == LG_BLOCK_FREE) {
+            long long delta = (long long)(p - b.user);
+            const char *where = p < b.user ? "before" : p < b.user + b.size ? "inside" : "past the end of";
+            lg_report *r = lg_report_begin(LG_INVALID_FREE, stack, "%s() of 0x%lx, %lld bytes %s the %zu-byte %sblock at 0x%lx",
+                                           fn, (unsigned long)p, delta < 0 ? -delta : delta, where, b.size,
+                                           state == LG_BLOCK_LIVE ? "" : "freed ", (unsigned long)b.user);
+            lg_report_address(r, p);
+            lg_report_block(r, b.user, b.size);
+            lg_report_stack(r, "access", stack, "this free");
+            if (state != LG_BLOCK_LIVE) lg_report_stack(r, "free", b.meta->free_stack, "the block was freed here");
+            lg_report_stack(r, "alloc", b.meta->alloc_stack, "the block was allocated here");
+            lg_report_end(r);
+            return;
+        }
+    }
+    char what[160];
+    lg_buf w;
+    lg_buf_init(&w, what, sizeof(what));
+    if (p & 15) lg_buf_printf(&w, "not %s-aligned, ", "16-byte");
+    lg_buf_puts(&w, lg_pal_describe_address(p));
+    lg_report *r = lg_report_begin(LG_INVALID_FREE, stack, "%s() of 0x%lx, which malloc never returned (%s)", fn,
+                                   (unsigned long)p, lg_buf_cstr(&w));
+    lg_report_address(r, p);
+    lg_report_stack(r, "access", stack, "this free");
+    lg_report_end(r);
+}
+
+/* Describes, in a report, the freed block a stale value came from. */
+void lg_heap_report_stale_source(lg_report *r, uint32_t qtag)
+{
+    uint32_t size_class, slot;
+    lg_block b;
+    if (!lg_quarantine_lookup(qtag, &size_class, &slot)) {
+        lg_report_note(r, "the block it was read from has left lifeguard's memory of freed blocks");
+        return;
+    }
+    block_from_entry(size_class, slot, &b);
+    uint8_t state = __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE);
+    if (b.meta->qtag != qtag || (state != LG_BLOCK_QUARANTINED && state != LG_BLOCK_FREE)) {
+        lg_report_note(r, "it was read from a freed block whose memory has since been reused");
+        return;
+    }
+    lg_report_block(r, b.user, b.size);
+    lg_report_note(r, "the value was read from the %zu-byte block at 0x%lx after that block was freed", b.size,
+                   (unsigned long)b.user);
+    lg_report_stack(r, "free", b.meta->free_stack, "the block it was read from was freed here");
+    lg_report_stack(r, "alloc", b.meta->alloc_stack, "that block was allocated here");
+}
+
+static void report_stale_free(uintptr_t p, uint32_t qtag, lg_stack_id stack, const char *fn)
+{
+    lg_report *r = lg_report_begin(LG_STALE_POINTER, stack,
+                                   "%s() of 0x%lx, a pointer read out of freed memory (lifeguard's poison)", fn,
+                                   (unsigned long)p);
+    lg_report_address(r, p);
+    lg_report_stack(r, "access", stack, "this free");
+    lg_heap_report_stale_source(r, qtag);
+    lg_report_end(r);
+}
+
+bool lg_heap_free(void *ptr, lg_stack_id stack, uint32_t tid, const char *fn)
+{
+    uintptr_t p = (uintptr_t)ptr;
+    lg_block b;
+    if (LG_UNLIKELY(!heap_ready) || !lg_heap_find(p, &b) || b.user != p) {
+        report_invalid_free(p, stack, fn);
+        return false;
+    }
+    uint8_t expected = LG_BLOCK_LIVE;
+    if (!__atomic_compare_exchange_n(&b.meta->state, &expected, LG_BLOCK_QUARANTINED, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        report_invalid_free(p, stack, fn);
+        return false;
+    }
+    __atomic_fetch_add(&stat_frees, 1, __ATOMIC_RELAXED);
+    report_redzones(&b, stack, fn[0] == 'r' ? "realloc" : "free");
+    if (lg_on_block_freed) lg_on_block_freed(b.user, b.size);
+
+    b.meta->free_stack = stack;
+    b.meta->free_tid = tid;
+    uint32_t qtag = lg_quarantine_reserve();
+    b.meta->qtag = qtag;
+    size_t bytes = b.size;
+    if (b.size_class == LG_LARGE_CLASS) {
+        /* Large freed blocks are not written: their pages are given back and
+         * made inaccessible, so any use faults and is reported by the signal
+         * handler.  They weigh a page in the quarantine. */
+        lg_pal_decommit((void *)b.slot_start, b.slot_end - b.slot_start);
+        bytes = page_size;
+    } else {
+        lg_poison_fill(b.user, b.size, lg_poison_word(qtag));
+    }
+    lg_quarantine_publish(qtag, b.size_class, b.slot, bytes);
+    return true;
+}
+
+void lg_heap_recycle(uint32_t cls, uint32_t slot, uint32_t qtag)
+{
+    lg_block b;
+    block_from_entry(cls, slot, &b);
+    if (cls == LG_LARGE_CLASS) {
+        lg_quarantine_release_bytes(page_size);
+        large_release(slot);
+        return;
+    }
+    size_t changed = lg_poison_find_change(b.user, b.size, lg_poison_word(qtag));
+    if (changed != SIZE_MAX) {
+        lg_report *r = lg_report_begin(LG_WRITE_AFTER_FREE, b.meta->free_stack,
+                                       "byte %zu of the %zu-byte block at 0x%lx was written after the block was freed",
+                                       changed, b.size, (unsigned long)b.user);
+        lg_report_address(r, b.user + changed);
+        lg_report_block(r, b.user, b.size);
+        lg_report_note(r, "found when the block left the quarantine; the write happened after this free");
+        lg_report_stack(r, "free", b.meta->free_stack, "the block was freed here");
+        lg_report_stack(r, "alloc", b.meta->alloc_stack, "the block was allocated here");
+        lg_report_end(r);
+    }
+    lg_quarantine_release_bytes(b.size);
+    size_class *sc = &classes[cls];
+    lg_lock(&sc->lock);
+    __atomic_store_n(&b.meta->state, LG_BLOCK_FREE, __ATOMIC_RELEASE);
+    b.meta->next_free = sc->free_head;
+    sc->free_head = slot + 1;
+    lg_unlock(&sc->lock);
+}
+
+void lg_heap_heal(const lg_block *b)
+{
+    redzones_fill(b);
+    uint8_t state = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE);
+    if (b->size_class != LG_LARGE_CLASS && (state == LG_BLOCK_QUARANTINED || state == LG_BLOCK_FREE))
+        lg_poison_fill(b->user, b->size, lg_poison_word(b->meta->qtag));
+}
+
+/* ---- walks ----------------------------------------------------------------- */
+
+void lg_heap_each_live(lg_block_visit_fn visit, void *ctx)
+{
+    if (!heap_ready) return;
+    for (uint32_t c = 0; c < CLASS_COUNT; c++) {
+        uint32_t bump = __atomic_load_n(&classes[c].bump, __ATOMIC_ACQUIRE);
+        for (uint32_t slot = 0; slot < bump; slot++) {
+            if (__atomic_load_n(&classes[c].meta[slot].state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE) continue;
+            lg_block b;
+            small_to_block(c, slot, &b);
+            visit(&b, ctx);
+        }
+    }
+    /* Large blocks are copied out first: visit may allocate or free. */
+    for (uint32_t i = 0;; i++) {
+        lg_block b;
+        bool more;
+        lg_lock(&large_lock);
+        more = i < large_sorted_len;
+        if (more) large_to_block(large_sorted[i], &b);
+        lg_unlock(&large_lock);
+        if (!more) break;
+        if (b.meta->state == LG_BLOCK_LIVE) visit(&b, ctx);
+    }
+}
+
+static void check_live_redzones(const lg_block *b, void *ctx)
+{
+    (void)ctx;
+    report_redzones(b, 0, "at exit");
+}
+
+void lg_heap_check_all(void)
+{
+    lg_heap_each_live(check_live_redzones, 0);
+    lg_quarantine_drain();
+}
+
+void lg_heap_lock_all(void)
+{
+    lg_quarantine_lock();
+    for (uint32_t c = 0; c < CLASS_COUNT; c++) lg_lock(&classes[c].lock);
+    lg_lock(&large_lock);
+}
+
+void lg_heap_unlock_all(void)
+{
+    lg_unlock(&large_lock);
+    for (uint32_t c = CLASS_COUNT; c-- > 0;) lg_unlock(&classes[c].lock);
+    lg_quarantine_unlock();
+}
+
+static void count_live(const lg_block *b, void *ctx)
+{
+    struct lg_heap_stats *s = ctx;
+    s->live_blocks++;
+    s->live_bytes += b->size;
+}
+
+void lg_heap_stats(struct lg_heap_stats *out)
+{
+    lg_mem_set(out, 0, sizeof(*out));
+    lg_heap_each_live(count_live, out);
+    out->total_allocs = __atomic_load_n(&stat_allocs, __ATOMIC_RELAXED);
+    out->total_frees = __atomic_load_n(&stat_frees, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,53 @@
+/* lg_options.h — every option of lifeguard, in one table.
+ *
+ * The runtime reads them from LIFEGUARD_OPTIONS ("key=value:key=value"),
+ * the CLI validates them and prints them in --help from this same table. */
+#ifndef LG_OPTIONS_H
+#define LG_OPTIONS_H
+
+/* X(name, type, default, help) — type is BOOL, UINT or STR. */
+#define LG_OPTION_LIST(X)                                                                         \
+    X(log_path, STR, "", "write the text report to this file instead of stderr (%p: pid)")        \
+    X(log_fd, UINT, 2, "write the text report to this file descriptor")                           \
+    X(json_path, STR, "", "write the JSON report to this file (%p: pid)")                         \
+    X(exitcode, UINT, 1, "exit status when errors were found")                                   \
+    X(halt_on_error, BOOL, 0, "stop the program at the first error")                              \
+    X(max_findings, UINT, 200, "report at most this many findings")                              \
+    X(stacks, BOOL, 1, "record allocation and free stacks")                                      \
+    X(stack_depth, UINT, 30, "frames kept per stack (1-64)")                                     \
+    X(quarantine_mb, UINT, 64, "bytes of freed memory held back from reuse, in MiB")              \
+    X(redzone, UINT, 16, "minimum bytes of redzone on each side of a block (16-2048)")            \
+    X(check_libc, BOOL, 1, "check the buffers passed to mem*, str* and stdio functions")          \
+    X(handle_segv, BOOL, 1, "report segmentation faults and bus errors")                          \
+    X(check_at_exit, BOOL, 1, "verify poison and redzones of every block at exit")                \
+    X(leaks, BOOL, 1, "scan for unreachable blocks at exit")                                      \
+    X(show_reachable, BOOL, 0, "list still-reachable blocks at exit")                             \
+    X(suppressions, STR, "", "file of suppressions (leak:FUNCTION, kind:MODULE ...)")            \
+    X(default_suppressions, BOOL, 1, "suppress the C library's and loader's own allocations")      \
+    X(ref_growth_limit, UINT, 100000, "report an object whose count crosses this limit")         \
+    X(refs, BOOL, 1, "track lg_* reference annotations")                                         \
+    X(verbosity, UINT, 0, "0: findings only; 1: start-up and summary notes")
+
+typedef struct lg_options {
+#define LG_OPTION_FIELD_BOOL(name) bool name;
+#define LG_OPTION_FIELD_UINT(name) uint64_t name;
+#define LG_OPTION_FIELD_STR(name) char name[256];
+#define LG_OPTION_FIELD(name, type, def, help) LG_OPTION_FIELD_##type(name)
+    LG_OPTION_LIST(LG_OPTION_FIELD)
+#undef LG_OPTION_FIELD
+} lg_options;
+
+extern lg_options lg_opt;
+
+/* Sets every option to its default. */
+void lg_options_defaults(lg_options *opts);
+
+/* Parses "key=value:key=value" into opts.  On a bad entry returns false
+ * and writes a one-line reason naming it to err. */
+bool lg_options_parse(lg_options *opts, const char *spec, char *err, size_t err_len);
+
+/* Walks the table, for --help. */
+typedef void (*lg_option_visit_fn)(const char *name, const char *type, const char *def, const char *help, void *ctx);
+void lg_options_each(lg_option_visit_fn visit, void *ctx);
+
+#endif

@@ -1,0 +1,92 @@
+/* lg_report.h — building one finding, written as sanitizer-style text and as
+ * an entry of the JSON report (docs/REPORT.md is the contract).
+ *
+ * A finding is built between lg_report_begin() and lg_report_end(); the
+ * calls in between append to both renderings at once.  Only one finding is
+ * built at a time (a global lock is held from begin to end). */
+#ifndef LG_REPORT_H
+#define LG_REPORT_H
+
+typedef struct lg_report lg_report;
+
+/* Stable finding kinds: the JSON "kind" and the text headline. */
+#define LG_KIND_LIST(X)                          \
+    X(DOUBLE_FREE, "double-free")                \
+    X(INVALID_FREE, "invalid-free")              \
+    X(STALE_POINTER, "stale-pointer")            \
+    X(WRITE_AFTER_FREE, "write-after-free")      \
+    X(USE_AFTER_FREE, "use-after-free")          \
+    X(HEAP_OVERFLOW, "heap-overflow")            \
+    X(SEGV, "segv")                              \
+    X(LEAK, "leak")                              \
+    X(REF_LEAK, "ref-leak")                      \
+    X(REF_CYCLE, "ref-cycle")                    \
+    X(REF_UNDERFLOW, "ref-underflow")            \
+    X(REF_PUT_UNHELD, "ref-put-unheld")          \
+    X(REF_GET_AFTER_FREE, "ref-get-after-free")  \
+    X(REF_FREED_WHILE_HELD, "ref-freed-while-held") \
+    X(REF_GROWTH, "ref-growth")                  \
+    X(STILL_ALIVE, "still-alive")                \
+    X(CHECKPOINT_LEAK, "checkpoint-leak")        \
+    X(BAD_ALLOC, "allocation-failure")
+
+typedef enum lg_kind {
+#define LG_KIND_ENUM(id, name) LG_##id,
+    LG_KIND_LIST(LG_KIND_ENUM)
+#undef LG_KIND_ENUM
+    LG_KIND_COUNT
+} lg_kind;
+
+const char *lg_kind_name(lg_kind kind);
+
+/* Starts a finding.  Returns NULL when it is not to be reported (suppressed
+ * by the caller's key stack, a duplicate, or over max_findings); every other
+ * lg_report_* call accepts NULL and does nothing.  `key` is the stack that
+ * identifies the finding for de-duplication and suppressions (0: none). */
+lg_report *lg_report_begin(lg_kind kind, lg_stack_id key, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Top-level fields. */
+void lg_report_address(lg_report *r, uintptr_t address);
+void lg_report_block(lg_report *r, uintptr_t address, size_t size);
+void lg_report_object(lg_report *r, uintptr_t address, const char *type, uint64_t id, int64_t refcount);
+void lg_report_field_u64(lg_report *r, const char *key, uint64_t value);
+void lg_report_field_str(lg_report *r, const char *key, const char *value);
+
+/* A line of explanation in the text report (also kept in JSON "notes"). */
+void lg_report_note(lg_report *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* One of the finding's stacks: key is "access", "alloc", "free" or another
+ * name; title heads it in the text ("freed by thread T1 here"). */
+void lg_report_stack(lg_report *r, const char *key, lg_stack_id stack, const char *title);
+
+/* holders: [{"holder", "holder_type", "holder_id", "count", "stacks": [[..]..]} ..] */
+void lg_report_holder_begin(lg_report *r, uintptr_t holder, const char *holder_type, uint64_t holder_id,
+                            int64_t count, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+void lg_report_holder_stack(lg_report *r, lg_stack_id stack, const char *title);
+void lg_report_holder_end(lg_report *r);
+
+/* cycle: [{"type", "id", "address"} ..], in order */
+void lg_report_cycle_member(lg_report *r, const char *type, uint64_t id, uintptr_t address);
+
+/* Emits the finding (text to the log, JSON to the report file) and counts it
+ * as an error unless lg_report_not_error() was called. */
+void lg_report_not_error(lg_report *r);
+void lg_report_end(lg_report *r);
+
+/* The JSON report file is rewritten whole after each finding and at exit,
+ * so it is always a complete document. */
+void lg_report_set_command(const char *const *argv, int argc);
+void lg_report_summary_u64(const char *key, uint64_t value); /* extra summary counters */
+void lg_report_flush(void);         /* rewrite the JSON file now */
+uint64_t lg_report_error_count(void);
+uint64_t lg_report_kind_count(lg_kind kind);
+
+/* Where reports go, set by the runtime at start-up. */
+extern int lg_report_channel;         /* text */
+extern char lg_report_json_path[512]; /* JSON; empty: none */
+
+/* Writes text to the report log (stderr or log_path). */
+void lg_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,148 @@
+/* lg_linux.c — the platform layer for user-space Linux (x86-64).
+ *
+ * Memory comes from mmap, locks are futex-based, output goes through raw
+ * system calls: the runtime intercepts write() and friends, and this layer
+ * must not re-enter it. */
+#define _GNU_SOURCE
+#include "lg_platform.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <link.h>
+#include <linux/futex.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- memory ------------------------------------------------------------------ */
+
+size_t lg_pal_page_size(void)
+{
+    static size_t page;
+    if (!page) page = (size_t)sysconf(_SC_PAGESIZE);
+    return page;
+}
+
+void *lg_pal_map(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+void lg_pal_unmap(void *addr, size_t size)
+{
+    munmap(addr, size);
+}
+
+void *lg_pal_reserve(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    return p == MAP_FAILED ? NULL : p;
+}
+
+bool lg_pal_commit(void *addr, size_t size)
+{
+    return mprotect(addr, size, PROT_READ | PROT_WRITE) == 0;
+}
+
+void lg_pal_decommit(void *addr, size_t size)
+{
+    /* A fresh inaccessible mapping over the range drops its pages at once. */
+    mmap(addr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
+/* ---- locks: 0 free, 1 held, 2 held with waiters ---------------------------- */
+
+static long futex(int *word, int op, int value)
+{
+    return syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, value, NULL, NULL, 0);
+}
+
+bool lg_trylock(lg_lock_t *lock)
+{
+    int expected = 0;
+    return __atomic_compare_exchange_n(&lock->state, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+void lg_lock(lg_lock_t *lock)
+{
+    for (int spin = 0; spin < 100; spin++) {
+        if (lg_trylock(lock)) return;
+        __builtin_ia32_pause();
+    }
+    while (__atomic_exchange_n(&lock->state, 2, __ATOMIC_ACQUIRE) != 0) futex(&lock->state, FUTEX_WAIT, 2);
+}
+
+void lg_unlock(lg_lock_t *lock)
+{
+    if (__atomic_exchange_n(&lock->state, 0, __ATOMIC_RELEASE) == 2) futex(&lock->state, FUTEX_WAKE, 1);
+}
+
+/* ---- identity and time ---------------------------------------------------- */
+
+static __thread uint32_t cached_tid __attribute__((tls_model("initial-exec")));
+
+uint32_t lg_pal_tid(void)
+{
+    if (__builtin_expect(!cached_tid, 0)) cached_tid = (uint32_t)syscall(SYS_gettid);
+    return cached_tid;
+}
+
+uint32_t lg_pal_pid(void)
+{
+    return (uint32_t)syscall(SYS_getpid);
+}
+
+/* After fork the child keeps the parent's cached tid in its one thread. */
+void lg_pal_after_fork_child(void)
+{
+    cached_tid = 0;
+}
+
+uint64_t lg_pal_now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* ---- output ---------------------------------------------------------------- */
+
+void lg_pal_write(int channel, const char *text, size_t len)
+{
+    while (len) {
+        long n = syscall(SYS_write, channel, text, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;
+        text += n;
+        len -= (size_t)n;
+    }
+}
+
+int lg_pal_open_log(const char *path)
+{
+    return (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+bool lg_pal_write_file(const char *path, const char *data, size_t len)
+{
+    char tmp[600];
+    size_t n = 0;
+    for (; path[n] && n < sizeof(tmp) - 16; n++) tmp[n] = path[n];
+    if (path[n]) return false;
+    const char suffix[] = ".lgtmp";
+    for (size_t i = 0; i < sizeof(suffix); i++) tmp[n + i] = suffix[i];
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return false;
+    lg_pal_write(fd, data, len);
+    syscall(SYS_close, fd);
+    return syscall(SYS_rename, tmp, path) == 0;
+}
+
+/* ---- the end ------------------------------------------------------------------ */
+
+_Noreturn void lg_pal_die(int status)
+{
+    for (;;) syscall(SYS_exit_group, status);
+}

@@ -1,0 +1,63 @@
+/* lg_platform.h — everything the tracking core needs from the machine.
+ *
+ * The core (src/core) calls nothing but these functions and the compiler's
+ * freestanding headers, so it can be carried into a kernel by writing one
+ * more implementation of this file.  lg_linux.c is the user-space Linux one. */
+#ifndef LG_PLATFORM_H
+#define LG_PLATFORM_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- memory ---------------------------------------------------------- */
+size_t lg_pal_page_size(void);
+void *lg_pal_map(size_t size);                 /* zeroed, read-write; NULL on failure */
+void lg_pal_unmap(void *addr, size_t size);
+void *lg_pal_reserve(size_t size);             /* address space only, no access */
+bool lg_pal_commit(void *addr, size_t size);   /* make reserved pages read-write */
+void lg_pal_decommit(void *addr, size_t size); /* give pages back, keep them reserved */
+
+/* ---- locks: a word-sized mutex, statically initialisable to zero --------- */
+typedef struct lg_lock {
+    int state;
+} lg_lock_t;
+#define LG_LOCK_INIT {0}
+void lg_lock(lg_lock_t *lock);
+void lg_unlock(lg_lock_t *lock);
+bool lg_trylock(lg_lock_t *lock);
+
+/* ---- identity and time ------------------------------------------------ */
+uint32_t lg_pal_tid(void);
+uint32_t lg_pal_pid(void);
+void lg_pal_after_fork_child(void); /* forget the parent's thread id */
+uint64_t lg_pal_now_ns(void);
+
+/* ---- output: channels are file descriptors on Linux -------------------- */
+void lg_pal_write(int channel, const char *text, size_t len);
+int lg_pal_open_log(const char *path);  /* appends; -1 on failure */
+/* Replaces the file at path with data, atomically (write aside, rename). */
+bool lg_pal_write_file(const char *path, const char *data, size_t len);
+
+/* ---- code addresses --------------------------------------------------- */
+typedef struct lg_module_info {
+    const char *path;   /* the module's file; stable for the module's life */
+    uintptr_t base;     /* load bias: pc - base is the offset in the file's addresses */
+} lg_module_info;
+
+/* Which module holds pc; false when none does. */
+bool lg_pal_module_of(uintptr_t pc, lg_module_info *out);
+
+/* The name of the function around pc from the module's symbol tables, or
+ * NULL.  Cheap enough for reports, never called on a hot path. */
+const char *lg_pal_function_of(uintptr_t pc);
+
+/* What an address is, in a few words: "on the stack of thread 12",
+ * "in the data of /usr/lib/libc.so.6", "unmapped".  For reports only. */
+const char *lg_pal_describe_address(uintptr_t addr);
+
+/* ---- the end ------------------------------------------------------------ */
+_Noreturn void lg_pal_die(int status);
+
+#endif

@@ -1,0 +1,210 @@
+/* rt_init.c — bringing the runtime up and taking it down.
+ *
+ * The first malloc may come before any constructor (from the loader, or a
+ * library's constructor), so start-up is in two steps: rt_init_early()
+ * does only what allocation needs and calls nothing that allocates;
+ * rt_init_full() runs from our constructor.  At exit, our destructor runs
+ * the final checks and, when errors were found, ends the process with
+ * `exitcode` (stdio flushed first). */
+#include "rt_internal.h"
+#include "../core/lg_suppress.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+__thread int rt_busy RT_TLS;
+int rt_state;
+bool rt_heap_on;
+
+static lg_lock_t init_lock = LG_LOCK_INIT;
+static char options_error[256];
+
+extern char **environ;
+void rt_stack_init(void);
+void rt_libc_init(void);
+
+/* Reads a whole small file with system calls only (no stdio, no malloc). */
+static size_t read_file(const char *path, char *buf, size_t cap)
+{
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return (size_t)-1;
+    size_t have = 0;
+    while (have + 1 < cap) {
+        long n = syscall(SYS_read, fd, buf + have, cap - 1 - have);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        have += (size_t)n;
+    }
+    syscall(SYS_close, fd);
+    buf[have] = 0;
+    return have;
+}
+
+/* getenv before libc may have set environ up. */
+static const char *early_getenv(const char *name)
+{
+    static char env_copy[32768];
+    size_t name_len = strlen(name);
+    if (environ) {
+        for (char **e = environ; *e; e++)
+            if (strncmp(*e, name, name_len) == 0 && (*e)[name_len] == '=') return *e + name_len + 1;
+        return NULL;
+    }
+    size_t n = read_file("/proc/self/environ", env_copy, sizeof(env_copy));
+    if (n == (size_t)-1) return NULL;
+    for (size_t i = 0; i < n; i += strlen(env_copy + i) + 1)
+        if (strncmp(env_copy + i, name, name_len) == 0 && env_copy[i + name_len] == '=')
+            return env_copy + i + name_len + 1;
+    return NULL;
+}
+
+/* Copies path into out, replacing %p with the pid. */
+static void expand_path(const char *path, char *out, size_t cap)
+{
+    lg_buf b;
+    lg_buf_init(&b, out, cap);
+    for (const char *p = path; *p; p++) {
+        if (p[0] == '%' && p[1] == 'p') {
+            lg_buf_udec(&b, lg_pal_pid());
+            p++;
+        } else {
+            lg_buf_putc(&b, *p);
+        }
+    }
+    lg_buf_cstr(&b);
+}
+
+static void open_channels(void)
+{
+    lg_report_channel = (int)lg_opt.log_fd;
+    if (lg_opt.log_path[0]) {
+        char path[512];
+        expand_path(lg_opt.log_path, path, sizeof(path));
+        int fd = lg_pal_open_log(path);
+        if (fd >= 0) lg_report_channel = fd;
+        else lg_log("lifeguard: cannot open log_path '%s'; reporting on fd %d\n", path, lg_report_channel);
+    }
+    lg_report_json_path[0] = 0;
+    if (lg_opt.json_path[0]) expand_path(lg_opt.json_path, lg_report_json_path, sizeof(lg_report_json_path));
+}
+
+void rt_init_early(void)
+{
+    lg_lock(&init_lock);
+    if (rt_state == 0) {
+        lg_options_defaults(&lg_opt);
+        const char *spec = early_getenv("LIFEGUARD_OPTIONS");
+        if (spec && !lg_options_parse(&lg_opt, spec, options_error, sizeof(options_error)))
+            lg_options_defaults(&lg_opt); /* reported once stderr is safe to use, below */
+        open_channels();
+        rt_heap_on = lg_heap_init();
+        __atomic_store_n(&rt_state, 1, __ATOMIC_RELEASE);
+    }
+    lg_unlock(&init_lock);
+}
+
+static void load_suppressions(void)
+{
+    if (!lg_opt.suppressions[0]) return;
+    static char text[65536];
+    char err[256];
+    size_t n = read_file(lg_opt.suppressions, text, sizeof(text));
+    if (n == (size_t)-1) lg_log("lifeguard: cannot read suppressions file '%s'; none applied\n", lg_opt.suppressions);
+    else if (!lg_suppress_parse(text, n, err, sizeof(err)))
+        lg_log("lifeguard: %s: %s; later rules not applied\n", lg_opt.suppressions, err);
+}
+
+static void set_command(void)
+{
+    static char cmdline[4096];
+    static const char *argv[64];
+    size_t n = read_file("/proc/self/cmdline", cmdline, sizeof(cmdline));
+    int argc = 0;
+    for (size_t i = 0; n != (size_t)-1 && i < n && argc < 64; i += strlen(cmdline + i) + 1) argv[argc++] = cmdline + i;
+    lg_report_set_command(argv, argc);
+}
+
+static void before_fork(void)
+{
+    lg_heap_lock_all();
+}
+
+static void after_fork_parent(void)
+{
+    lg_heap_unlock_all();
+}
+
+static void after_fork_child(void)
+{
+    lg_heap_unlock_all();
+    lg_pal_after_fork_child();
+    /* The child writes its own JSON report (json_path with %p). */
+    open_channels();
+}
+
+void rt_init_full(void)
+{
+    rt_ensure_early();
+    lg_lock(&init_lock);
+    bool first = rt_state == 1;
+    if (first) rt_state = 2;
+    lg_unlock(&init_lock);
+    if (!first) return;
+    rt_busy++;
+    if (options_error[0]) lg_log("lifeguard: ignoring LIFEGUARD_OPTIONS: %s\n", options_error);
+    rt_stack_init();
+    rt_libc_init();
+    set_command();
+    load_suppressions();
+    if (lg_opt.handle_segv) rt_signals_install();
+    pthread_atfork(before_fork, after_fork_parent, after_fork_child);
+    if (lg_opt.verbosity) lg_log("==%u==lifeguard %s: checked heap %s\n", lg_pal_pid(), LG_VERSION, rt_heap_on ? "on" : "off");
+    rt_busy--;
+    lg_report_flush();
+}
+
+__attribute__((constructor(101))) static void rt_constructor(void)
+{
+    rt_init_full();
+}
+
+void rt_exit_checks(void)
+{
+    rt_busy++;
+    if (lg_opt.refs) lg_refs_at_exit();
+    if (lg_opt.leaks) lg_leaks_at_exit();
+    if (lg_opt.check_at_exit) lg_heap_check_all();
+    struct lg_heap_stats st;
+    lg_heap_stats(&st);
+    lg_report_summary_u64("live_blocks_at_exit", st.live_blocks);
+    lg_report_summary_u64("live_bytes_at_exit", st.live_bytes);
+    lg_report_summary_u64("allocations", st.total_allocs);
+    lg_report_summary_u64("frees", st.total_frees);
+    lg_report_flush();
+    uint64_t errors = lg_report_error_count();
+    if (errors || lg_opt.verbosity)
+        lg_log("==%u==lifeguard: %llu error%s found; %llu allocations, %llu frees\n", lg_pal_pid(),
+               (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)st.total_allocs,
+               (unsigned long long)st.total_frees);
+    rt_busy--;
+}
+
+__attribute__((destructor(101))) static void rt_destructor(void)
+{
+    if (rt_state < 2) return;
+    rt_exit_checks();
+    if (lg_report_error_count()) {
+        fflush(NULL);
+        lg_pal_die((int)lg_opt.exitcode);
+    }
+}
+
+/* Until the reference tracker and the leak scan are linked in. */
+__attribute__((weak)) void lg_refs_at_exit(void) {}
+__attribute__((weak)) size_t lg_leaks_at_exit(void) { return 0; }

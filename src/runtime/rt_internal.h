@@ -1,0 +1,64 @@
+/* rt_internal.h — what the runtime's files share.
+ *
+ * The runtime is the Linux user-space side of lifeguard: it interposes the
+ * allocator and the libc buffer functions, captures stacks, handles
+ * signals, and runs the exit checks, all on top of the tracking core. */
+#ifndef RT_INTERNAL_H
+#define RT_INTERNAL_H
+
+#define _GNU_SOURCE
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/lg_core.h"
+#include "../core/lg_heap.h"
+
+#define RT_EXPORT __attribute__((visibility("default")))
+#define RT_TLS __attribute__((tls_model("initial-exec")))
+
+/* Non-zero while this thread is inside the runtime: allocations made then
+ * (by the unwinder, dlsym, the loader) get no stack and no checks, and the
+ * libc interceptors pass straight through. */
+extern __thread int rt_busy RT_TLS;
+
+/* 0: nothing yet; 1: the heap and options are up; 2: fully initialised. */
+extern int rt_state;
+
+void rt_init_early(void); /* options, heap, report channels: what malloc needs */
+void rt_init_full(void);  /* unwinder, signals, fork and exit hooks */
+
+static inline void rt_ensure_early(void)
+{
+    if (__builtin_expect(__atomic_load_n(&rt_state, __ATOMIC_ACQUIRE) == 0, 0)) rt_init_early();
+}
+
+/* Whether the checked heap is in charge (false: pass through to glibc). */
+extern bool rt_heap_on;
+
+/* The caller's stack in the depot, runtime frames removed; 0 with stacks=0. */
+lg_stack_id rt_capture(void);
+/* Same, from a signal's saved context. */
+lg_stack_id rt_capture_context(const void *ucontext);
+
+/* Whether pc lies in the runtime's own code. */
+bool rt_is_own_pc(uintptr_t pc);
+
+/* Exit-time work, in order. */
+void rt_exit_checks(void);
+
+/* Signals. */
+void rt_signals_install(void);
+
+/* Reference tracker and leak scan hooks (rt_refs.c, rt_leaks.c). */
+void lg_refs_at_exit(void);
+size_t lg_leaks_at_exit(void);
+
+/* glibc's own allocator, for when the checked heap cannot start. */
+void *__libc_malloc(size_t);
+void *__libc_calloc(size_t, size_t);
+void *__libc_realloc(void *, size_t);
+void *__libc_memalign(size_t, size_t);
+void __libc_free(void *);
+
+#endif

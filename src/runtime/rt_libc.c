@@ -1,0 +1,390 @@
+/* rt_libc.c — the libc functions that take buffers, checked.
+ *
+ * Each interceptor checks the bytes it is about to touch against the heap:
+ * a range in a freed block is a use-after-free, a range leaving its live
+ * block is a heap-overflow, a pointer from the poison range is a stale
+ * pointer (fatal: the call would fault).  Then it calls the real function:
+ * glibc's exported __*_chk variants for the mem/str copies (no lookup, no
+ * recursion), dlsym(RTLD_NEXT) for the rest.  Checks cost two compares for
+ * memory that is not on the heap. */
+#include "rt_internal.h"
+
+#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+void *__memcpy_chk(void *, const void *, size_t, size_t);
+void *__memmove_chk(void *, const void *, size_t, size_t);
+void *__memset_chk(void *, int, size_t, size_t);
+void *__mempcpy_chk(void *, const void *, size_t, size_t);
+char *__strcpy_chk(char *, const char *, size_t);
+char *__stpcpy_chk(char *, const char *, size_t);
+char *__strncpy_chk(char *, const char *, size_t, size_t);
+char *__strcat_chk(char *, const char *, size_t);
+char *__strncat_chk(char *, const char *, size_t, size_t);
+
+#define NO_LIMIT ((size_t)-1)
+
+/* ---- the check ---------------------------------------------------------------- */
+
+static void report_access(uintptr_t a, size_t n, bool write, const char *fn, const lg_block *b)
+{
+    lg_stack_id access = rt_capture();
+    uint8_t state = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE);
+    const char *verb = write ? "writes" : "reads";
+    lg_report *r;
+    if (state != LG_BLOCK_LIVE) {
+        r = lg_report_begin(LG_USE_AFTER_FREE, access, "%s() %s %zu bytes at 0x%lx, inside the freed %zu-byte block at 0x%lx",
+                            fn, verb, n, (unsigned long)a, b->size, (unsigned long)b->user);
+    } else if (a < b->user) {
+        r = lg_report_begin(LG_HEAP_OVERFLOW, access, "%s() %s %zu bytes at 0x%lx, %zu bytes before the %zu-byte block at 0x%lx",
+                            fn, verb, n, (unsigned long)a, (size_t)(b->user - a), b->size, (unsigned long)b->user);
+    } else {
+        r = lg_report_begin(LG_HEAP_OVERFLOW, access,
+                            "%s() %s %zu bytes at 0x%lx, %zu bytes past the end of the %zu-byte block at 0x%lx", fn, verb,
+                            n, (unsigned long)a, (size_t)(a + n - b->user - b->size), b->size, (unsigned long)b->user);
+    }
+    lg_report_address(r, a);
+    lg_report_block(r, b->user, b->size);
+    lg_report_stack(r, "access", access, write ? "the write" : "the read");
+    if (state != LG_BLOCK_LIVE) lg_report_stack(r, "free", b->meta->free_stack, "the block was freed here");
+    lg_report_stack(r, "alloc", b->meta->alloc_stack, "the block was allocated here");
+    lg_report_end(r);
+}
+
+static void report_stale(uintptr_t a, uint32_t qtag, const char *fn)
+{
+    lg_stack_id access = rt_capture();
+    lg_report *r = lg_report_begin(LG_STALE_POINTER, access,
+                                   "%s() was passed 0x%lx, a pointer read out of freed memory (lifeguard's poison)", fn,
+                                   (unsigned long)a);
+    lg_report_address(r, a);
+    lg_report_stack(r, "access", access, "the call");
+    lg_heap_report_stale_source(r, qtag);
+    lg_report_end(r);
+    lg_report_flush();
+    lg_pal_die((int)lg_opt.exitcode); /* the real call would fault */
+}
+
+/* Returns the block to heal after the call when a bad write was reported. */
+static bool check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_block *b)
+{
+    uint32_t qtag;
+    if (lg_poison_decode(a, &qtag)) report_stale(a, qtag, fn);
+    if (!lg_heap_find(a, b)) {
+        if (!lg_heap_find(a + n - 1, b)) return false;
+    }
+    uint8_t state = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE);
+    if (state == LG_BLOCK_LIVE && a >= b->user && a + n <= b->user + b->size) return false;
+    if (state == LG_BLOCK_UNUSED) return false;
+    rt_busy++;
+    report_access(a, n, write, fn, b);
+    rt_busy--;
+    return write;
+}
+
+static inline bool check(const void *p, size_t n, bool write, const char *fn, lg_block *b)
+{
+    uintptr_t a = (uintptr_t)p;
+    if (!n || rt_busy || !lg_opt.check_libc) return false;
+    if (__builtin_expect(!lg_heap_may_hold(a) && !lg_heap_may_hold(a + n - 1), 1)) {
+        uint32_t qtag;
+        if (__builtin_expect(!lg_poison_decode(a, &qtag), 1)) return false;
+    }
+    return check_slow(a, n, write, fn, b);
+}
+
+#define CHECK_READ(p, n, fn)                  \
+    do {                                      \
+        lg_block unused_;                     \
+        check((p), (n), false, (fn), &unused_); \
+    } while (0)
+
+/* ---- real functions found by name --------------------------------------------- */
+
+#define REAL_LIST(X)                                                   \
+    X(strlen, size_t, (const char *))                                  \
+    X(strnlen, size_t, (const char *, size_t))                         \
+    X(memcmp, int, (const void *, const void *, size_t))               \
+    X(strcmp, int, (const char *, const char *))                       \
+    X(strncmp, int, (const char *, const char *, size_t))              \
+    X(puts, int, (const char *))                                       \
+    X(fputs, int, (const char *, FILE *))                              \
+    X(fwrite, size_t, (const void *, size_t, size_t, FILE *))          \
+    X(fread, size_t, (void *, size_t, size_t, FILE *))                 \
+    X(fgets, char *, (char *, int, FILE *))                            \
+    X(write, ssize_t, (int, const void *, size_t))                     \
+    X(read, ssize_t, (int, void *, size_t))
+
+static void *resolve(const char *name)
+{
+    rt_busy++;
+    void *fn = dlsym(RTLD_NEXT, name);
+    rt_busy--;
+    return fn;
+}
+
+#define REAL_PTR(name, ret, args)                                  \
+    static ret(*real_##name) args;                                 \
+    static inline __typeof__(real_##name) get_real_##name(void)    \
+    {                                                              \
+        if (!real_##name) real_##name = (__typeof__(real_##name))resolve(#name); \
+        return real_##name;                                        \
+    }
+REAL_LIST(REAL_PTR)
+
+#define REAL(name) get_real_##name()
+
+/* Before dlsym can answer, the few functions it needs itself are done here. */
+static size_t plain_strlen(const char *s)
+{
+    const volatile char *p = s;
+    while (*p) p++;
+    return (size_t)(p - s);
+}
+
+static size_t string_len(const char *s)
+{
+    return real_strlen ? real_strlen(s) : plain_strlen(s);
+}
+
+void rt_libc_init(void)
+{
+#define REAL_RESOLVE(name, ret, args) real_##name = (__typeof__(real_##name))resolve(#name);
+    REAL_LIST(REAL_RESOLVE)
+}
+
+/* ---- memory ----------------------------------------------------------------------- */
+
+RT_EXPORT void *memcpy(void *dst, const void *src, size_t n)
+{
+    lg_block b;
+    CHECK_READ(src, n, "memcpy");
+    bool heal = check(dst, n, true, "memcpy", &b);
+    void *r = __memcpy_chk(dst, src, n, NO_LIMIT);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT void *memmove(void *dst, const void *src, size_t n)
+{
+    lg_block b;
+    CHECK_READ(src, n, "memmove");
+    bool heal = check(dst, n, true, "memmove", &b);
+    void *r = __memmove_chk(dst, src, n, NO_LIMIT);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT void *mempcpy(void *dst, const void *src, size_t n)
+{
+    lg_block b;
+    CHECK_READ(src, n, "mempcpy");
+    bool heal = check(dst, n, true, "mempcpy", &b);
+    void *r = __mempcpy_chk(dst, src, n, NO_LIMIT);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT void *memset(void *dst, int c, size_t n)
+{
+    lg_block b;
+    bool heal = check(dst, n, true, "memset", &b);
+    void *r = __memset_chk(dst, c, n, NO_LIMIT);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT int memcmp(const void *a, const void *b, size_t n)
+{
+    if (!REAL(memcmp)) return lg_mem_cmp(a, b, n);
+    int r = real_memcmp(a, b, n);
+    if (n && !rt_busy) {
+        /* Only the bytes up to the first difference are certainly read. */
+        size_t used = n;
+        if (r) {
+            const unsigned char *x = a, *y = b;
+            used = 0;
+            while (x[used] == y[used]) used++;
+            used++;
+        }
+        CHECK_READ(a, used, "memcmp");
+        CHECK_READ(b, used, "memcmp");
+    }
+    return r;
+}
+
+/* ---- strings ---------------------------------------------------------------------- */
+
+RT_EXPORT size_t strlen(const char *s)
+{
+    CHECK_READ(s, 1, "strlen"); /* catches a freed or stale string before reading on */
+    size_t n = string_len(s);
+    CHECK_READ(s, n + 1, "strlen");
+    return n;
+}
+
+RT_EXPORT size_t strnlen(const char *s, size_t max)
+{
+    if (!REAL(strnlen)) {
+        size_t n = 0;
+        while (n < max && s[n]) n++;
+        return n;
+    }
+    CHECK_READ(s, max ? 1 : 0, "strnlen");
+    size_t n = real_strnlen(s, max);
+    CHECK_READ(s, n < max ? n + 1 : n, "strnlen");
+    return n;
+}
+
+/* How many bytes of a and b a string comparison read. */
+static size_t compared_len(const char *a, const char *b, size_t max)
+{
+    size_t i = 0;
+    while (i < max && a[i] && a[i] == b[i]) i++;
+    return i < max ? i + 1 : max;
+}
+
+RT_EXPORT int strcmp(const char *a, const char *b)
+{
+    CHECK_READ(a, 1, "strcmp");
+    CHECK_READ(b, 1, "strcmp");
+    int r;
+    if (REAL(strcmp)) {
+        r = real_strcmp(a, b);
+    } else {
+        size_t i = 0;
+        while (a[i] && a[i] == b[i]) i++;
+        r = (unsigned char)a[i] - (unsigned char)b[i];
+    }
+    if (!rt_busy && lg_opt.check_libc && (lg_heap_may_hold((uintptr_t)a) || lg_heap_may_hold((uintptr_t)b))) {
+        size_t used = compared_len(a, b, NO_LIMIT);
+        CHECK_READ(a, used, "strcmp");
+        CHECK_READ(b, used, "strcmp");
+    }
+    return r;
+}
+
+RT_EXPORT int strncmp(const char *a, const char *b, size_t n)
+{
+    if (!REAL(strncmp)) {
+        size_t i = 0;
+        while (i < n && a[i] && a[i] == b[i]) i++;
+        return i == n ? 0 : (unsigned char)a[i] - (unsigned char)b[i];
+    }
+    int r = real_strncmp(a, b, n);
+    if (n && !rt_busy && lg_opt.check_libc && (lg_heap_may_hold((uintptr_t)a) || lg_heap_may_hold((uintptr_t)b))) {
+        size_t used = compared_len(a, b, n);
+        CHECK_READ(a, used, "strncmp");
+        CHECK_READ(b, used, "strncmp");
+    }
+    return r;
+}
+
+RT_EXPORT char *strcpy(char *dst, const char *src)
+{
+    lg_block b;
+    size_t n = strlen(src) + 1;
+    bool heal = check(dst, n, true, "strcpy", &b);
+    char *r = __strcpy_chk(dst, src, NO_LIMIT);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT char *stpcpy(char *dst, const char *src)
+{
+    lg_block b;
+    size_t n = strlen(src) + 1;
+    bool heal = check(dst, n, true, "stpcpy", &b);
+    char *r = __stpcpy_chk(dst, src, NO_LIMIT);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT char *strncpy(char *dst, const char *src, size_t n)
+{
+    lg_block b;
+    size_t len = strnlen(src, n);
+    CHECK_READ(src, len < n ? len + 1 : len, "strncpy");
+    bool heal = check(dst, n, true, "strncpy", &b);
+    char *r = __strncpy_chk(dst, src, n, NO_LIMIT);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT char *strcat(char *dst, const char *src)
+{
+    lg_block b;
+    size_t dst_len = strlen(dst), src_len = strlen(src);
+    bool heal = check(dst + dst_len, src_len + 1, true, "strcat", &b);
+    char *r = __strcat_chk(dst, src, NO_LIMIT);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT char *strncat(char *dst, const char *src, size_t n)
+{
+    lg_block b;
+    size_t dst_len = strlen(dst), src_len = strnlen(src, n);
+    bool heal = check(dst + dst_len, src_len + 1, true, "strncat", &b);
+    char *r = __strncat_chk(dst, src, n, NO_LIMIT);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+/* ---- stdio and file descriptors ------------------------------------------------- */
+
+RT_EXPORT int puts(const char *s)
+{
+    CHECK_READ(s, strlen(s) + 1, "puts");
+    return REAL(puts)(s);
+}
+
+RT_EXPORT int fputs(const char *s, FILE *f)
+{
+    CHECK_READ(s, strlen(s) + 1, "fputs");
+    return REAL(fputs)(s, f);
+}
+
+RT_EXPORT size_t fwrite(const void *p, size_t size, size_t count, FILE *f)
+{
+    size_t total;
+    if (!__builtin_mul_overflow(size, count, &total)) CHECK_READ(p, total, "fwrite");
+    return REAL(fwrite)(p, size, count, f);
+}
+
+RT_EXPORT size_t fread(void *p, size_t size, size_t count, FILE *f)
+{
+    size_t total;
+    lg_block b;
+    bool heal = !__builtin_mul_overflow(size, count, &total) && check(p, total, true, "fread", &b);
+    size_t r = REAL(fread)(p, size, count, f);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT char *fgets(char *s, int n, FILE *f)
+{
+    lg_block b;
+    bool heal = n > 0 && check(s, (size_t)n, true, "fgets", &b);
+    char *r = REAL(fgets)(s, n, f);
+    if (heal) lg_heap_heal(&b);
+    return r;
+}
+
+RT_EXPORT ssize_t write(int fd, const void *p, size_t n)
+{
+    CHECK_READ(p, n, "write");
+    return REAL(write)(fd, p, n);
+}
+
+RT_EXPORT ssize_t read(int fd, void *p, size_t n)
+{
+    ssize_t r = REAL(read)(fd, p, n);
+    if (r > 0) {
+        lg_block b;
+        if (check(p, (size_t)r, true, "read", &b)) lg_heap_heal(&b);
+    }
+    return r;
+}

@@ -1,0 +1,86 @@
+/* rt_stack.c — capturing the program's stack into the depot.
+ *
+ * The unwinder starts inside the runtime; the frames of the runtime itself
+ * (malloc, the interceptors, this file) are dropped so that frame #0 is the
+ * program's call. */
+#include "rt_internal.h"
+#include "lg_unwind.h"
+
+#include <link.h>
+
+static uintptr_t own_start, own_end;
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    uintptr_t probe = (uintptr_t)data;
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    bool mine = false;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD) continue;
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr, end = start + ph->p_memsz;
+        if (start < lo) lo = start;
+        if (end > hi) hi = end;
+        if (probe >= start && probe < end) mine = true;
+    }
+    if (!mine) return 0;
+    own_start = lo;
+    own_end = hi;
+    return 1;
+}
+
+static void find_own_range(void)
+{
+    dl_iterate_phdr(find_self, (void *)(uintptr_t)&find_own_range);
+}
+
+bool rt_is_own_pc(uintptr_t pc)
+{
+    return pc - own_start < own_end - own_start;
+}
+
+static lg_stack_id store(uintptr_t *pcs, uint32_t n)
+{
+    uint32_t first = 0;
+    while (first < n && rt_is_own_pc(pcs[first])) first++;
+    uint32_t depth = n - first;
+    if (depth > lg_opt.stack_depth) depth = (uint32_t)lg_opt.stack_depth;
+    return lg_depot_put(pcs + first, depth);
+}
+
+lg_stack_id rt_capture(void)
+{
+    if (!lg_opt.stacks || rt_busy || rt_state < 2) return 0;
+    uintptr_t pcs[LG_MAX_FRAMES + 16];
+    rt_busy++;
+    uint32_t n = lg_unwind_fast(pcs, (uint32_t)lg_opt.stack_depth + 16);
+    lg_stack_id id = store(pcs, n);
+    rt_busy--;
+    return id;
+}
+
+lg_stack_id rt_capture_context(const void *ucontext)
+{
+    uintptr_t pcs[LG_MAX_FRAMES + 16];
+    rt_busy++;
+    uint32_t n = lg_unwind_from_context(ucontext, pcs, (uint32_t)lg_opt.stack_depth + 16);
+    /* pcs[0] is the faulting instruction itself; the report subtracts one
+     * from every pc to find the call, so step it forward to match. */
+    if (n) pcs[0] += 1;
+    lg_stack_id id = store(pcs, n);
+    rt_busy--;
+    return id;
+}
+
+static lg_stack_id capture_hook(void)
+{
+    return rt_capture();
+}
+
+void rt_stack_init(void)
+{
+    find_own_range();
+    lg_unwind_init();
+    lg_capture_stack = capture_hook;
+}
