@@ -266,7 +266,7 @@ static bool export_report(const char *src, const char *dst, int pid)
  * main one could not be produced. */
 static bool export_reports(const char *tmp, const char *json_path, int main_pid)
 {
-    bool main_done = false, ok = true;
+    bool main_seen = false, ok = true;
     DIR *d = opendir(tmp);
     struct dirent *e;
     while (d && (e = readdir(d))) {
@@ -274,23 +274,35 @@ static bool export_reports(const char *tmp, const char *json_path, int main_pid)
         if (!pid) continue;
         char *src = cli_printf("%s/%s", tmp, e->d_name);
         char *dst = pid == main_pid ? cli_strdup(json_path) : cli_printf("%s.%d", json_path, pid);
-        if (pid == main_pid) main_done = export_report(src, dst, pid);
-        else if (!export_report(src, dst, pid)) ok = false;
+        if (!export_report(src, dst, pid)) {
+            ok = false;
+            if (pid == main_pid) unlink(json_path); /* never leave an earlier run's report behind */
+        }
+        main_seen |= pid == main_pid;
         free(src);
         free(dst);
     }
     if (d) closedir(d);
-    if (!main_done) {
-        if (access(json_path, F_OK) == 0) unlink(json_path); /* never leave an earlier run's report behind */
-        if (ok) /* export_report has said why otherwise */
-            cli_error("--json: the program (pid %d) wrote no JSON report: the runtime did not run in it "
-                      "(a static or set-uid program?) or it was killed before it could",
-                      main_pid);
+    if (!main_seen) {
+        unlink(json_path);
+        cli_error("--json: the program (pid %d) wrote no JSON report: the runtime did not run in it "
+                  "(a static or set-uid program?) or it was killed before it could",
+                  main_pid);
+        ok = false;
     }
-    return main_done && ok;
+    return ok;
 }
 
 /* ---- the environment ------------------------------------------------------------ */
+static size_t env_count(char **env)
+{
+    size_t n = 0;
+    while (env[n]) n++;
+    return n;
+}
+
+/* environ with LD_PRELOAD and LIFEGUARD_OPTIONS replaced: those two, the
+ * only strings allocated here, come last. */
 static char **make_env(const char *lib, const char *options)
 {
     size_t n = 0;
@@ -379,19 +391,21 @@ int cli_cmd_run(int argc, char **argv)
         .log_write_fd = log_pipe[1],
         .out_fd = out_fd,
     };
-    int status = 0, pid = 0;
-    if (!cli_spawn_run(&sp, &status, &pid)) {
-        if (tmp) remove_temp_dir(tmp);
-        return CLI_EXIT_USAGE;
+    int status = 0, pid = 0, rc = CLI_EXIT_USAGE;
+    if (cli_spawn_run(&sp, &status, &pid)) {
+        rc = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
+        if (tmp && !export_reports(tmp, ra.json_path, pid) && rc == 0) rc = CLI_EXIT_USAGE;
     }
-
-    int rc = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
-    if (tmp) {
-        bool ok = export_reports(tmp, ra.json_path, pid);
-        remove_temp_dir(tmp);
-        if (!ok && rc == 0) rc = CLI_EXIT_USAGE;
-    }
+    if (tmp) remove_temp_dir(tmp);
     if (out_fd != 2) close(out_fd);
     cli_sym_shutdown();
+    free(sp.envp[env_count(sp.envp) - 1]);
+    free(sp.envp[env_count(sp.envp) - 2]);
+    free(sp.envp);
+    free(tmp);
+    free(program);
+    free(lib);
+    free(ra.o_list);
+    cli_str_free(&merged);
     return rc;
 }

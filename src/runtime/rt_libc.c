@@ -28,9 +28,8 @@ char *__strncat_chk(char *, const char *, size_t, size_t);
 
 /* ---- the check ---------------------------------------------------------------- */
 
-static void report_access(uintptr_t a, size_t n, bool write, const char *fn, const lg_block *b)
+static void report_access(uintptr_t a, size_t n, bool write, const char *fn, const lg_block *b, lg_stack_id access)
 {
-    lg_stack_id access = rt_capture();
     uint8_t state = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE);
     const char *verb = write ? "writes" : "reads";
     lg_report *r;
@@ -78,8 +77,9 @@ static bool check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_blo
     uint8_t state = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE);
     if (state == LG_BLOCK_LIVE && a >= b->user && a + n <= b->user + b->size) return false;
     if (state == LG_BLOCK_UNUSED) return false;
+    lg_stack_id access = rt_capture();
     rt_busy++;
-    report_access(a, n, write, fn, b);
+    report_access(a, n, write, fn, b, access);
     rt_busy--;
     return write;
 }
@@ -285,7 +285,8 @@ RT_EXPORT int strncmp(const char *a, const char *b, size_t n)
 RT_EXPORT char *strcpy(char *dst, const char *src)
 {
     lg_block b;
-    size_t n = strlen(src) + 1;
+    size_t n = string_len(src) + 1;
+    CHECK_READ(src, n, "strcpy");
     bool heal = check(dst, n, true, "strcpy", &b);
     char *r = __strcpy_chk(dst, src, NO_LIMIT);
     if (heal) lg_heap_heal(&b);
@@ -295,7 +296,8 @@ RT_EXPORT char *strcpy(char *dst, const char *src)
 RT_EXPORT char *stpcpy(char *dst, const char *src)
 {
     lg_block b;
-    size_t n = strlen(src) + 1;
+    size_t n = string_len(src) + 1;
+    CHECK_READ(src, n, "stpcpy");
     bool heal = check(dst, n, true, "stpcpy", &b);
     char *r = __stpcpy_chk(dst, src, NO_LIMIT);
     if (heal) lg_heap_heal(&b);
@@ -305,7 +307,8 @@ RT_EXPORT char *stpcpy(char *dst, const char *src)
 RT_EXPORT char *strncpy(char *dst, const char *src, size_t n)
 {
     lg_block b;
-    size_t len = strnlen(src, n);
+    size_t len = 0;
+    while (len < n && src[len]) len++;
     CHECK_READ(src, len < n ? len + 1 : len, "strncpy");
     bool heal = check(dst, n, true, "strncpy", &b);
     char *r = __strncpy_chk(dst, src, n, NO_LIMIT);
@@ -316,7 +319,8 @@ RT_EXPORT char *strncpy(char *dst, const char *src, size_t n)
 RT_EXPORT char *strcat(char *dst, const char *src)
 {
     lg_block b;
-    size_t dst_len = strlen(dst), src_len = strlen(src);
+    size_t dst_len = string_len(dst), src_len = string_len(src);
+    CHECK_READ(src, src_len + 1, "strcat");
     bool heal = check(dst + dst_len, src_len + 1, true, "strcat", &b);
     char *r = __strcat_chk(dst, src, NO_LIMIT);
     if (heal) lg_heap_heal(&b);
@@ -326,7 +330,8 @@ RT_EXPORT char *strcat(char *dst, const char *src)
 RT_EXPORT char *strncat(char *dst, const char *src, size_t n)
 {
     lg_block b;
-    size_t dst_len = strlen(dst), src_len = strnlen(src, n);
+    size_t dst_len = string_len(dst), src_len = 0;
+    while (src_len < n && src[src_len]) src_len++;
     bool heal = check(dst + dst_len, src_len + 1, true, "strncat", &b);
     char *r = __strncat_chk(dst, src, n, NO_LIMIT);
     if (heal) lg_heap_heal(&b);
@@ -337,13 +342,13 @@ RT_EXPORT char *strncat(char *dst, const char *src, size_t n)
 
 RT_EXPORT int puts(const char *s)
 {
-    CHECK_READ(s, strlen(s) + 1, "puts");
+    CHECK_READ(s, string_len(s) + 1, "puts");
     return REAL(puts)(s);
 }
 
 RT_EXPORT int fputs(const char *s, FILE *f)
 {
-    CHECK_READ(s, strlen(s) + 1, "fputs");
+    CHECK_READ(s, string_len(s) + 1, "fputs");
     return REAL(fputs)(s, f);
 }
 

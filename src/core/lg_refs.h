@@ -1,0 +1,64 @@
+/* lg_refs.h — the reference tracker: objects, their counts, who holds them.
+ *
+ * The runtime calls these with the caller's stack already captured (0 when
+ * stacks are off).  Every call is thread-safe; objects are kept in a sharded
+ * table with one lock per shard, so calls on different objects rarely meet.
+ * docs/REFS.md describes the semantics and every finding. */
+#ifndef LG_REFS_H
+#define LG_REFS_H
+
+#include "lg_core.h"
+
+/* The annotation API (include/lifeguard.h), one call each. */
+void lg_refs_new(uintptr_t obj, const char *type, lg_stack_id stack);
+void lg_refs_get(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
+void lg_refs_put(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
+void lg_refs_free(uintptr_t obj, lg_stack_id stack);
+void lg_refs_expect_freed(uintptr_t obj, const char *why, lg_stack_id stack);
+uint64_t lg_refs_checkpoint(void);
+size_t lg_refs_check_since(uint64_t since, const char *what, lg_stack_id stack);
+
+/* The heap's lg_on_block_freed hook: objects living in [user, user+size)
+ * are destroyed with the block.  Installed by the first object's birth. */
+void lg_refs_block_freed(uintptr_t user, size_t size);
+
+/* At exit: reports objects still counted (ref-leak) and the cycles that
+ * keep objects alive (ref-cycle).  Returns how many objects were leaked. */
+size_t lg_refs_exit_report(void);
+
+/* fork(): hold every lock of the tracker across it. */
+void lg_refs_lock_all(void);
+void lg_refs_unlock_all(void);
+
+/* ---- introspection, for tests and the summary ------------------------------ */
+enum lg_refs_state {
+    LG_REFS_UNKNOWN = 0, /* never tracked, or forgotten by the graveyard */
+    LG_REFS_ALIVE = 1,
+    LG_REFS_ZERO = 2,    /* its count reached zero; not destroyed */
+    LG_REFS_DEAD = 3,    /* destroyed: lg_object_free or its heap block freed */
+};
+
+typedef struct lg_refs_info {
+    enum lg_refs_state state;
+    int64_t count;
+    uint64_t id;
+    char type[48];
+    int64_t holder_count; /* of the holder asked about */
+    uint64_t holder_gets, holder_puts;
+    uint32_t holders;     /* holder records with a count above zero */
+} lg_refs_info;
+
+bool lg_refs_query(uintptr_t obj, uintptr_t holder, lg_refs_info *out);
+
+typedef struct lg_refs_stats {
+    uint64_t objects_born, objects_alive, objects_remembered;
+    uint64_t gets, puts, unknown_puts;
+    uint64_t bytes_mapped;
+} lg_refs_stats;
+
+void lg_refs_get_stats(lg_refs_stats *out);
+
+/* Forget everything (unit tests). */
+void lg_refs_reset(void);
+
+#endif

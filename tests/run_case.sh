@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# run_case.sh — one end-to-end case: compile a C program, run it under
+# `lifeguard run`, check the JSON report against the expectations written in
+# the program's own comments:
+#
+#   // RUN: ARGS...            arguments for the program (default: none)
+#   // OPTIONS: k=v:k=v        runtime options
+#   // CFLAGS: ...             extra compiler flags (default: -O1 -g -fno-builtin)
+#   // EXPECT-KIND: KIND       a finding of this kind is reported ...
+#   // EXPECT-FUNCTION: NAME   ... with this function in one of its stacks ...
+#   // EXPECT-LINE: N          ... at this line of the case file
+#   // EXPECT-MESSAGE: TEXT    ... whose message contains TEXT
+#   // EXPECT-NO-KIND: KIND    no finding of this kind
+#   // EXPECT-CLEAN            no error finding at all, and the program's own exit status
+#   // EXPECT-EXIT: N          the exit status (default: 1 with findings, 0 clean)
+#   // EXPECT-STDOUT: TEXT     the program's stdout contains TEXT
+#   // NO-RUNTIME-RUN          also run without the runtime: must exit 0
+#
+# Several EXPECT-KIND blocks may follow each other; FUNCTION/LINE/MESSAGE
+# apply to the KIND above them.
+#
+# usage: run_case.sh CASE.c BUILD_DIR CC [WORK_DIR]
+set -u
+case_file=$1 build=$2 cc=$3
+name=$(basename "$case_file" .c)
+work=${4:-$(mktemp -d "${TMPDIR:-/tmp}/lg-case.XXXXXX")}
+mkdir -p "$work"
+lifeguard="$build/bin/lifeguard"
+fail() { echo "FAIL $name: $*"; [ -f "$work/report.txt" ] && sed 's/^/  | /' "$work/report.txt" | head -60; exit 1; }
+
+directive() { sed -n "s|^// $1: *||p" "$case_file"; }
+has_directive() { grep -q "^// $1\$" "$case_file"; }
+
+args=$(directive RUN | head -1)
+options=$(directive OPTIONS | head -1)
+cflags=$(directive CFLAGS | head -1)
+[ -n "$cflags" ] || cflags="-O1 -g -fno-builtin"
+
+# shellcheck disable=SC2086
+"$cc" $cflags -Wno-unused-result -Wno-free-nonheap-object -Wno-use-after-free \
+    -I"$(dirname "$0")/../include" -o "$work/$name" "$case_file" -lpthread \
+    2>"$work/cc.txt" || { cat "$work/cc.txt"; fail "does not compile"; }
+
+cmd=("$lifeguard" run --json report.json)
+[ -n "$options" ] && cmd+=(--options "$options")
+read -ra argv <<<"$args"
+cmd+=(-- "./$name" "${argv[@]}")
+(cd "$work" && "${cmd[@]}") >"$work/stdout.txt" 2>"$work/report.txt"
+status=$?
+[ -f "$work/report.json" ] || fail "no JSON report written (exit $status)"
+jq -e . "$work/report.json" >/dev/null 2>&1 || fail "the JSON report does not parse"
+
+errors=$(jq '.summary.errors' "$work/report.json")
+if has_directive EXPECT-CLEAN; then
+    [ "$errors" = 0 ] || fail "expected no error finding, got $errors: $(jq -c '[.findings[].kind]' "$work/report.json")"
+fi
+
+expect_exit=$(directive EXPECT-EXIT | head -1)
+if [ -z "$expect_exit" ]; then
+    if [ "$errors" = 0 ]; then expect_exit=0; else expect_exit=1; fi
+fi
+[ "$status" = "$expect_exit" ] || fail "exit status $status, expected $expect_exit"
+
+while IFS= read -r text; do
+    grep -qF -- "$text" "$work/stdout.txt" || fail "stdout lacks '$text'"
+done < <(directive EXPECT-STDOUT)
+
+while IFS= read -r kind; do
+    n=$(jq --arg k "$kind" '[.findings[] | select(.kind == $k)] | length' "$work/report.json")
+    [ "$n" = 0 ] || fail "unexpected $kind finding"
+done < <(directive EXPECT-NO-KIND)
+
+# Walk the EXPECT-KIND blocks in order.
+kind=""
+check_block() {
+    local kind=$1 fn=$2 line=$3 msg=$4
+    [ -n "$kind" ] || return 0
+    local sel='.findings[] | select(.kind == $k)'
+    [ "$(jq --arg k "$kind" "[$sel] | length" "$work/report.json")" != 0 ] ||
+        fail "no $kind finding; got $(jq -c '[.findings[].kind]' "$work/report.json")"
+    if [ -n "$msg" ]; then
+        jq -e --arg k "$kind" --arg m "$msg" "[$sel | select(.message | contains(\$m))] | length > 0" \
+            "$work/report.json" >/dev/null || fail "no $kind finding whose message contains '$msg'"
+    fi
+    if [ -n "$fn" ]; then
+        # Every frame of the finding: its stacks, and its holders' stacks.
+        local frames="[$sel | ((.stacks // {}) | .[][]), ((.holders // [])[] | .stacks[][])]"
+        jq -e --arg k "$kind" --arg f "$fn" "$frames | map(select(.function == \$f)) | length > 0" \
+            "$work/report.json" >/dev/null || fail "$kind finding has no frame in $fn"
+        if [ -n "$line" ]; then
+            jq -e --arg k "$kind" --arg f "$fn" --argjson l "$line" --arg file "$(basename "$case_file")" \
+                "$frames | map(select(.function == \$f and .line == \$l and (.file // \"\" | endswith(\$file)))) | length > 0" \
+                "$work/report.json" >/dev/null || fail "$kind finding has no frame at $fn $(basename "$case_file"):$line"
+        fi
+    fi
+}
+fn="" line="" msg=""
+while IFS= read -r l; do
+    case "$l" in
+    "// EXPECT-KIND: "*) check_block "$kind" "$fn" "$line" "$msg"; kind=${l#// EXPECT-KIND: }; fn="" line="" msg="" ;;
+    "// EXPECT-FUNCTION: "*) fn=${l#// EXPECT-FUNCTION: } ;;
+    "// EXPECT-LINE: "*) line=${l#// EXPECT-LINE: } ;;
+    "// EXPECT-MESSAGE: "*) msg=${l#// EXPECT-MESSAGE: } ;;
+    esac
+done <"$case_file"
+check_block "$kind" "$fn" "$line" "$msg"
+
+if has_directive NO-RUNTIME-RUN; then
+    (cd "$work" && "./$name" "${argv[@]}") >/dev/null 2>&1 || fail "fails without the runtime"
+fi
+
+rm -rf "$work"
+echo "PASS $name"
