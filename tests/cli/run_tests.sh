@@ -35,6 +35,7 @@ $CC -g -O2 -o prog prog.c || exit 1
 $CC -g -O0 -no-pie -o prog_nopie prog.c || exit 1
 $CC -g -O0 -o target target.c || exit 1
 $CC -shared -fPIC -o fake.so fake_runtime.c || exit 1
+echo 'int lg_test_other_preload;' > other.c && $CC -shared -fPIC -o other.so other.c || exit 1
 printf 'not an ELF file\n' > notelf.so
 printf '#!/bin/sh\nexit 0\n' > noexec && chmod -x noexec
 mkdir adir
@@ -222,7 +223,7 @@ expect_error "symbolize: cut JSON names the line" "cut.json: corrupt JSON report
 # ---- run, with a fake runtime ----------------------------------------------------------
 off=$(hex $((0x$(sym target main) + 1)))
 mkdir tmp
-TMPDIR=$work/tmp FAKE_OFFSET=$off FAKE_ENV_DUMP=env.txt LIFEGUARD_OPTIONS=verbosity=1 LD_PRELOAD=/lib/x86_64-linux-gnu/libm.so.6 \
+TMPDIR=$work/tmp FAKE_OFFSET=$off FAKE_ENV_DUMP=env.txt LIFEGUARD_OPTIONS=verbosity=1 LD_PRELOAD=$work/other.so \
     "$LG" run --lib ./fake.so --json run.json -o stacks=0 --options "leaks=0:refs=1" -o log_path=/x -- ./target exit 0 \
     > out.txt 2> err.txt
 rc=$?
@@ -232,7 +233,7 @@ if [[ $rc = 0 && $opts =~ ^verbosity=1:leaks=0:refs=1:stacks=0:log_path=/x:log_p
 else
     bad "run: LIFEGUARD_OPTIONS merged in order, plumbing last" "status $rc" "$opts"
 fi
-if grep -q "^PRELOAD=$work/fake.so:/lib/x86_64-linux-gnu/libm.so.6\$" env.txt; then ok "run: runtime prepended to LD_PRELOAD"
+if grep -q "^PRELOAD=$work/fake.so:$work/other.so\$" env.txt; then ok "run: runtime prepended to LD_PRELOAD"
 else bad "run: runtime prepended to LD_PRELOAD" "$(grep PRELOAD env.txt)"; fi
 if grep -q '^==[0-9]*==ERROR: lifeguard: fake$' err.txt && grep -q '^    #0 0x1234 in main .*target\.c:[0-9]* (' err.txt &&
     grep -q '^plain line$' err.txt; then

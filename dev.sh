@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# dev.sh — the project's two everyday commands, runnable on a fresh machine.
+#   ./dev.sh demo    build, then run the five seed-bug models under lifeguard
+#   ./dev.sh test    build with gcc and with clang (-Wall -Wextra -Werror), run every test
+#   ./dev.sh deps    only install the Debian packages the build and tests need
+#   ./dev.sh bench   build, then run bench/run.sh (docs/PERFORMANCE.md)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PACKAGES=(build-essential cmake clang pkg-config libdw-dev libelf-dev libjansson-dev
+          libcmocka-dev jq python3 sqlite3 lua5.4 git make valgrind time)
+
+deps() {
+    local missing=()
+    for p in "${PACKAGES[@]}"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    echo "dev.sh: installing ${missing[*]}"
+    local sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo=sudo
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+build() { # build DIR CC [cmake args...]
+    local dir=$1 cc=$2
+    shift 2
+    cmake -S . -B "$dir" -DCMAKE_C_COMPILER="$cc" -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+    cmake --build "$dir" -j"$(nproc)"
+}
+
+case "${1:-}" in
+deps) deps ;;
+demo)
+    deps
+    build build gcc
+    examples/seeds/demo.sh build
+    ;;
+test)
+    deps
+    passed=0 failed=0
+    for cc in gcc clang; do
+        dir=build-$cc
+        build "$dir" "$cc" -DLIFEGUARD_WERROR=ON
+        echo "== tests, built with $cc"
+        set +e
+        (cd "$dir" && ctest -j"$(nproc)" --output-on-failure 2>&1) | tee "$dir/ctest.log"
+        set -e
+        summary=$(grep -E '^[0-9]+% tests passed' "$dir/ctest.log" | tail -1)
+        total=$(sed -E 's/.* out of ([0-9]+).*/\1/' <<<"$summary")
+        bad=$(sed -E 's/.*, ([0-9]+) tests failed.*/\1/' <<<"$summary")
+        [ -n "$total" ] || { total=0; bad=1; }
+        passed=$((passed + total - bad))
+        failed=$((failed + bad))
+    done
+    echo "$passed passed, $failed failed"
+    [ "$failed" -eq 0 ]
+    ;;
+bench)
+    deps
+    build build gcc
+    bench/run.sh --lib build/lib/liblifeguard.so "${@:2}"
+    ;;
+*)
+    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac

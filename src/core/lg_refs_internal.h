@@ -1,0 +1,175 @@
+/* lg_refs_internal.h — what the reference tracker's files share: its
+ * records, the sharded table that holds them, and the helpers that name
+ * and describe them in findings.
+ *
+ *   lg_refs_store.c     shards, record pools, types, the heap-block index
+ *   lg_refs.c           the annotations: birth, get, put, destroy
+ *   lg_refs_describe.c  objects and their holders written into a finding
+ *   lg_refs_graph.c     exit: leaked objects and the cycles that keep them
+ *   lg_refs_check.c     lg_expect_freed and checkpoints */
+#ifndef LG_REFS_INTERNAL_H
+#define LG_REFS_INTERNAL_H
+
+#include "lg_heap.h"
+#include "lg_refs.h"
+
+#define REFS_SHARD_BITS 6
+#define REFS_SHARDS (1u << REFS_SHARD_BITS)
+#define REFS_GRAVE_SLOTS 512u  /* dead objects remembered per shard */
+#define REFS_IDLE_HOLDERS 16u  /* holder records at count 0 kept per object */
+#define REFS_MAX_SITES 16u     /* call stacks remembered per holder */
+#define REFS_TYPE_NAME 48
+
+typedef struct refs_type {
+    uint32_t hash;
+    uint32_t len;
+    uint64_t next_id; /* atomic */
+    char name[REFS_TYPE_NAME];
+} refs_type;
+
+/* One call stack's gets and puts by one holder of one object.  `live` is
+ * how many of its gets are still outstanding: a put is charged to the site
+ * of the holder's most recent get that is still outstanding. */
+typedef struct refs_site {
+    struct refs_site *next;
+    lg_stack_id stack;
+    uint32_t live;
+    uint64_t gets, puts;
+} refs_site;
+
+/* What one holder (0: anonymous) holds of one object. */
+typedef struct refs_holder {
+    struct refs_holder *hnext; /* the shard's holder hash chain */
+    struct refs_holder *next;  /* the object's list */
+    uintptr_t obj, holder;
+    int64_t count;
+    uint64_t gets, puts;
+    refs_site *sites;          /* most recently acquired first; put-only sites last */
+    uint64_t other_gets, other_puts; /* sites folded away when over REFS_MAX_SITES */
+    uint32_t other_live, nsites;
+    lg_stack_id last_get, last_put;
+    uint32_t exit_src;         /* exit analysis: index + 1 of the object that is this holder */
+} refs_holder;
+
+enum refs_obj_flags {
+    OBJ_IMPLICIT = 1,     /* first seen in lg_ref_get, never lg_object_new'd */
+    OBJ_GROWTH_SEEN = 2,  /* ref-growth already reported */
+    OBJ_IN_GRAVE = 4,     /* in its shard's graveyard ring */
+    OBJ_REPORTED = 8,     /* freed-while-held or get-after-free already said */
+};
+
+typedef struct refs_obj {
+    struct refs_obj *hnext;
+    uintptr_t addr;
+    const refs_type *type;
+    uint64_t id, birth;
+    int64_t count;
+    refs_holder *holders;
+    uint32_t nholders, nidle;
+    uint32_t grave_seq;
+    uint8_t state, flags;
+    lg_stack_id birth_stack, last_put, zero_put, destroy;
+    uintptr_t block;      /* user address of the heap block it lives in, 0: none */
+    uint32_t mark;        /* exit analysis: index + 1 */
+} refs_obj;
+
+typedef struct refs_grave {
+    refs_obj *obj;
+    uint32_t seq;
+} refs_grave;
+
+typedef struct refs_shard {
+    lg_lock_t lock;
+    uint32_t obj_mask, holder_mask; /* buckets - 1; 0 before the first use */
+    uint32_t nobjs, nholders;
+    refs_obj **objs;
+    refs_holder **holders;
+    void *free_objs, *free_holders, *free_sites;
+    char *chunk;
+    size_t chunk_left;
+    refs_grave *grave;
+    uint32_t grave_head, grave_len, grave_seq;
+    uint64_t born, gets, puts, unknown_puts, alive;
+} __attribute__((aligned(64))) refs_shard;
+
+extern refs_shard refs_shards[REFS_SHARDS];
+
+static inline uint64_t refs_mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdull;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ull;
+    x ^= x >> 33;
+    return x;
+}
+
+static inline refs_shard *refs_shard_of(uintptr_t addr)
+{
+    return &refs_shards[refs_mix(addr) >> (64 - REFS_SHARD_BITS)];
+}
+
+/* ---- lg_refs_store.c: the caller holds the shard's lock ------------------ */
+refs_obj *refs_obj_find(refs_shard *s, uintptr_t addr);
+refs_obj *refs_obj_add(refs_shard *s, uintptr_t addr); /* zeroed but for addr; NULL: out of memory */
+void refs_obj_remove(refs_shard *s, refs_obj *o);      /* unlinks and frees it and its holders */
+refs_holder *refs_holder_find(refs_shard *s, const refs_obj *o, uintptr_t holder);
+refs_holder *refs_holder_add(refs_shard *s, refs_obj *o, uintptr_t holder);
+void refs_holder_remove(refs_shard *s, refs_obj *o, refs_holder *h);
+refs_site *refs_site_alloc(refs_shard *s);
+/* Remembers a dead object; the oldest one is forgotten when the ring is full. */
+void refs_grave_push(refs_shard *s, refs_obj *o);
+void refs_grave_cancel(refs_obj *o); /* a dead object came back to life */
+void refs_shard_reset(refs_shard *s);
+
+const refs_type *refs_type_intern(const char *name);
+extern const refs_type *refs_implicit_type;
+
+/* Heap blocks that hold objects: block user address -> object addresses.
+ * Its locks are taken after a shard's lock, never before one. */
+void refs_block_add(uintptr_t block, uintptr_t obj);
+void refs_block_remove(uintptr_t block, uintptr_t obj);
+/* Removes the block's entries; returns how many object addresses it had
+ * (up to max stored in objs). */
+size_t refs_block_take(uintptr_t block, uintptr_t *objs, size_t max);
+/* The first object address recorded in the block, 0 if none. */
+uintptr_t refs_block_first(uintptr_t block);
+bool refs_block_any(void); /* whether any block holds an object (fast) */
+void refs_block_lock_all(void);
+void refs_block_unlock_all(void);
+void refs_block_reset(void);
+
+void *refs_map(size_t bytes); /* lg_pal_map, counted */
+void refs_unmap(void *p, size_t bytes);
+uint64_t refs_bytes_mapped(void);
+
+/* ---- lg_refs_describe.c: under the shard lock and a report --------------- */
+/* "Task#3" into buf. */
+const char *refs_name(const refs_obj *o, char *buf, size_t cap);
+/* Which tracked object (or else what memory) holder is, without blocking:
+ * a holder in another shard whose lock is busy is named by address only.
+ * `own` is the shard whose lock the caller holds (NULL: all are held). */
+const refs_obj *refs_holder_object(uintptr_t holder, refs_shard *own);
+void refs_describe_holder(const refs_holder *h, refs_shard *own, char *buf, size_t cap);
+/* Adds o's outstanding references to r: one entry per named holder, one per
+ * acquisition stack for anonymous ones.  At most max entries. */
+void refs_report_holders(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max);
+/* "acquired 3× in f, released 1× in g" for a holder's sites. */
+void refs_site_summary(lg_buf *b, const refs_holder *h);
+/* The function at a stack's innermost frame, or "?" (under a report only). */
+const char *refs_stack_function(lg_stack_id stack);
+/* Top acquisition sites of o over all holders, as notes. */
+void refs_report_top_sites(lg_report *r, const refs_obj *o, uint32_t max);
+void refs_report_object(lg_report *r, const refs_obj *o);
+
+/* ---- lg_refs.c --------------------------------------------------------------- */
+/* Destroys o (its stack: stack): reports ref-freed-while-held when others
+ * still hold it.  `how` says what destroyed it, for the finding. */
+void refs_destroy(refs_shard *s, refs_obj *o, lg_stack_id stack, const char *how);
+bool refs_obj_is_alive(const refs_obj *o); /* not destroyed, counted or in a live block */
+
+/* All shard locks, in order (exit analysis, checkpoints, fork). */
+void refs_lock_shards(void);
+void refs_unlock_shards(void);
+
+#endif

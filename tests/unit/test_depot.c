@@ -1,0 +1,58 @@
+/* test_depot.c — the stack depot: one id per distinct stack, from many threads. */
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "core/lg_core.h"
+
+static void same_stack_same_id(void **state)
+{
+    (void)state;
+    uintptr_t a[] = {0x1000, 0x2000, 0x3000};
+    uintptr_t b[] = {0x1000, 0x2000, 0x3001};
+    lg_stack_id ia = lg_depot_put(a, 3), ib = lg_depot_put(b, 3);
+    assert_true(ia != 0 && ib != 0 && ia != ib);
+    assert_int_equal(lg_depot_put(a, 3), ia);
+    assert_int_equal(lg_depot_put(a, 2), lg_depot_put(a, 2));
+    assert_true(lg_depot_put(a, 2) != ia);
+    const uintptr_t *pcs;
+    assert_int_equal(lg_depot_get(ia, &pcs), 3);
+    assert_true(pcs[2] == 0x3000);
+    assert_int_equal(lg_depot_put(a, 0), 0);
+    assert_int_equal(lg_depot_get(0, &pcs), 0);
+}
+
+static lg_stack_id seen[4][1000];
+
+static void *insert_many(void *arg)
+{
+    long t = (long)arg;
+    for (uintptr_t i = 0; i < 1000; i++) {
+        uintptr_t pcs[4] = {i, i * 3, i * 7, 42};
+        seen[t][i] = lg_depot_put(pcs, 4);
+    }
+    return NULL;
+}
+
+static void concurrent_inserts_agree(void **state)
+{
+    (void)state;
+    pthread_t th[4];
+    for (long t = 0; t < 4; t++) pthread_create(&th[t], NULL, insert_many, (void *)t);
+    for (int t = 0; t < 4; t++) pthread_join(th[t], NULL);
+    for (int i = 0; i < 1000; i++) {
+        assert_true(seen[0][i] != 0);
+        for (int t = 1; t < 4; t++) assert_int_equal(seen[t][i], seen[0][i]);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(same_stack_same_id),
+        cmocka_unit_test(concurrent_inserts_agree),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

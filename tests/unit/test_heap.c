@@ -1,0 +1,131 @@
+/* test_heap.c — the checked allocator driven directly, with its findings
+ * counted: layout, poison, quarantine, lookups, and each heap error. */
+#include <fcntl.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "core/lg_heap.h"
+
+static int setup(void **state)
+{
+    (void)state;
+    lg_options_defaults(&lg_opt);
+    lg_report_channel = open("/dev/null", O_WRONLY);
+    return lg_heap_init() ? 0 : -1;
+}
+
+static void alloc_is_aligned_and_findable(void **state)
+{
+    (void)state;
+    for (size_t size = 0; size < 5000; size += 13) {
+        char *p = lg_heap_alloc(size, 16, 0, 1);
+        assert_non_null(p);
+        assert_int_equal((uintptr_t)p % 16, 0);
+        lg_block b;
+        assert_true(lg_heap_find_live((uintptr_t)p + size / 2, &b));
+        assert_true(b.user == (uintptr_t)p && b.size == size);
+        assert_int_equal(lg_heap_usable_size(p), size);
+        memset(p, 0xab, size);
+        assert_true(lg_heap_free(p, 0, 1, "free"));
+    }
+}
+
+static void large_and_aligned_blocks(void **state)
+{
+    (void)state;
+    char *big = lg_heap_alloc(3 << 20, 16, 0, 1);
+    assert_non_null(big);
+    memset(big, 1, 3 << 20);
+    lg_block b;
+    assert_true(lg_heap_find((uintptr_t)big + 12345, &b));
+    assert_int_equal(b.size_class, LG_LARGE_CLASS);
+    assert_true(lg_heap_free(big, 0, 1, "free"));
+    void *a = lg_heap_alloc(100, 8192, 0, 1);
+    assert_int_equal((uintptr_t)a % 8192, 0);
+    assert_true(lg_heap_free(a, 0, 1, "free"));
+}
+
+static void freed_memory_holds_a_poison_that_names_it(void **state)
+{
+    (void)state;
+    void **p = lg_heap_alloc(16, 16, 0, 1);
+    uintptr_t block = (uintptr_t)p;
+    assert_true(lg_heap_free(p, 0, 1, "free"));
+    uintptr_t word = (uintptr_t)p[0]; /* a read out of freed memory, on purpose */
+    uint32_t qtag, size_class, slot;
+    assert_true(lg_poison_decode(word, &qtag));
+    assert_true(lg_poison_decode(word + 0x40, &qtag)); /* field offsets stay in the window */
+    assert_true(lg_quarantine_lookup(qtag, &size_class, &slot));
+    lg_block b;
+    assert_true(lg_heap_find(block, &b));
+    assert_int_equal(b.slot, slot);
+    assert_int_equal(b.meta->state, LG_BLOCK_QUARANTINED);
+}
+
+static void heap_errors_are_reported_and_refused(void **state)
+{
+    (void)state;
+    char *p = lg_heap_alloc(64, 16, 0, 1);
+    uint64_t before = lg_report_kind_count(LG_INVALID_FREE);
+    assert_false(lg_heap_free(p + 16, 0, 1, "free"));
+    assert_int_equal(lg_report_kind_count(LG_INVALID_FREE), before + 1);
+    assert_true(lg_heap_free(p, 0, 1, "free"));
+    before = lg_report_kind_count(LG_DOUBLE_FREE);
+    assert_false(lg_heap_free(p, 0, 1, "free"));
+    assert_int_equal(lg_report_kind_count(LG_DOUBLE_FREE), before + 1);
+
+    char *q = lg_heap_alloc(10, 16, 0, 1);
+    q[10] = 'x'; /* one byte into the right redzone */
+    before = lg_report_kind_count(LG_HEAP_OVERFLOW);
+    assert_true(lg_heap_free(q, 0, 1, "free"));
+    assert_int_equal(lg_report_kind_count(LG_HEAP_OVERFLOW), before + 1);
+
+    void **s = lg_heap_alloc(32, 16, 0, 1);
+    lg_heap_free(s, 0, 1, "free");
+    before = lg_report_kind_count(LG_STALE_POINTER);
+    assert_false(lg_heap_free(s[1], 0, 1, "free"));
+    assert_int_equal(lg_report_kind_count(LG_STALE_POINTER), before + 1);
+}
+
+static void write_after_free_found_at_eviction(void **state)
+{
+    (void)state;
+    lg_opt.quarantine_mb = 1;
+    char *p = lg_heap_alloc(40, 16, 0, 1);
+    lg_heap_free(p, 0, 1, "free");
+    p[5] = 0; /* on purpose */
+    uint64_t before = lg_report_kind_count(LG_WRITE_AFTER_FREE);
+    for (int i = 0; i < 40; i++) lg_heap_free(lg_heap_alloc(64 << 10, 16, 0, 1), 0, 1, "free");
+    assert_int_equal(lg_report_kind_count(LG_WRITE_AFTER_FREE), before + 1);
+    lg_opt.quarantine_mb = 64;
+}
+
+static void slots_are_reused_only_after_quarantine(void **state)
+{
+    (void)state;
+    lg_opt.quarantine_mb = 1;
+    char *first = lg_heap_alloc(24, 16, 0, 1);
+    lg_heap_free(first, 0, 1, "free");
+    char *second = lg_heap_alloc(24, 16, 0, 1);
+    assert_ptr_not_equal(first, second);
+    lg_heap_free(second, 0, 1, "free");
+    lg_quarantine_drain();
+    lg_opt.quarantine_mb = 64;
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(alloc_is_aligned_and_findable),
+        cmocka_unit_test(large_and_aligned_blocks),
+        cmocka_unit_test(freed_memory_holds_a_poison_that_names_it),
+        cmocka_unit_test(heap_errors_are_reported_and_refused),
+        cmocka_unit_test(write_after_free_found_at_eviction),
+        cmocka_unit_test(slots_are_reused_only_after_quarantine),
+    };
+    return cmocka_run_group_tests(tests, setup, NULL);
+}
