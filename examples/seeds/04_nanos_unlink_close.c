@@ -74,7 +74,6 @@ static NOINLINE void p9_fsf_free(struct p9_fsf *f)
     lg_ref_put(md, f);
     if (f->orphan) md_destroy(md);
     else md->fsf = NULL;
-    lg_ref_put(f, NULL);
     free(f);
 }
 

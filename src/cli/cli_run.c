@@ -40,7 +40,8 @@ static const char *flag_value(int argc, char **argv, int *i, const char *name)
     size_t n = strlen(name);
     if (strncmp(a, name, n) != 0) return NULL;
     if (a[n] == 0) {
-        if (*i + 1 >= argc) cli_die("run: %s needs a value (%s)", name, strcmp(name, "-o") == 0 ? "KEY=VALUE" : "see lifeguard --help");
+        if (*i + 1 >= argc || strcmp(argv[*i + 1], "--") == 0)
+            cli_die("run: %s needs a value (%s)", name, strcmp(name, "-o") == 0 ? "KEY=VALUE" : "see lifeguard --help");
         return argv[++*i];
     }
     if (a[n] == '=') return a + n + 1;
@@ -129,7 +130,8 @@ static char *check_library(char *path, const char *source)
         free(path);
         path = real;
     }
-    if (strpbrk(path, ": ")) cli_die("runtime library path '%s' holds ':' or a space, which LD_PRELOAD cannot carry", path);
+    if (strpbrk(path, ": "))
+        cli_die("runtime library path '%s' holds ':' or a space, which LD_PRELOAD cannot carry", path);
     return path;
 }
 

@@ -101,6 +101,17 @@ static _Noreturn void exec_child(cli_spawn *sp, const struct sigaction *old_acti
     if (flags >= 0) fcntl(sp->log_write_fd, F_SETFD, flags & ~FD_CLOEXEC);
     execve(sp->program_path, sp->argv, sp->envp);
     int e = errno;
+    if (e == ENOEXEC) { /* no ELF, no "#!": a shell script, as execvp and shells run it */
+        size_t argc = 0;
+        while (sp->argv[argc]) argc++;
+        char **sh_argv = calloc(argc + 2, sizeof(*sh_argv));
+        if (sh_argv) {
+            sh_argv[0] = (char *)"sh";
+            sh_argv[1] = (char *)sp->program_path;
+            for (size_t i = 1; i < argc; i++) sh_argv[i + 1] = sp->argv[i];
+            execve("/bin/sh", sh_argv, sp->envp);
+        }
+    }
     if (write(err_fd, &e, sizeof(e)) < 0) { /* the parent sees a short read */
     }
     _exit(127);

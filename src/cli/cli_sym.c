@@ -160,6 +160,18 @@ static bool is_function_scope(Dwarf_Die *die)
 }
 
 /* ---- one lookup ---------------------------------------------------------- */
+
+/* The compile unit covering addr.  libdw finds it through .debug_aranges,
+ * which clang does not emit by default: then walk the units' own ranges. */
+static Dwarf_Die *cu_containing(sym_module *m, Dwarf_Addr addr, Dwarf_Addr *bias)
+{
+    Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, bias);
+    if (cu) return cu;
+    while ((cu = dwfl_module_nextcu(m->mod, cu, bias)) != NULL)
+        if (dwarf_haspc(cu, addr - *bias) > 0) return cu;
+    return NULL;
+}
+
 static cli_frame_info *resolve(sym_module *m, Dwarf_Addr addr)
 {
     cli_loc locs[64]; /* innermost first; the last is the real function */
@@ -167,7 +179,7 @@ static cli_frame_info *resolve(sym_module *m, Dwarf_Addr addr)
     memset(locs, 0, sizeof(locs));
 
     Dwarf_Addr bias = 0;
-    Dwarf_Die *cu = dwfl_module_addrdie(m->mod, addr, &bias);
+    Dwarf_Die *cu = cu_containing(m, addr, &bias);
     if (cu) {
         /* dwarf_getscopes continues an inlined instance's chain through its
          * abstract origin; the concrete chain, the one with the call sites,
@@ -192,9 +204,11 @@ static cli_frame_info *resolve(sym_module *m, Dwarf_Addr addr)
 
     /* The innermost location is the line table's. */
     Dwfl_Line *line = dwfl_module_getsrc(m->mod, addr);
-    if (line) {
+    Dwarf_Line *cu_line = !line && cu ? dwarf_getsrc_die(cu, addr - bias) : NULL;
+    if (line || cu_line) {
         int lineno = 0;
-        const char *file = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
+        const char *file = line ? dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL)
+                                : (dwarf_lineno(cu_line, &lineno), dwarf_linesrc(cu_line, NULL, NULL));
         if (n == 0) n = 1;
         if (file && lineno > 0) {
             free((char *)locs[0].file);

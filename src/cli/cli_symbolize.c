@@ -85,7 +85,8 @@ int cli_cmd_symbolize(int argc, char **argv)
                 fputs(usage, stdout);
                 return 0;
             }
-            if (a[0] == '-' && a[1] != 0) cli_die("symbolize: unknown option '%s' (usage: lifeguard symbolize [FILE|-])", a);
+            if (a[0] == '-' && a[1] != 0)
+                cli_die("symbolize: unknown option '%s' (usage: lifeguard symbolize [FILE|-])", a);
         }
         if (path) cli_die("symbolize takes one FILE, got '%s' and '%s'", path, a);
         path = a;

@@ -75,8 +75,9 @@ static bool parse_frame_line(const char *s, size_t len, frame_line *f)
     if (open <= i) return false;
     const char *inner = s + open + 1;
     size_t inner_len = len - 1 - (open + 1);
-    size_t plus = inner_len;
-    while (plus > 0 && !(inner[plus - 1] == '+' && inner_len - plus >= 2 && inner[plus] == '0' && inner[plus + 1] == 'x'))
+    size_t plus = inner_len; /* just past the last "+" that starts "+0x" */
+    while (plus > 0 && !(inner[plus - 1] == '+' && inner_len - plus >= 2 && inner[plus] == '0' &&
+                         inner[plus + 1] == 'x'))
         plus--;
     if (plus <= 1) return false;
     f->module = inner;

@@ -55,7 +55,7 @@ enum refs_obj_flags {
     OBJ_IMPLICIT = 1,     /* first seen in lg_ref_get, never lg_object_new'd */
     OBJ_GROWTH_SEEN = 2,  /* ref-growth already reported */
     OBJ_IN_GRAVE = 4,     /* in its shard's graveyard ring */
-    OBJ_REPORTED = 8,     /* freed-while-held or get-after-free already said */
+    OBJ_GAF_SEEN = 8,     /* ref-get-after-free already reported */
 };
 
 typedef struct refs_obj {
@@ -123,14 +123,16 @@ void refs_grave_cancel(refs_obj *o); /* a dead object came back to life */
 void refs_shard_reset(refs_shard *s);
 
 const refs_type *refs_type_intern(const char *name);
+void refs_type_lock(void);
+void refs_type_unlock(void);
 extern const refs_type *refs_implicit_type;
 
 /* Heap blocks that hold objects: block user address -> object addresses.
  * Its locks are taken after a shard's lock, never before one. */
 void refs_block_add(uintptr_t block, uintptr_t obj);
 void refs_block_remove(uintptr_t block, uintptr_t obj);
-/* Removes the block's entries; returns how many object addresses it had
- * (up to max stored in objs). */
+/* Takes up to max object addresses out of the block's entries into objs;
+ * returns how many (call again until 0). */
 size_t refs_block_take(uintptr_t block, uintptr_t *objs, size_t max);
 /* The first object address recorded in the block, 0 if none. */
 uintptr_t refs_block_first(uintptr_t block);
@@ -143,24 +145,25 @@ void *refs_map(size_t bytes); /* lg_pal_map, counted */
 void refs_unmap(void *p, size_t bytes);
 uint64_t refs_bytes_mapped(void);
 
-/* ---- lg_refs_describe.c: under the shard lock and a report --------------- */
+/* ---- lg_refs_describe.c: under the shard lock (`own`; NULL: all of them) -- */
 /* "Task#3" into buf. */
 const char *refs_name(const refs_obj *o, char *buf, size_t cap);
-/* Which tracked object (or else what memory) holder is, without blocking:
- * a holder in another shard whose lock is busy is named by address only.
- * `own` is the shard whose lock the caller holds (NULL: all are held). */
-const refs_obj *refs_holder_object(uintptr_t holder, refs_shard *own);
-void refs_describe_holder(const refs_holder *h, refs_shard *own, char *buf, size_t cap);
-/* Adds o's outstanding references to r: one entry per named holder, one per
- * acquisition stack for anonymous ones.  At most max entries. */
+/* Who holder is: the tracked object it is or lives in ("Task#3 (0x...)"),
+ * else its address and memory.  A holder in another shard whose lock is
+ * busy is named by address only.  in_report: the caller is building a
+ * finding (the report lock is held), so the platform may describe memory. */
+void refs_describe_holder_addr(uintptr_t holder, refs_shard *own, bool in_report, char *buf, size_t cap);
+/* The rest needs a finding being built (the report lock held). */
+void refs_report_object(lg_report *r, const refs_obj *o);
+/* o's outstanding references: one entry per named holder, one per
+ * acquisition stack for anonymous ones; the max largest holders. */
 void refs_report_holders(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max);
+/* The max busiest acquisition sites of o over all holders, as notes. */
+void refs_report_top_sites(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max);
 /* "acquired 3× in f, released 1× in g" for a holder's sites. */
 void refs_site_summary(lg_buf *b, const refs_holder *h);
-/* The function at a stack's innermost frame, or "?" (under a report only). */
+/* The function at a stack's innermost frame, or "?". */
 const char *refs_stack_function(lg_stack_id stack);
-/* Top acquisition sites of o over all holders, as notes. */
-void refs_report_top_sites(lg_report *r, const refs_obj *o, uint32_t max);
-void refs_report_object(lg_report *r, const refs_obj *o);
 
 /* ---- lg_refs.c --------------------------------------------------------------- */
 /* Destroys o (its stack: stack): reports ref-freed-while-held when others

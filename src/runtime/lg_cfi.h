@@ -37,8 +37,8 @@ enum {
 };
 
 typedef struct lg_cfi_loc {
-    int64_t off;         /* or, for expressions, the length */
     const uint8_t *expr; /* expressions: the DWARF expression bytes */
+    int32_t off;         /* or, for expressions, their length */
     uint8_t how, reg;
 } lg_cfi_loc;
 
@@ -91,10 +91,10 @@ typedef struct lg_cfi_regs {
 
 /* Walks from the frame at regs->r[LG_X_RIP], storing up to max pcs after
  * dropping the first skip frames.  exact: the first pc is an interrupted pc
- * (not a return address).  guess_first: if the first pc has no unwind
- * information, assume it was reached by a call (return address at rsp).
+ * (not a return address); when such a pc has no unwind information, the
+ * walk assumes a call to a wild address, the return address at rsp.
  * *slow_frames counts the frames looked up. */
-uint32_t lg_cfi_walk(lg_cfi_regs *regs, bool exact, bool guess_first, uint32_t skip,
+uint32_t lg_cfi_walk(lg_cfi_regs *regs, bool exact, uint32_t skip,
                      const lg_stack_mem *mem, uintptr_t *pcs, uint32_t max, uint64_t *slow_frames);
 
 #endif

@@ -191,6 +191,9 @@ expect_error "no program at all" "missing '--' and the program" "$LG" run "${R[@
 expect_error "nothing after --" "no program after '--'" "$LG" run "${R[@]}" --
 expect_error "unknown run argument" "unknown argument '--frob'" "$LG" run "${R[@]}" --frob -- ./target
 expect_error "flag without its value" "--json needs a value" "$LG" run "${R[@]}" --json
+expect_error "flag value missing before --" "--log needs a value" "$LG" run "${R[@]}" --log -- ./target
+printf '#!/nonexistent/interpreter\n' > badinterp && chmod +x badinterp
+expect_error "program cannot be executed" "cannot execute './badinterp'" "$LG" run "${R[@]}" -- ./badinterp
 expect_error "program not found" "cannot run program './nosuchprog'" "$LG" run "${R[@]}" -- ./nosuchprog
 expect_error "program not in PATH" "program 'nosuchprog-lg' not found in PATH" "$LG" run "${R[@]}" -- nosuchprog-lg
 expect_error "program not executable" "not executable" "$LG" run "${R[@]}" -- ./noexec
@@ -258,13 +261,14 @@ for c in "exit 7:7" "exit 0:0" "signal 9:137" "signal 6:134"; do
 done
 
 start=$(date +%s%N)
-"$LG" run --lib ./fake.so -- ./target linger 2> /dev/null
+TARGET_LINGER_PIDFILE=$work/linger.pid "$LG" run --lib ./fake.so -- ./target linger > /dev/null 2>&1
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
+[ -s linger.pid ] && kill "$(cat linger.pid)" 2> /dev/null
 if [ $rc = 3 ] && [ $ms -lt 5000 ]; then ok "run: a grandchild holding the log open does not hold lifeguard (${ms} ms)"
 else bad "run: a grandchild holding the log open does not hold lifeguard" "status $rc after $ms ms"; fi
 
-"$LG" run --lib ./fake.so -- ./target sleep 2> /dev/null &
+"$LG" run --lib ./fake.so -- ./target sleep > /dev/null 2>&1 &
 lgpid=$!
 sleep 0.5
 kill -TERM $lgpid
@@ -291,6 +295,12 @@ FAKE_BAD_JSON=1 "$LG" run --lib ./fake.so --json badrun.json -- ./target exit 5 
 rc=$?
 if [ $rc = 5 ] && grep -q 'corrupt JSON report' err.txt; then ok "run: a corrupt JSON report is named, the program's status kept"
 else bad "run: a corrupt JSON report is named, the program's status kept" "status $rc" "$(cat err.txt)"; fi
+
+# A script without "#!" runs through /bin/sh, as from a shell.
+printf 'exit 4\n' > plainscript && chmod +x plainscript
+"$LG" run --lib ./fake.so -- ./plainscript 2> /dev/null
+rc=$?
+if [ $rc = 4 ]; then ok "run: a script without #! runs through /bin/sh"; else bad "run: a script without #! runs through /bin/sh" "status $rc"; fi
 
 # The default library: ../lib/liblifeguard.so beside the executable.
 mkdir -p inst/bin inst/lib && cp "$LG" inst/bin/lifeguard && cp fake.so inst/lib/liblifeguard.so

@@ -2,7 +2,8 @@
  *   target exit N     exit with status N
  *   target signal N   die of signal N
  *   target sleep      sleep 30 s (to be signalled)
- *   target linger     leave a child holding the log open, exit 3
+ *   target linger     leave a child holding the log open, exit 3 (its pid
+ *                     goes to $TARGET_LINGER_PIDFILE)
  *   target spawn      run `target exit 0` as a child process, exit 0
  * With TARGET_MARKER set it first creates that file: proof it started. */
 #include <signal.h>
@@ -30,9 +31,16 @@ int main(int argc, char **argv)
         return 0;
     }
     if (!strcmp(mode, "linger")) {
-        if (fork() == 0) {
+        pid_t pid = fork();
+        if (pid == 0) {
             sleep(30);
             _exit(0);
+        }
+        const char *pidfile = getenv("TARGET_LINGER_PIDFILE");
+        FILE *f = pidfile ? fopen(pidfile, "w") : NULL;
+        if (f) {
+            fprintf(f, "%d\n", (int)pid);
+            fclose(f);
         }
         return 3;
     }

@@ -4,7 +4,7 @@
  *
  * Frame kinds, chosen by depth: plain; many callee-saved registers live
  * across the call; a 64 KiB frame; alloca; forced stack realignment with an
- * over-aligned local.  Every call is followed by work, so none becomes a
+ * over-aligned local, without and with alloca (gcc's DRAP form).  Every call is followed by work, so none becomes a
  * tail call, and every function is noinline. */
 #if !defined(UT_PREFIX) || !defined(UT_OTHER)
 #error "define UT_PREFIX (a name prefix) and UT_OTHER (exe or lib: the ut_ctx field to cross to)"
@@ -82,13 +82,28 @@ static UT_NOINLINE __attribute__((force_align_arg_pointer)) void UT_FN(realign)(
     UT_FN(sink) += buf[5];
 }
 
+/* With alloca too, gcc realigns through a DRAP register: the CFA becomes
+ * the expression [rbp-8] and rbp is "saved at rbp+0". */
+static UT_NOINLINE __attribute__((force_align_arg_pointer)) void UT_FN(drap)(int depth, ut_ctx *c, int a, int b,
+                                                                             int d, int e, int f, int g)
+{
+    char *p = alloca((size_t)(depth * 8 + g + 8));
+    char buf[64] __attribute__((aligned(64)));
+    memset(buf, a + b + d + e + f, sizeof buf);
+    memset(p, depth, (size_t)(depth * 8 + g + 8));
+    __asm__ volatile("" : : "r"(buf), "r"(p) : "memory");
+    UT_FN(next)(depth, c);
+    UT_FN(sink) += buf[5] + p[depth];
+}
+
 void UT_FN(dispatch)(int depth, ut_ctx *c)
 {
-    switch ((depth + c->salt) % 5) {
+    switch ((depth + c->salt) % 6) {
     case 0: UT_FN(plain)(depth, c); break;
     case 1: UT_FN(regs)(depth, c); break;
     case 2: UT_FN(big)(depth, c); break;
     case 3: UT_FN(dyn)(depth, c); break;
+    case 4: UT_FN(drap)(depth, c, 1, 2, 3, 4, 5, depth & 7); break;
     default: UT_FN(realign)(depth, c); break;
     }
     UT_FN(sink)++;
