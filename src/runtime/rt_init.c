@@ -208,3 +208,4 @@ __attribute__((destructor(101))) static void rt_destructor(void)
 /* Until the reference tracker and the leak scan are linked in. */
 __attribute__((weak)) void lg_refs_at_exit(void) {}
 __attribute__((weak)) size_t lg_leaks_at_exit(void) { return 0; }
+__attribute__((weak)) size_t lg_leaks_check_now(void) { return 0; }

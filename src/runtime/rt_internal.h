@@ -53,6 +53,7 @@ void rt_signals_install(void);
 /* Reference tracker and leak scan hooks (rt_refs.c, rt_leaks.c). */
 void lg_refs_at_exit(void);
 size_t lg_leaks_at_exit(void);
+size_t lg_leaks_check_now(void); /* lg_leak_check(): scan now, report new leaks */
 
 /* glibc's own allocator, for when the checked heap cannot start. */
 void *__libc_malloc(size_t);
