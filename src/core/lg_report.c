@@ -398,6 +398,27 @@ void lg_report_flush(void)
     lg_unlock(&report_lock);
 }
 
+void lg_report_lock(void)
+{
+    lg_lock(&report_lock);
+}
+
+void lg_report_unlock(void)
+{
+    lg_unlock(&report_lock);
+}
+
+/* The child of fork() has its own history: the parent's findings are the
+ * parent's to report, and counting them again would fail the child too. */
+void lg_report_forget_for_child(void)
+{
+    store_len = 0;
+    error_count = dropped_count = suppressed_count = reported_count = 0;
+    for (int k = 0; k < LG_KIND_COUNT; k++) kind_counts[k] = 0;
+    for (unsigned i = 0; i < SEEN_SLOTS; i++) seen[i] = 0;
+    lg_unlock(&report_lock);
+}
+
 uint64_t lg_report_error_count(void)
 {
     return __atomic_load_n(&error_count, __ATOMIC_RELAXED);

@@ -82,6 +82,12 @@ void lg_report_flush(void);         /* rewrite the JSON file now */
 uint64_t lg_report_error_count(void);
 uint64_t lg_report_kind_count(lg_kind kind);
 
+/* fork(): the parent holds the report lock across it; the child then
+ * forgets the parent's findings and releases the lock. */
+void lg_report_lock(void);
+void lg_report_unlock(void);
+void lg_report_forget_for_child(void);
+
 /* Where reports go, set by the runtime at start-up. */
 extern int lg_report_channel;         /* text */
 extern char lg_report_json_path[512]; /* JSON; empty: none */

@@ -132,17 +132,20 @@ static void set_command(void)
 
 static void before_fork(void)
 {
+    lg_report_lock();
     lg_heap_lock_all();
 }
 
 static void after_fork_parent(void)
 {
     lg_heap_unlock_all();
+    lg_report_unlock();
 }
 
 static void after_fork_child(void)
 {
     lg_heap_unlock_all();
+    lg_report_forget_for_child();
     lg_pal_after_fork_child();
     /* The child writes its own JSON report (json_path with %p). */
     open_channels();
