@@ -20,7 +20,7 @@ struct lg_report {
     bool not_error;
     bool in_holder;
     uint32_t holder_stacks;
-    lg_buf text, head, stacks, holders, cycle, notes;
+    lg_buf message, text, head, stacks, holders, cycle, notes;
 };
 
 static const char *const kind_names[] = {
@@ -31,7 +31,7 @@ static const char *const kind_names[] = {
 
 static lg_lock_t report_lock = LG_LOCK_INIT;
 static struct lg_report current;
-static char text_mem[TEXT_BYTES], head_mem[PART_BYTES], stacks_mem[PART_BYTES], holders_mem[PART_BYTES],
+static char message_mem[512], out_mem[TEXT_BYTES + 640], text_mem[TEXT_BYTES], head_mem[PART_BYTES], stacks_mem[PART_BYTES], holders_mem[PART_BYTES],
     cycle_mem[PART_BYTES / 4], notes_mem[PART_BYTES / 4];
 
 static char *store;             /* ",\n"-joined finding objects */
@@ -150,18 +150,18 @@ lg_report *lg_report_begin(lg_kind kind, lg_stack_id key, const char *fmt, ...)
     lg_buf_init(&r->cycle, cycle_mem, sizeof(cycle_mem));
     lg_buf_init(&r->notes, notes_mem, sizeof(notes_mem));
 
-    char message[512];
-    lg_buf m;
+    /* The headline is written at the end, when it is known whether the
+     * finding is an error. */
+    lg_buf *m = &r->message;
     va_list ap;
-    lg_buf_init(&m, message, sizeof(message));
+    lg_buf_init(m, message_mem, sizeof(message_mem));
     va_start(ap, fmt);
-    lg_buf_vprintf(&m, fmt, ap);
+    lg_buf_vprintf(m, fmt, ap);
     va_end(ap);
-    lg_buf_printf(&r->text, "==%u==ERROR: lifeguard: %s: %s\n", lg_pal_pid(), lg_kind_name(kind), lg_buf_cstr(&m));
     lg_buf_puts(&r->head, "{\"kind\": ");
     lg_buf_json_str(&r->head, lg_kind_name(kind));
     lg_buf_puts(&r->head, ", \"message\": ");
-    lg_buf_json_str(&r->head, lg_buf_cstr(&m));
+    lg_buf_json_str(&r->head, lg_buf_cstr(m));
     return r;
 }
 
@@ -306,7 +306,12 @@ void lg_report_end(lg_report *r)
     if (!r) return;
     lg_report_holder_end(r);
     lg_buf_putc(&r->text, '\n');
-    lg_pal_write(lg_report_channel, r->text.data, r->text.len < r->text.cap ? r->text.len : r->text.cap);
+    lg_buf out; /* one write, so that reports of several processes do not interleave */
+    lg_buf_init(&out, out_mem, sizeof(out_mem));
+    lg_buf_printf(&out, "==%u==%s: lifeguard: %s: %s\n", lg_pal_pid(), r->not_error ? "WARNING" : "ERROR",
+                  lg_kind_name(r->kind), lg_buf_cstr(&r->message));
+    lg_buf_putn(&out, r->text.data, r->text.len < r->text.cap ? r->text.len : r->text.cap);
+    lg_pal_write(lg_report_channel, out.data, out.len < out.cap ? out.len : out.cap);
 
     /* The finding's object: head fields, then the sections.  The text buffer
      * is reused as scratch now that it has been written out. */
