@@ -17,8 +17,10 @@
  * lifeguard should report, with --bug only:
  *   still-alive  the FATFS at shutdown; holder the DiskCache, its reference
  *                taken in disk_cache_create (from block_fs_initialize)
- *   ref-leak     at exit: the FATFS, its description, loop0, the inode ...
- *   ref-cycle    (likely) FATFS -> DiskCache -> FATFS */
+ *   ref-cycle    at exit: FATFS -> DiskCache -> FATFS, the same reference,
+ *                keeping the description, loop0 and the image's inode alive
+ *   ref-leak     at exit: the VFSRootContext that refused to shut down
+ * and nothing in the fixed mode. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>

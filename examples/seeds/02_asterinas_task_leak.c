@@ -10,20 +10,20 @@
  *   procfs creating a /proc inode (fork, ls /proc) takes an extra strong
  *          reference to the process that nothing ever consumes.
  *
- * The model: a run queue with an idle task, processes owning their tasks,
- * fork / exit / wait, and a procfs whose inodes hold their process.  The
+ * The model: a run queue with an idle task and a waker, processes owning
+ * their tasks, fork / exit / wait, and procfs inodes holding their process.  The
  * idle task parks --parks=N times (default 150000, past lifeguard's
  * ref_growth_limit of 100000), then a fork/ls/exit/wait loop runs between
  * lg_checkpoint() and lg_check_since().  --bug=park, --bug=exit and
  * --bug=procfs enable one bug each, --bug all three; the default is fixed.
  *
  * lifeguard should report, per bug:
- *   park    ref-growth on the idle task (holder the run queue, taken in
+ *   park    ref-growth on the idle task (holder the waker, taken in
  *           park_current), ref-leak of tasks (park_current), checkpoint-leak
- *   exit    ref-leak of processes (holder their task, taken in do_exit),
- *           likely ref-cycle process <-> task, checkpoint-leak
- *   procfs  ref-leak of processes (holder a procfs inode, taken in
- *           procfs_inode_new from do_fork and from ls_proc), checkpoint-leak
+ *   exit    ref-leak of processes (holder their task's kernel stack,
+ *           taken in do_exit), checkpoint-leak
+ *   procfs  ref-leak of processes (an anonymous clone taken in procfs_inode_new,
+ *           via procfs_lookup from do_fork and ls_proc), checkpoint-leak
  * and nothing in the fixed mode. */
 #include <stdlib.h>
 
@@ -35,7 +35,7 @@
 enum task_state { TASK_RUNNABLE, TASK_SLEEPING, TASK_EXITED };
 
 struct process;
-struct task { int refs; int tid; enum task_state state; struct process *proc; /* weak */ };
+struct task { int refs; int tid; enum task_state state; struct process *proc; /* weak */ void *kstack; };
 struct process {
     int refs, pid;
     bool zombie;
@@ -44,8 +44,10 @@ struct process {
     struct process *children[MAX_CHILDREN];
     int nchildren;
 };
-struct run_queue { struct task *current, *idle, *queue[MAX_CHILDREN]; int nqueued; };
-struct proc_inode { int ino; struct process *proc; };
+/* Wakes parked tasks: each park hands it a reference to the sleeper. */
+struct waker { int woken; };
+struct run_queue { struct task *current, *idle, *queue[MAX_CHILDREN]; int nqueued; struct waker *waker; };
+struct proc_inode { char name[12]; struct process *proc; };
 
 static bool bug_park, bug_exit, bug_procfs;
 static int live_tasks, live_procs, next_id = 1;
@@ -58,6 +60,7 @@ static void task_put(struct task *t, const void *holder)
     lg_ref_put(t, holder);
     if (--t->refs) return;
     live_tasks--;
+    free(t->kstack);
     free(t);
 }
 static void proc_get(struct process *p, const void *holder) { p->refs++; lg_ref_get(p, holder); }
@@ -76,7 +79,8 @@ static struct task *task_new(struct process *owner, const void *holder)
     t->refs = 1;
     t->tid = next_id++;
     t->proc = owner;
-    seed_object_new(t, "task", holder);
+    t->kstack = calloc(1, 256);
+    seed_object_new(t, "Task", holder);
     live_tasks++;
     return t;
 }
@@ -102,10 +106,11 @@ static struct task *pick_next(struct run_queue *rq)
 static NOINLINE void park_current(struct run_queue *rq)
 {
     struct task *cur = rq->current;
-    task_get(cur, rq); /* for the waker, which re-enqueues it */
+    task_get(cur, rq->waker);
     cur->state = TASK_SLEEPING;
+    rq->waker->woken++;
     cur->state = TASK_RUNNABLE;
-    if (!bug_park) task_put(cur, rq);
+    if (!bug_park) task_put(cur, rq->waker);
 }
 
 static NOINLINE void idle_loop(struct run_queue *rq, long parks)
@@ -127,11 +132,10 @@ static void yield_never_return(struct run_queue *rq)
 static NOINLINE struct proc_inode *procfs_inode_new(struct process *p)
 {
     struct proc_inode *ino = calloc(1, sizeof(*ino));
-    lg_object_new(ino, "proc_inode");
-    ino->ino = p->pid;
+    lg_object_new(ino, "ProcInode");
     ino->proc = p;
     proc_get(p, ino);
-    if (bug_procfs) proc_get(p, ino); /* the builder's clone, never consumed */
+    if (bug_procfs) proc_get(p, NULL); /* the builder's clone, never consumed */
     return ino;
 }
 
@@ -144,10 +148,13 @@ static void procfs_inode_drop(struct proc_inode *ino)
 
 static NOINLINE struct proc_inode *procfs_lookup(int pid)
 {
-    if (init_proc->pid == pid) return procfs_inode_new(init_proc);
-    for (int i = 0; i < init_proc->nchildren; i++)
-        if (init_proc->children[i]->pid == pid) return procfs_inode_new(init_proc->children[i]);
-    return NULL;
+    struct process *p = init_proc->pid == pid ? init_proc : NULL;
+    for (int i = 0; i < init_proc->nchildren && !p; i++)
+        if (init_proc->children[i]->pid == pid) p = init_proc->children[i];
+    if (!p) return NULL;
+    struct proc_inode *ino = procfs_inode_new(p);
+    snprintf(ino->name, sizeof(ino->name), "%d", pid);
+    return ino;
 }
 
 static NOINLINE void ls_proc(void)
@@ -156,7 +163,7 @@ static NOINLINE void ls_proc(void)
     int n = snprintf(line, sizeof(line), "ls /proc:");
     for (int i = -1; i < init_proc->nchildren; i++) {
         struct proc_inode *ino = procfs_lookup(i < 0 ? init_proc->pid : init_proc->children[i]->pid);
-        n += snprintf(line + n, sizeof(line) - (size_t)n, " %d", ino->ino);
+        n += snprintf(line + n, sizeof(line) - (size_t)n, " %s", ino->name);
         procfs_inode_drop(ino);
     }
     say("%s", line);
@@ -168,7 +175,7 @@ static NOINLINE struct process *do_fork(struct process *parent, struct run_queue
     struct process *p = calloc(1, sizeof(*p));
     p->refs = 1;
     p->pid = next_id++;
-    seed_object_new(p, "process", parent); /* the parent's child list */
+    seed_object_new(p, "Process", parent); /* the parent's child list */
     live_procs++;
     p->parent = parent;
     p->task = task_new(p, p);
@@ -182,9 +189,11 @@ static NOINLINE void do_exit(struct run_queue *rq)
 {
     struct task *t = rq->current;
     struct process *p = t->proc;
-    proc_get(p, t); /* current_process(): this frame's strong reference */
+    /* current_process(): a strong reference held by this frame, on the
+     * task's kernel stack */
+    proc_get(p, t->kstack);
     p->zombie = true;
-    if (!bug_exit) proc_put(p, t);
+    if (!bug_exit) proc_put(p, t->kstack);
     yield_never_return(rq); /* never comes back to drop it */
 }
 
@@ -231,12 +240,14 @@ int main(int argc, char **argv)
         bug_park ? " park" : "", bug_exit ? " exit" : "", bug_procfs ? " procfs" : "");
 
     struct run_queue *rq = calloc(1, sizeof(*rq));
-    lg_object_new(rq, "run_queue");
+    lg_object_new(rq, "RunQueue");
+    rq->waker = calloc(1, sizeof(*rq->waker));
+    seed_object_new(rq->waker, "Waker", rq);
     rq->idle = task_new(NULL, rq);
     init_proc = calloc(1, sizeof(*init_proc));
     init_proc->refs = 1;
     init_proc->pid = next_id++;
-    lg_object_new(init_proc, "process");
+    lg_object_new(init_proc, "Process");
     live_procs++;
     init_proc->task = task_new(init_proc, init_proc);
     say("boot: idle task %d, init process %d", rq->idle->tid, init_proc->pid);
@@ -248,11 +259,14 @@ int main(int argc, char **argv)
     int procs0 = live_procs, tasks0 = live_tasks;
     for (int round = 0; round < ROUNDS; round++) {
         struct process *c = do_fork(init_proc, rq);
-        if (round == 0) ls_proc();
-        say("fork: process %d (task %d) runs, blocks once, exits; init reaps it", c->pid, c->task->tid);
+        if (round == 0) {
+            ls_proc();
+            say("fork: process %d (task %d) runs, blocks once, exits; init reaps it", c->pid, c->task->tid);
+        }
         run_child(rq);
         do_wait(init_proc);
     }
+    say("... %d more such children", ROUNDS - 1);
     ls_proc();
     lg_check_since(since, "fork/exit/wait loop: every child reaped");
     say("regression: after %d fork/exit/wait rounds, %d processes and %d tasks born in the loop are alive", ROUNDS,
@@ -261,6 +275,8 @@ int main(int argc, char **argv)
     int idle_refs = rq->idle->refs;
     task_put(rq->idle, rq);
     proc_put(init_proc, NULL);
+    lg_ref_put(rq->waker, rq);
+    free(rq->waker);
     lg_ref_put(rq, NULL);
     free(rq);
     if (live_tasks || live_procs)

@@ -19,8 +19,10 @@
  *                         while held by the p9_fsf (taken in p9_open)
  *   stale-pointer         free() in p9_fsf_free of the watch set pointer read
  *                         out of the freed metadata (free stack: p9_unlink)
- *   write-after-free      (likely, at exit) p9_fsf_free's write to it
+ *   write-after-free      p9_fsf_free's write to it, seen when the block
+ *                         leaves the quarantine (here: at exit)
  * and nothing in the fixed mode. */
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -108,7 +110,7 @@ static NOINLINE struct fdesc *p9_open(struct p9_dir *dir, const char *name, int 
     return d;
 }
 
-static NOINLINE void p9_unlink(struct p9_dir *dir, const char *name)
+static NOINLINE int p9_unlink(struct p9_dir *dir, const char *name)
 {
     for (int i = 0; i < dir->n; i++) {
         struct fsfile_md *md = dir->entries[i];
@@ -118,8 +120,9 @@ static NOINLINE void p9_unlink(struct p9_dir *dir, const char *name)
         lg_ref_put(md, dir);
         if (md->fsf && !bug) md->fsf->orphan = true; /* dies with its last close */
         else md_destroy(md);
-        return;
+        return 0;
     }
+    return -ENOENT;
 }
 
 static NOINLINE void p9_close(struct fdesc *d)
@@ -147,8 +150,8 @@ int main(int argc, char **argv)
     say("open(\"/tmp/%s\", O_WRONLY|O_CREAT) = %d", name, d->fd);
     d->f->len = (size_t)snprintf(d->f->data, sizeof(d->f->data), "scratch data");
     say("write(%d, \"%s\", %zu)", d->fd, d->f->data, d->f->len);
-    p9_unlink(tmp, name);
-    say("unlink(\"/tmp/%s\") = 0; fd %d still reads \"%s\"", name, d->fd, d->f->data);
+    int err = p9_unlink(tmp, name);
+    say("unlink(\"/tmp/%s\") = %d; fd %d still reads \"%s\"", name, err, d->fd, d->f->data);
     int fd = d->fd;
     p9_close(d);
     say("close(%d) = 0", fd);

@@ -1,0 +1,8 @@
+// Seed 5, Tilck, fixed: the command line is freed first, the block that
+// holds its pointer last.  Nothing reported, large block or small.
+// NO-RUNTIME-RUN
+// EXPECT-CLEAN
+// EXPECT-NO-KIND: ref-growth
+// EXPECT-NO-KIND: leak
+// EXPECT-STDOUT: free_process_int: done
+#include "../../examples/seeds/05_tilck_free_order.c"
