@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake clang pkg-config libdw-dev libelf-dev libjansson-dev
-          libcmocka-dev libunwind-dev jq python3 sqlite3 lua5.4 git make valgrind time)
+          libcmocka-dev libunwind-dev jq python3 sqlite3 lua5.4 git make valgrind time libasan8)
 
 deps() {
     local missing=()

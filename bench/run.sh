@@ -2,8 +2,10 @@
 # run.sh — builds the bench workloads and measures each one under plain
 # glibc, lifeguard (default and stacks=0), a preloaded ASan runtime, glibc's
 # malloc checking and valgrind; prints Markdown tables and records them in
-# docs/PERFORMANCE.md.  Then measures the annotation API with refs_bench.
-# See --help.  Needs bash, a C compiler, awk; valgrind is optional.
+# docs/PERFORMANCE.md.  Then measures the annotation API with refs_bench and
+# the stack unwinder with tests/unwind's benchmark (gcc and clang builds).
+# See --help.  Needs bash, a C compiler, awk, make; valgrind, libasan8,
+# clang and libunwind-dev are optional (what is missing is said, not run).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -27,7 +29,8 @@ usage() {
     cat <<EOF
 usage: bench/run.sh [options]
   --quick            10% inputs, 1 run, no valgrind, docs untouched (CI smoke)
-  --only NAME        run only this workload (repeatable; "refs" is refs_bench)
+  --only NAME        run only this workload (repeatable; "refs" is refs_bench,
+                     "unwind" the unwinder benchmark)
   --lib PATH         liblifeguard.so to preload (default build/lib/liblifeguard.so)
   --runs N           runs per configuration, median reported (default 3; valgrind 1)
   --no-valgrind      skip the valgrind configuration
@@ -73,7 +76,7 @@ selected() { # is $1 to run?
     return 1
 }
 for n in "${ONLY[@]}"; do
-    case " ${WORKLOADS[*]} refs " in *" $n "*) ;; *) echo "run.sh: no workload $n" >&2; exit 2 ;; esac
+    case " ${WORKLOADS[*]} refs unwind " in *" $n "*) ;; *) echo "run.sh: no workload $n" >&2; exit 2 ;; esac
 done
 
 # Each run sets exactly what its configuration needs.
@@ -122,10 +125,10 @@ declare -A ENVS=(
 )
 declare -A MISSING=()  # configuration -> why it cannot run
 [ -f "$LIB" ] || { MISSING[lg]="no $LIB"; MISSING[lg_nostacks]="no $LIB"; }
-[ -n "$ASAN_LIB" ] && [ -f "$ASAN_LIB" ] || MISSING[asan]="no libasan.so.8"
-[ -n "$MCHECK_LIB" ] || MISSING[mcheck]="no libc_malloc_debug.so.0"
+[ -n "$ASAN_LIB" ] && [ -f "$ASAN_LIB" ] || MISSING[asan]="no libasan.so.8: install Debian's libasan8 or set ASAN_LIB"
+[ -n "$MCHECK_LIB" ] || MISSING[mcheck]="no libc_malloc_debug.so.0 (glibc 2.34 or later)"
 if [ "$VALGRIND" = 0 ]; then MISSING[valgrind]="skipped"
-elif ! command -v valgrind >/dev/null; then MISSING[valgrind]="no valgrind"
+elif ! command -v valgrind >/dev/null; then MISSING[valgrind]="no valgrind: install Debian's valgrind"
 fi
 for c in "${CONFIGS[@]}"; do
     [ -n "${MISSING[$c]:-}" ] && echo "run.sh: ${LABEL[$c]}: n/a (${MISSING[$c]})" >&2
@@ -350,11 +353,68 @@ if selected refs; then
     )
 fi
 
+# ---- the unwinder -----------------------------------------------------------
+UNWIND_MD=""
+if selected unwind; then
+    declare -A UNW=()  # compiler.method -> "ns10 ns30"
+    unw_compilers=()
+    unw_methods=()
+    for c in gcc clang; do
+        if ! command -v "$c" >/dev/null; then
+            echo "run.sh: unwinder benchmark, $c: n/a (no $c)" >&2
+            continue
+        fi
+        if ! make -s -C "$ROOT/tests/unwind" B="$OUT/unwind" COMPILERS="$c" "$OUT/unwind/$c/unwind_bench" \
+            >"$LOGS/unwind.$c.build" 2>&1; then
+            echo "run.sh: unwinder benchmark, $c: cannot build (libunwind-dev?), see $LOGS/unwind.$c.build" >&2
+            continue
+        fi
+        if ! "$OUT/unwind/$c/unwind_bench" >"$LOGS/unwind.$c.out" 2>&1; then
+            echo "run.sh: unwinder benchmark, $c: failed, see $LOGS/unwind.$c.out" >&2
+            continue
+        fi
+        cat "$LOGS/unwind.$c.out" >&2
+        unw_compilers+=("$c")
+        # "name   10 frames:  44.5 ns  30 frames:  152.5 ns"
+        while IFS='|' read -r name ns10 ns30; do
+            [ -z "$name" ] && continue
+            [ "$c" = "${unw_compilers[0]}" ] && unw_methods+=("$name")
+            UNW[$c.$name]="$ns10 $ns30"
+        done < <(awk '/frames:/ { n = $0; sub(/ +[0-9]+ frames:.*/, "", n)
+                     for (i = 1; i <= NF; i++) if ($i == "frames:") v[++k] = $(i + 1)
+                     print n "|" v[1] "|" v[2]; k = 0 }' "$LOGS/unwind.$c.out")
+    done
+    if [ ${#unw_compilers[@]} -gt 0 ]; then
+        UNWIND_MD=$(
+            echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(machine)."
+            echo
+            echo "Reproduce with \`$CMDLINE\` or \`make -C tests/unwind bench\`.  \`bench/unwind_bench.c\`"
+            echo "captures stacks of 10 and 30 frames from 40 frames deep in code built"
+            echo "\`-O2 -fomit-frame-pointer\` (no frame pointers); nanoseconds per capture, best of 5 rounds."
+            echo "\"all misses\" empties the rule cache before every capture; libunwind's and glibc's"
+            echo "figures are theirs on the same stack."
+            echo
+            hdr="| method |" sep="|---|"
+            for c in "${unw_compilers[@]}"; do hdr+=" $c, 10 frames | $c, 30 frames |"; sep+="---:|---:|"; done
+            echo "$hdr"; echo "$sep"
+            for m in "${unw_methods[@]}"; do
+                row="| $m |"
+                for c in "${unw_compilers[@]}"; do
+                    read -r a b <<<"${UNW[$c.$m]:-n/a n/a}"
+                    row+=" $a | $b |"
+                done
+                echo "$row"
+            done
+        )
+    fi
+fi
+
 # ---- output -----------------------------------------------------------------
 BENCH_MD=""
 [ ${#ran_workloads[@]} -gt 0 ] && BENCH_MD=$(bench_markdown)
 [ -n "$BENCH_MD" ] && printf '\n## Workloads\n\n%s\n' "$BENCH_MD"
 [ -n "$REFS_MD" ] && printf '\n## Reference annotations\n\n%s\n' "$REFS_MD"
+[ -n "$UNWIND_MD" ] && printf '\n## Stack capture\n\n%s\n' "$UNWIND_MD"
 
 DOC=$ROOT/docs/PERFORMANCE.md
 # replace_section BEGIN END CONTENT: swaps what lies between the markers,
@@ -391,6 +451,11 @@ _To be written._
 <!-- bench:begin -->
 <!-- bench:end -->
 
+## Stack capture
+
+<!-- unwind:begin -->
+<!-- unwind:end -->
+
 ## Reference annotations
 
 <!-- refs:begin -->
@@ -406,6 +471,10 @@ EOF
     if [ -n "$REFS_MD" ]; then
         replace_section '<!-- refs:begin -->' '<!-- refs:end -->' "$REFS_MD"
         echo "run.sh: updated the refs section of $DOC" >&2
+    fi
+    if [ -n "$UNWIND_MD" ]; then
+        replace_section '<!-- unwind:begin -->' '<!-- unwind:end -->' "$UNWIND_MD"
+        echo "run.sh: updated the stack capture section of $DOC" >&2
     fi
 fi
 

@@ -40,15 +40,24 @@ struct lg_api {
     size_t (*leak_check)(void);
 };
 
+/* Always inlined, even at -O0: a report's frame #0 is then the annotated
+ * function, not this header. */
+#if defined(__GNUC__) || defined(__clang__)
+#define LG__INLINE static inline __attribute__((always_inline))
+#else
+#define LG__INLINE static inline
+#endif
+
 #if defined(LIFEGUARD_DISABLE)
 
-#define lg_object_new(obj, type) ((void)0)
-#define lg_ref_get(obj, holder) ((void)0)
-#define lg_ref_put(obj, holder) ((void)0)
-#define lg_object_free(obj) ((void)0)
-#define lg_expect_freed(obj, why) ((void)0)
+/* The arguments are not evaluated (sizeof), only kept "used". */
+#define lg_object_new(obj, type) ((void)sizeof(obj), (void)sizeof(type))
+#define lg_ref_get(obj, holder) ((void)sizeof(obj), (void)sizeof(holder))
+#define lg_ref_put(obj, holder) ((void)sizeof(obj), (void)sizeof(holder))
+#define lg_object_free(obj) ((void)sizeof(obj))
+#define lg_expect_freed(obj, why) ((void)sizeof(obj), (void)sizeof(why))
 #define lg_checkpoint() ((lg_checkpoint_t)0)
-#define lg_check_since(since, what) ((size_t)0)
+#define lg_check_since(since, what) ((void)sizeof(since), (void)sizeof(what), (size_t)0)
 #define lg_leak_check() ((size_t)0)
 
 #elif !defined(LIFEGUARD_RUNTIME_BUILD)
@@ -77,42 +86,42 @@ static inline const struct lg_api *lg__api(void)
 }
 
 /* obj is born with a count of 1, held by its creator (anonymous). */
-static inline void lg_object_new(const void *obj, const char *type)
+LG__INLINE void lg_object_new(const void *obj, const char *type)
 {
     const struct lg_api *api = lg__api();
     if (api) api->object_new(obj, type);
 }
 
 /* +1 on obj's count, held by holder (NULL: anonymous). */
-static inline void lg_ref_get(const void *obj, const void *holder)
+LG__INLINE void lg_ref_get(const void *obj, const void *holder)
 {
     const struct lg_api *api = lg__api();
     if (api) api->ref_get(obj, holder);
 }
 
 /* -1 on obj's count, dropped by holder (NULL: anonymous). */
-static inline void lg_ref_put(const void *obj, const void *holder)
+LG__INLINE void lg_ref_put(const void *obj, const void *holder)
 {
     const struct lg_api *api = lg__api();
     if (api) api->ref_put(obj, holder);
 }
 
 /* obj is destroyed; freeing its heap block implies it. */
-static inline void lg_object_free(const void *obj)
+LG__INLINE void lg_object_free(const void *obj)
 {
     const struct lg_api *api = lg__api();
     if (api) api->object_free(obj);
 }
 
 /* obj must be dead by now; if it is not, report who holds it. */
-static inline void lg_expect_freed(const void *obj, const char *why)
+LG__INLINE void lg_expect_freed(const void *obj, const char *why)
 {
     const struct lg_api *api = lg__api();
     if (api) api->expect_freed(obj, why);
 }
 
 /* A point in the program's history of births. */
-static inline lg_checkpoint_t lg_checkpoint(void)
+LG__INLINE lg_checkpoint_t lg_checkpoint(void)
 {
     const struct lg_api *api = lg__api();
     return api ? api->checkpoint() : 0;
@@ -120,20 +129,94 @@ static inline lg_checkpoint_t lg_checkpoint(void)
 
 /* Reports tracked objects and heap blocks born since `since` that are still
  * alive; returns how many. */
-static inline size_t lg_check_since(lg_checkpoint_t since, const char *what)
+LG__INLINE size_t lg_check_since(lg_checkpoint_t since, const char *what)
 {
     const struct lg_api *api = lg__api();
     return api ? api->check_since(since, what) : 0;
 }
 
 /* Runs a leak scan now; returns the number of leaked blocks found. */
-static inline size_t lg_leak_check(void)
+LG__INLINE size_t lg_leak_check(void)
 {
     const struct lg_api *api = lg__api();
     return api ? api->leak_check() : 0;
 }
 
 #endif /* !LIFEGUARD_DISABLE && !LIFEGUARD_RUNTIME_BUILD */
+
+/* ---- lg_refcount_t: a saturating reference count that annotates itself ----
+ *
+ * For new code, in the spirit of the kernel's refcount_t and kref: atomic,
+ * and saturating instead of wrapping.  A count that would overflow, or that
+ * is taken from zero or dropped below zero, is pinned at
+ * LG_REFCOUNT_SATURATED for good: the object then leaks instead of being
+ * freed while in use, and lifeguard reports the misuse (ref-get-after-free,
+ * ref-underflow, ref-leak).  Every call annotates obj itself:
+ *
+ *     struct task { lg_refcount_t ref; ... };
+ *     lg_refcount_init(&t->ref, t, "Task");            count 1, the creator's
+ *     lg_refcount_get(&t->ref, t, rq);                 +1, held by rq
+ *     if (lg_refcount_put(&t->ref, t, rq)) free(t);    -1; true: it reached 0
+ *
+ * Gets are annotated before the count moves and puts before it drops, so
+ * lifeguard never sees an object at zero that a holder may still use. */
+#if !defined(LIFEGUARD_RUNTIME_BUILD)
+
+#ifndef __cplusplus
+#include <stdbool.h>
+#endif
+
+typedef struct lg_refcount {
+    int32_t refs;
+} lg_refcount_t;
+
+#define LG_REFCOUNT_SATURATED ((int32_t)(-0x40000000)) /* INT_MIN / 2, as refcount_t */
+#define LG_REFCOUNT_INIT(n) {(n)}
+
+LG__INLINE void lg_refcount_saturate__(lg_refcount_t *r)
+{
+    __atomic_store_n(&r->refs, LG_REFCOUNT_SATURATED, __ATOMIC_RELAXED);
+}
+
+/* obj is born with a count of 1, held by its creator (anonymous). */
+LG__INLINE void lg_refcount_init(lg_refcount_t *r, const void *obj, const char *type)
+{
+    __atomic_store_n(&r->refs, 1, __ATOMIC_RELAXED);
+    lg_object_new(obj, type);
+    (void)obj, (void)type;
+}
+
+/* +1, held by holder (NULL: anonymous).  The caller must hold a reference. */
+LG__INLINE void lg_refcount_get(lg_refcount_t *r, const void *obj, const void *holder)
+{
+    lg_ref_get(obj, holder);
+    (void)obj, (void)holder;
+    int32_t old = __atomic_fetch_add(&r->refs, 1, __ATOMIC_RELAXED);
+    if (__builtin_expect(old <= 0 || old == INT32_MAX, 0)) lg_refcount_saturate__(r); /* from zero, or overflow */
+}
+
+/* -1, dropped by holder.  True when this put took the count to zero: the
+ * caller now destroys obj (lg_object_free is implied by freeing its block). */
+LG__INLINE bool lg_refcount_put(lg_refcount_t *r, const void *obj, const void *holder)
+{
+    lg_ref_put(obj, holder);
+    (void)obj, (void)holder;
+    int32_t old = __atomic_fetch_sub(&r->refs, 1, __ATOMIC_RELEASE);
+    if (old == 1) {
+        __atomic_thread_fence(__ATOMIC_ACQUIRE); /* the destroyer sees every holder's writes */
+        return true;
+    }
+    if (__builtin_expect(old <= 0, 0)) lg_refcount_saturate__(r); /* below zero, or already saturated */
+    return false;
+}
+
+/* The current count (LG_REFCOUNT_SATURATED once misused). */
+LG__INLINE int32_t lg_refcount_read(const lg_refcount_t *r)
+{
+    return __atomic_load_n(&r->refs, __ATOMIC_RELAXED);
+}
+
+#endif /* !LIFEGUARD_RUNTIME_BUILD */
 
 #ifdef __cplusplus
 }

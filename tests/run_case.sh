@@ -15,11 +15,19 @@
 #   // EXPECT-EXIT: N          the exit status (default: 1 with findings, 0 clean)
 #   // EXPECT-STDOUT: TEXT     the program's stdout contains TEXT
 #   // NO-RUNTIME-RUN          also run without the runtime: must exit 0
+#   // SUPPRESSIONS: RULE      a line of a suppressions file given to the run
+#   // EXPECT-OBJECT: Task#3   ... whose "object" is this one (type#id)
+#   // EXPECT-JQ: EXPR         ... for which the jq expression EXPR is true (repeatable)
+#   // EXPECT-COUNT: N         exactly N findings of the KIND above
+#   // EXPECT-TEXT: TEXT       the text report (stderr) contains TEXT
+#   // EXPECT-BINARY-LACKS: S  the compiled program does not contain the string S
+#   // VARIANT: CFLAGS...      also compile with these CFLAGS and check it all again
 #
 # Several EXPECT-KIND blocks may follow each other; FUNCTION/LINE/MESSAGE
 # apply to the KIND above them.
 #
 # usage: run_case.sh CASE.c BUILD_DIR CC [WORK_DIR]
+# (LG_CASE_KEEP=1 keeps the work directory of a passing case.)
 set -u
 case_file=$1 build=$2 cc=$3
 name=$(basename "$case_file" .c)
@@ -35,11 +43,22 @@ args=$(directive RUN | head -1)
 options=$(directive OPTIONS | head -1)
 cflags=$(directive CFLAGS | head -1)
 [ -n "$cflags" ] || cflags="-O1 -g -fno-builtin"
+[ -n "${LG_CASE_CFLAGS:-}" ] && cflags=$LG_CASE_CFLAGS
 
 # shellcheck disable=SC2086
 "$cc" $cflags -Wno-unused-result -Wno-free-nonheap-object -Wno-use-after-free \
     -I"$(dirname "$0")/../include" -o "$work/$name" "$case_file" -lpthread \
     2>"$work/cc.txt" || { cat "$work/cc.txt"; fail "does not compile"; }
+
+while IFS= read -r text; do
+    ! grep -aqF -- "$text" "$work/$name" || fail "the program contains '$text' (cflags: $cflags)"
+done < <(directive EXPECT-BINARY-LACKS)
+
+# // SUPPRESSIONS: RULE    lines of a suppressions file given to the run
+if grep -q '^// SUPPRESSIONS: ' "$case_file"; then
+    directive SUPPRESSIONS >"$work/suppressions.txt"
+    options="${options:+$options:}suppressions=suppressions.txt"
+fi
 
 cmd=("$lifeguard" run --json report.json)
 [ -n "$options" ] && cmd+=(--options "$options")
@@ -65,6 +84,10 @@ while IFS= read -r text; do
     grep -qF -- "$text" "$work/stdout.txt" || fail "stdout lacks '$text'"
 done < <(directive EXPECT-STDOUT)
 
+while IFS= read -r text; do
+    grep -qF -- "$text" "$work/report.txt" || fail "the text report lacks '$text'"
+done < <(directive EXPECT-TEXT)
+
 while IFS= read -r kind; do
     n=$(jq --arg k "$kind" '[.findings[] | select(.kind == $k)] | length' "$work/report.json")
     [ "$n" = 0 ] || fail "unexpected $kind finding"
@@ -73,11 +96,27 @@ done < <(directive EXPECT-NO-KIND)
 # Walk the EXPECT-KIND blocks in order.
 kind=""
 check_block() {
-    local kind=$1 fn=$2 line=$3 msg=$4
+    local kind=$1 fn=$2 line=$3 msg=$4 obj=${5:-} expr=${6:-} count=${7:-}
     [ -n "$kind" ] || return 0
     local sel='.findings[] | select(.kind == $k)'
     [ "$(jq --arg k "$kind" "[$sel] | length" "$work/report.json")" != 0 ] ||
         fail "no $kind finding; got $(jq -c '[.findings[].kind]' "$work/report.json")"
+    if [ -n "$count" ]; then
+        local got
+        got=$(jq --arg k "$kind" "[$sel] | length" "$work/report.json")
+        [ "$got" = "$count" ] || fail "$got $kind findings, expected $count"
+    fi
+    if [ -n "$obj" ]; then
+        jq -e --arg k "$kind" --arg o "$obj" \
+            "[$sel | select(.object != null and (.object.type + \"#\" + (.object.id | tostring)) == \$o)] | length > 0" \
+            "$work/report.json" >/dev/null || fail "no $kind finding about object $obj"
+    fi
+    local e
+    while IFS= read -r e; do
+        [ -n "$e" ] || continue
+        jq -e --arg k "$kind" "[$sel | select($e)] | length > 0" "$work/report.json" >/dev/null ||
+            fail "no $kind finding for which '$e'"
+    done <<<"$expr"
     if [ -n "$msg" ]; then
         jq -e --arg k "$kind" --arg m "$msg" "[$sel | select(.message | contains(\$m))] | length > 0" \
             "$work/report.json" >/dev/null || fail "no $kind finding whose message contains '$msg'"
@@ -94,20 +133,32 @@ check_block() {
         fi
     fi
 }
-fn="" line="" msg=""
+fn="" line="" msg="" obj="" expr="" count=""
 while IFS= read -r l; do
     case "$l" in
-    "// EXPECT-KIND: "*) check_block "$kind" "$fn" "$line" "$msg"; kind=${l#// EXPECT-KIND: }; fn="" line="" msg="" ;;
+    "// EXPECT-KIND: "*)
+        check_block "$kind" "$fn" "$line" "$msg" "$obj" "$expr" "$count"
+        kind=${l#// EXPECT-KIND: } fn="" line="" msg="" obj="" expr="" count="" ;;
     "// EXPECT-FUNCTION: "*) fn=${l#// EXPECT-FUNCTION: } ;;
     "// EXPECT-LINE: "*) line=${l#// EXPECT-LINE: } ;;
     "// EXPECT-MESSAGE: "*) msg=${l#// EXPECT-MESSAGE: } ;;
+    "// EXPECT-OBJECT: "*) obj=${l#// EXPECT-OBJECT: } ;;
+    "// EXPECT-JQ: "*) expr+=${l#// EXPECT-JQ: }$'\n' ;;
+    "// EXPECT-COUNT: "*) count=${l#// EXPECT-COUNT: } ;;
     esac
 done <"$case_file"
-check_block "$kind" "$fn" "$line" "$msg"
+check_block "$kind" "$fn" "$line" "$msg" "$obj" "$expr" "$count"
 
 if has_directive NO-RUNTIME-RUN; then
     (cd "$work" && "./$name" "${argv[@]}") >/dev/null 2>&1 || fail "fails without the runtime"
 fi
 
-rm -rf "$work"
-echo "PASS $name"
+if [ -z "${LG_CASE_CFLAGS:-}" ]; then
+    while IFS= read -r v; do
+        LG_CASE_CFLAGS="$v" "$0" "$case_file" "$build" "$cc" >"$work/variant.txt" 2>&1 ||
+            { cat "$work/variant.txt"; fail "variant '$v' fails"; }
+    done < <(directive VARIANT)
+fi
+
+[ -n "${LG_CASE_KEEP:-}" ] || rm -rf "$work"
+echo "PASS $name${LG_CASE_CFLAGS:+ ($LG_CASE_CFLAGS)}"

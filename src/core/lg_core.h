@@ -7,6 +7,7 @@
  *   lg_options.c    the option table and LIFEGUARD_OPTIONS parser
  *   lg_depot.c      stack depot: deduplicated stacks behind 32-bit ids
  *   lg_heap.c       the checked allocator: size-class regions, slot metadata
+ *   lg_heap_cache.c per-thread caches of reusable slots (no lock on the hot path)
  *   lg_poison.c     freed-memory poison that names the freed block
  *   lg_quarantine.c freed blocks wait here, bounded in bytes, before reuse
  *   lg_report.c     one finding rendered as sanitizer-style text and JSON

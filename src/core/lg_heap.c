@@ -1,16 +1,25 @@
 /* lg_heap.c — the checked allocator: size classes, slots, large blocks.
  *
- * See lg_heap.h for the layout.  Allocation takes its class's lock; free
- * takes no lock (a compare-and-swap on the slot state catches racing double
- * frees) and hands the block to the quarantine. */
+ * See lg_heap.h for the layout.  Allocation takes a slot from the thread's
+ * cache (lg_heap_cache.c), which refills from its class under the class
+ * lock; free takes no lock (a compare-and-swap on the slot state catches
+ * racing double frees) and hands the block to the quarantine, whose
+ * evictions come back here (lg_heap_recycle) to be verified and reused. */
 #include "lg_heap.h"
 
-#define CLASS_COUNT 51
+#define CLASS_COUNT LG_CLASS_COUNT
 #define CLASS_SPAN_BITS 32                   /* each class owns 4 GiB of address space */
 #define CLASS_SPAN (1ull << CLASS_SPAN_BITS)
 #define MAX_SLOT 131072u
 #define COMMIT_CHUNK (256u << 10)
 #define MAX_REQUEST (1ull << 46)             /* larger requests fail like glibc's */
+/* Memory of freed blocks past the quarantine is reused by its class; a
+ * class that keeps more than CLASS_IDLE_MAX bytes of such slots idle (the
+ * program moved on to other sizes) gives the pages of slots of at least
+ * PURGE_MIN_SLOT bytes back to the system as they come in. */
+#define CLASS_IDLE_MAX (1u << 20)
+#define PURGE_MIN_SLOT 8192u
+#define CACHE_BYTES_MAX (256u << 10)         /* a thread cache's bytes per class, beyond 2 slots */
 
 typedef struct size_class {
     lg_lock_t lock;
@@ -18,6 +27,9 @@ typedef struct size_class {
     uint32_t max_slots;
     uint32_t bump;            /* slots handed out at least once */
     uint32_t free_head;       /* slot index + 1 of the first reusable slot */
+    uint64_t div_magic;       /* 2^64 / slot_size rounded up: offset / slot_size by a multiply */
+    uint32_t free_count;      /* slots on the free list */
+    uint32_t cache_cap;       /* slots a thread cache keeps of this class */
     uintptr_t start;
     uintptr_t committed_end;
     lg_block_meta *meta;
@@ -107,6 +119,10 @@ bool lg_heap_init(void)
             size_class *sc = &classes[c];
             sc->slot_size = class_slot_size(c);
             sc->max_slots = (uint32_t)(CLASS_SPAN / sc->slot_size);
+            sc->div_magic = UINT64_MAX / sc->slot_size + 1;
+            sc->cache_cap = CACHE_BYTES_MAX / sc->slot_size;
+            if (sc->cache_cap > LG_CACHE_SLOTS) sc->cache_cap = LG_CACHE_SLOTS;
+            if (sc->cache_cap < 2) sc->cache_cap = 2;
             sc->start = (uintptr_t)region + c * CLASS_SPAN;
             sc->committed_end = sc->start;
             sc->meta = lg_pal_map((size_t)sc->max_slots * sizeof(lg_block_meta));
@@ -133,6 +149,7 @@ static bool class_take_slot(size_class *sc, uint32_t *slot)
     if (sc->free_head) {
         *slot = sc->free_head - 1;
         sc->free_head = sc->meta[*slot].next_free;
+        __atomic_store_n(&sc->free_count, sc->free_count - 1, __ATOMIC_RELAXED);
         return true;
     }
     if (sc->bump >= sc->max_slots) return false;
@@ -143,8 +160,46 @@ static bool class_take_slot(size_class *sc, uint32_t *slot)
         if (!lg_pal_commit((void *)sc->committed_end, grow)) return false;
         sc->committed_end += grow;
     }
-    *slot = sc->bump++;
+    *slot = sc->bump;
+    __atomic_store_n(&sc->bump, sc->bump + 1, __ATOMIC_RELEASE);
     return true;
+}
+
+uint32_t lg_heap_class_take(uint32_t c, uint32_t *out, uint32_t want)
+{
+    size_class *sc = &classes[c];
+    uint32_t n = 0;
+    lg_lock(&sc->lock);
+    while (n < want && class_take_slot(sc, &out[n])) n++;
+    lg_unlock(&sc->lock);
+    /* The most recently recycled slot (warmest in the CPU cache) is popped first. */
+    for (uint32_t i = 0, j = n; i + 1 < j; i++, j--) {
+        uint32_t t = out[i];
+        out[i] = out[j - 1];
+        out[j - 1] = t;
+    }
+    return n;
+}
+
+void lg_heap_class_give(uint32_t c, const uint32_t *slots, uint32_t count)
+{
+    size_class *sc = &classes[c];
+    if (sc->slot_size >= PURGE_MIN_SLOT &&
+        (uint64_t)(__atomic_load_n(&sc->free_count, __ATOMIC_RELAXED) + count) * sc->slot_size > CLASS_IDLE_MAX) {
+        /* Idle memory: keep the address range, give the whole pages back. */
+        for (uint32_t i = 0; i < count; i++) {
+            uintptr_t start = sc->start + (uintptr_t)slots[i] * sc->slot_size;
+            uintptr_t lo = align_up(start, page_size), hi = (start + sc->slot_size) & ~(uintptr_t)(page_size - 1);
+            if (hi > lo) lg_pal_purge((void *)lo, hi - lo);
+        }
+    }
+    lg_lock(&sc->lock);
+    for (uint32_t i = 0; i < count; i++) {
+        sc->meta[slots[i]].next_free = sc->free_head;
+        sc->free_head = slots[i] + 1;
+    }
+    __atomic_store_n(&sc->free_count, sc->free_count + count, __ATOMIC_RELAXED);
+    lg_unlock(&sc->lock);
 }
 
 /* ---- large blocks ------------------------------------------------------- */
@@ -197,6 +252,9 @@ static void *large_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t 
     }
     uintptr_t data_end = (uintptr_t)map + page_size + data;
     uintptr_t user = (data_end - size) & ~(uintptr_t)(align - 1);
+    uintptr_t data_start = (uintptr_t)map + page_size;
+    lg_redzone_fill(data_start, user - data_start); /* before the block is seen live */
+    lg_redzone_fill(user + size, data_end - user - size);
 
     lg_lock(&large_lock);
     if (!large_free_head && large_used == large_capacity && !large_grow_tables()) {
@@ -230,9 +288,6 @@ static void *large_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t 
     large_sorted_len++;
     lg_unlock(&large_lock);
 
-    uintptr_t data_start = (uintptr_t)map + page_size;
-    lg_redzone_fill(data_start, user - data_start);
-    lg_redzone_fill(user + size, data_end - user - size);
     return (void *)user;
 }
 
@@ -309,12 +364,13 @@ static void redzones_fill(const lg_block *b)
 
 /* ---- allocation ----------------------------------------------------------- */
 
-void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid)
+void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid)
 {
     if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
     if (LG_UNLIKELY(!lg_heap_init())) return NULL;
     uint64_t birth = lg_birth_next();
-    __atomic_fetch_add(&stat_allocs, 1, __ATOMIC_RELAXED);
+    if (cache) __atomic_store_n(&cache->allocs, cache->allocs + 1, __ATOMIC_RELAXED);
+    else __atomic_fetch_add(&stat_allocs, 1, __ATOMIC_RELAXED);
     size_t redzone = lg_opt.redzone < 16 ? 16 : align_up(lg_opt.redzone, 16);
     if (align < 16) align = 16;
     size_t need = redzone + size + redzone + (align > 16 ? align - 16 : 0);
@@ -323,10 +379,18 @@ void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid)
     for (uint32_t c = class_of(need); c < CLASS_COUNT; c++) {
         size_class *sc = &classes[c];
         uint32_t slot;
-        lg_lock(&sc->lock);
-        bool got = class_take_slot(sc, &slot);
-        lg_unlock(&sc->lock);
-        if (!got) continue; /* this class is exhausted: a larger one will do */
+        if (LG_LIKELY(cache != NULL)) {
+            uint32_t n = cache->count[c];
+            if (LG_UNLIKELY(n == 0)) {
+                n = lg_heap_class_take(c, cache->slots[c], sc->cache_cap / 2);
+                if (!n) continue; /* this class is exhausted: a larger one will do */
+            }
+            slot = cache->slots[c][--n];
+            cache->count[c] = n;
+            if (n) __builtin_prefetch(&sc->meta[cache->slots[c][n - 1]], 1); /* the next one's */
+        } else if (!lg_heap_class_take(c, &slot, 1)) {
+            continue;
+        }
 
         uintptr_t slot_start = sc->start + (uintptr_t)slot * sc->slot_size;
         uintptr_t slot_end = slot_start + sc->slot_size;
@@ -340,13 +404,19 @@ void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid)
         m->alloc_tid = tid;
         m->free_tid = 0;
         m->birth = birth;
-        __atomic_store_n(&m->state, LG_BLOCK_LIVE, __ATOMIC_RELEASE);
-
+        /* Redzones before the state: a block seen live (by the exit check,
+         * the leak scan, or a child forked right now) has intact redzones. */
         lg_block b = {user, size, slot_start, slot_end, m, c, slot};
         redzones_fill(&b);
+        __atomic_store_n(&m->state, LG_BLOCK_LIVE, __ATOMIC_RELEASE);
         return (void *)user;
     }
     return large_alloc(size, align, stack, tid, birth);
+}
+
+void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid)
+{
+    return lg_heap_alloc_cached(0, size, align, stack, tid);
 }
 
 /* ---- lookup ------------------------------------------------------------- */
@@ -369,12 +439,21 @@ bool lg_heap_find(uintptr_t addr, lg_block *out)
     if (lg_heap_owns(addr)) {
         uint32_t c = (uint32_t)((addr - heap_start) >> CLASS_SPAN_BITS);
         size_class *sc = &classes[c];
-        uint64_t slot = (addr - sc->start) / sc->slot_size;
+        uint64_t slot = (uint64_t)(((unsigned __int128)(addr - sc->start) * sc->div_magic) >> 64);
         if (slot >= __atomic_load_n(&sc->bump, __ATOMIC_ACQUIRE)) return false;
         small_to_block(c, (uint32_t)slot, out);
         return true;
     }
     return large_find(addr, out);
+}
+
+void lg_heap_prefetch(const void *p)
+{
+    uintptr_t addr = (uintptr_t)p;
+    if (!lg_heap_owns(addr)) return;
+    size_class *sc = &classes[(addr - heap_start) >> CLASS_SPAN_BITS];
+    uint64_t slot = (uint64_t)(((unsigned __int128)(addr - sc->start) * sc->div_magic) >> 64);
+    __builtin_prefetch(&sc->meta[slot]);
 }
 
 bool lg_heap_find_live(uintptr_t addr, lg_block *out)
@@ -514,7 +593,7 @@ static void report_stale_free(uintptr_t p, uint32_t qtag, lg_stack_id stack, con
     lg_report_end(r);
 }
 
-bool lg_heap_free(void *ptr, lg_stack_id stack, uint32_t tid, const char *fn)
+bool lg_heap_free_cached(lg_heap_cache *cache, void *ptr, lg_stack_id stack, uint32_t tid, const char *fn)
 {
     uintptr_t p = (uintptr_t)ptr;
     lg_block b;
@@ -528,15 +607,16 @@ bool lg_heap_free(void *ptr, lg_stack_id stack, uint32_t tid, const char *fn)
         report_invalid_free(p, stack, fn);
         return false;
     }
-    __atomic_fetch_add(&stat_frees, 1, __ATOMIC_RELAXED);
+    if (cache) __atomic_store_n(&cache->frees, cache->frees + 1, __ATOMIC_RELAXED);
+    else __atomic_fetch_add(&stat_frees, 1, __ATOMIC_RELAXED);
     report_redzones(&b, stack, fn[0] == 'r' ? "realloc" : "free");
     if (lg_on_block_freed) lg_on_block_freed(b.user, b.size);
 
     b.meta->free_stack = stack;
     b.meta->free_tid = tid;
-    uint32_t qtag = lg_quarantine_reserve();
+    uint32_t qtag = lg_quarantine_reserve(cache);
     b.meta->qtag = qtag;
-    size_t bytes = b.size;
+    size_t bytes;
     if (b.size_class == LG_LARGE_CLASS) {
         /* Large freed blocks are not written: their pages are given back and
          * made inaccessible, so any use faults and is reported by the signal
@@ -545,39 +625,78 @@ bool lg_heap_free(void *ptr, lg_stack_id stack, uint32_t tid, const char *fn)
         bytes = page_size;
     } else {
         lg_poison_fill(b.user, b.size, lg_poison_word(qtag));
+        bytes = b.slot_end - b.slot_start + sizeof(lg_block_meta);
     }
-    lg_quarantine_publish(qtag, b.size_class, b.slot, bytes);
+    lg_quarantine_publish(cache, qtag, b.size_class, b.slot, bytes);
     return true;
 }
 
-void lg_heap_recycle(uint32_t cls, uint32_t slot, uint32_t qtag)
+bool lg_heap_free(void *ptr, lg_stack_id stack, uint32_t tid, const char *fn)
 {
-    lg_block b;
-    block_from_entry(cls, slot, &b);
-    if (cls == LG_LARGE_CLASS) {
-        lg_quarantine_release_bytes(page_size);
-        large_release(slot);
+    return lg_heap_free_cached(0, ptr, stack, tid, fn);
+}
+
+static void report_write_after_free(const lg_block *b, size_t changed)
+{
+    lg_report *r = lg_report_begin(LG_WRITE_AFTER_FREE, b->meta->free_stack,
+                                   "byte %zu of the %zu-byte block at 0x%lx was written after the block was freed",
+                                   changed, b->size, (unsigned long)b->user);
+    lg_report_address(r, b->user + changed);
+    lg_report_block(r, b->user, b->size);
+    lg_report_note(r, "found when the block left the quarantine; the write happened after this free");
+    lg_report_stack(r, "free", b->meta->free_stack, "the block was freed here");
+    lg_report_stack(r, "alloc", b->meta->alloc_stack, "the block was allocated here");
+    lg_report_end(r);
+}
+
+/* A recycled slot goes to the evicting thread's cache, warm from its
+ * verification; a full cache gives its older half back to the class. */
+static void slot_reusable(lg_heap_cache *cache, uint32_t c, uint32_t slot)
+{
+    if (!cache) {
+        lg_heap_class_give(c, &slot, 1);
         return;
     }
-    size_t changed = lg_poison_find_change(b.user, b.size, lg_poison_word(qtag));
-    if (changed != SIZE_MAX) {
-        lg_report *r = lg_report_begin(LG_WRITE_AFTER_FREE, b.meta->free_stack,
-                                       "byte %zu of the %zu-byte block at 0x%lx was written after the block was freed",
-                                       changed, b.size, (unsigned long)b.user);
-        lg_report_address(r, b.user + changed);
-        lg_report_block(r, b.user, b.size);
-        lg_report_note(r, "found when the block left the quarantine; the write happened after this free");
-        lg_report_stack(r, "free", b.meta->free_stack, "the block was freed here");
-        lg_report_stack(r, "alloc", b.meta->alloc_stack, "the block was allocated here");
-        lg_report_end(r);
+    uint32_t n = cache->count[c];
+    if (n >= classes[c].cache_cap) {
+        uint32_t half = classes[c].cache_cap / 2;
+        lg_heap_class_give(c, cache->slots[c], half);
+        for (uint32_t i = half; i < n; i++) cache->slots[c][i - half] = cache->slots[c][i];
+        n -= half;
     }
-    lg_quarantine_release_bytes(b.size);
-    size_class *sc = &classes[cls];
-    lg_lock(&sc->lock);
-    __atomic_store_n(&b.meta->state, LG_BLOCK_FREE, __ATOMIC_RELEASE);
-    b.meta->next_free = sc->free_head;
-    sc->free_head = slot + 1;
-    lg_unlock(&sc->lock);
+    cache->slots[c][n] = slot;
+    cache->count[c] = n + 1;
+}
+
+size_t lg_heap_recycle(const lg_evicted *batch, uint32_t count, lg_heap_cache *cache)
+{
+    lg_block blocks[LG_EVICT_BATCH];
+    size_t bytes = 0;
+    if (count > LG_EVICT_BATCH) count = LG_EVICT_BATCH;
+    /* Three passes, so that the cache misses of a batch overlap: the
+     * metadata first, then the blocks' bytes, then the verification. */
+    for (uint32_t i = 0; i < count; i++)
+        if (batch[i].size_class != LG_LARGE_CLASS) __builtin_prefetch(&classes[batch[i].size_class].meta[batch[i].slot]);
+    for (uint32_t i = 0; i < count; i++) {
+        block_from_entry(batch[i].size_class, batch[i].slot, &blocks[i]);
+        if (batch[i].size_class == LG_LARGE_CLASS) continue;
+        __builtin_prefetch((const void *)blocks[i].user);
+        if (blocks[i].size > 64) __builtin_prefetch((const void *)(blocks[i].user + 64));
+    }
+    for (uint32_t i = 0; i < count; i++) {
+        lg_block *b = &blocks[i];
+        if (batch[i].size_class == LG_LARGE_CLASS) {
+            bytes += page_size;
+            large_release(batch[i].slot);
+            continue;
+        }
+        size_t changed = lg_poison_find_change(b->user, b->size, lg_poison_word(batch[i].qtag));
+        if (LG_UNLIKELY(changed != SIZE_MAX)) report_write_after_free(b, changed);
+        bytes += b->slot_end - b->slot_start + sizeof(lg_block_meta);
+        __atomic_store_n(&b->meta->state, LG_BLOCK_FREE, __ATOMIC_RELEASE);
+        slot_reusable(cache, b->size_class, b->slot);
+    }
+    return bytes;
 }
 
 void lg_heap_heal(const lg_block *b)
@@ -630,6 +749,7 @@ void lg_heap_check_all(void)
 void lg_heap_lock_all(void)
 {
     lg_quarantine_lock();
+    lg_heap_cache_pool_lock();
     for (uint32_t c = 0; c < CLASS_COUNT; c++) lg_lock(&classes[c].lock);
     lg_lock(&large_lock);
 }
@@ -638,6 +758,7 @@ void lg_heap_unlock_all(void)
 {
     lg_unlock(&large_lock);
     for (uint32_t c = CLASS_COUNT; c-- > 0;) lg_unlock(&classes[c].lock);
+    lg_heap_cache_pool_unlock();
     lg_quarantine_unlock();
 }
 
@@ -654,4 +775,55 @@ void lg_heap_stats(struct lg_heap_stats *out)
     lg_heap_each_live(count_live, out);
     out->total_allocs = __atomic_load_n(&stat_allocs, __ATOMIC_RELAXED);
     out->total_frees = __atomic_load_n(&stat_frees, __ATOMIC_RELAXED);
+    lg_heap_cache_totals(&out->total_allocs, &out->total_frees);
+}
+
+/* ---- for the leak scan (src/runtime/rt_leaks*.c) ---------------------------
+ * The scan takes every heap lock (lg_heap_lock_all) before it stops the other
+ * threads, so that none is stopped holding one; these lookups then must not
+ * take large_lock themselves.  Added by the leak checker; touches nothing
+ * above. */
+
+bool lg_heap_find_locked(uintptr_t addr, lg_block *out)
+{
+    if (lg_heap_owns(addr)) return lg_heap_find(addr, out); /* small classes take no lock */
+    if (!large_sorted_len || addr < large_lo || addr >= large_hi) return false;
+    uint32_t at = large_upper_bound(addr);
+    if (at == 0) return false;
+    large_block *lb = &large_records[large_sorted[at - 1]];
+    if (addr - lb->map_start >= lb->map_size) return false;
+    large_to_block(large_sorted[at - 1], out);
+    return true;
+}
+
+bool lg_heap_find_live_locked(uintptr_t addr, lg_block *out)
+{
+    if (!lg_heap_find_locked(addr, out)) return false;
+    return __atomic_load_n(&out->meta->state, __ATOMIC_ACQUIRE) == LG_BLOCK_LIVE && addr >= out->user &&
+           addr <= out->user + out->size;
+}
+
+void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx)
+{
+    if (!heap_ready) return;
+    for (uint32_t c = 0; c < CLASS_COUNT; c++) {
+        uint32_t bump = __atomic_load_n(&classes[c].bump, __ATOMIC_ACQUIRE);
+        for (uint32_t slot = 0; slot < bump; slot++) {
+            if (__atomic_load_n(&classes[c].meta[slot].state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE) continue;
+            lg_block b;
+            small_to_block(c, slot, &b);
+            visit(&b, ctx);
+        }
+    }
+    for (uint32_t i = 0; i < large_sorted_len; i++) {
+        lg_block b;
+        large_to_block(large_sorted[i], &b);
+        if (__atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) == LG_BLOCK_LIVE) visit(&b, ctx);
+    }
+}
+
+void lg_heap_range(uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = heap_start;
+    *hi = heap_end;
 }

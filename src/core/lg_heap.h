@@ -58,13 +58,25 @@ typedef struct lg_block {
 bool lg_heap_init(void);
 bool lg_heap_ready(void);
 
+/* A cache of reusable slots owned by one thread (or CPU): allocation and
+ * recycling go through it without taking a lock (lg_heap_cache.c).  NULL
+ * everywhere below means "no cache": the class locks are taken. */
+typedef struct lg_heap_cache lg_heap_cache;
+
 /* Returns NULL (and sets nothing) when memory is exhausted or size absurd. */
 void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid);
+void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid);
 
 /* Validates p and frees it: reports double-free, invalid-free,
  * stale-pointer and heap-overflow (damaged redzones) itself.  Returns true
  * when the block was freed, false when the free was refused. */
 bool lg_heap_free(void *p, lg_stack_id stack, uint32_t tid, const char *fn);
+bool lg_heap_free_cached(lg_heap_cache *cache, void *p, lg_stack_id stack, uint32_t tid, const char *fn);
+
+/* A cache for a new thread, from a pool (NULL if none can be had), and its
+ * return when the thread ends: its slots go back to their classes. */
+lg_heap_cache *lg_heap_cache_acquire(void);
+void lg_heap_cache_release(lg_heap_cache *cache);
 
 /* The block holding addr, anywhere from its slot start to its slot end
  * (redzones included), whatever its state.  False if addr is not in a
@@ -74,6 +86,10 @@ bool lg_heap_find(uintptr_t addr, lg_block *out);
 /* The live block whose user bytes [user, user+size] contain addr (one past
  * the end counts, as C allows such pointers).  For leak scans. */
 bool lg_heap_find_live(uintptr_t addr, lg_block *out);
+
+/* Starts loading the metadata of the block at p into the CPU cache, so a
+ * free that first captures a stack does not wait for it afterwards. */
+void lg_heap_prefetch(const void *p);
 
 /* Whether addr lies inside the heap's reserved ranges at all (fast). */
 bool lg_heap_owns(uintptr_t addr);
@@ -125,16 +141,48 @@ size_t lg_redzone_find_change(uintptr_t start, size_t len);
 /* ---- internal to the heap: quarantine (lg_quarantine.c) ---------------- */
 #define LG_QTAG_BITS 24
 bool lg_quarantine_init(void);
-uint32_t lg_quarantine_reserve(void); /* a tag for a block about to be freed */
-void lg_quarantine_publish(uint32_t qtag, uint32_t size_class, uint32_t slot, size_t bytes);
+uint32_t lg_quarantine_reserve(lg_heap_cache *cache); /* a tag for a block about to be freed */
+/* bytes: what the block holds back (its slot), counted against quarantine_mb. */
+void lg_quarantine_publish(lg_heap_cache *cache, uint32_t qtag, uint32_t size_class, uint32_t slot, size_t bytes);
+/* Adds a cache's pending quarantined bytes to the quarantine's total. */
+void lg_quarantine_flush(lg_heap_cache *cache);
 /* Which block a tag named, if the ring still remembers it. */
 bool lg_quarantine_lookup(uint32_t qtag, uint32_t *size_class, uint32_t *slot);
-void lg_quarantine_release_bytes(size_t bytes); /* an evicted block's bytes */
 void lg_quarantine_drain(void);      /* verify and recycle everything (exit) */
 void lg_quarantine_lock(void);
 void lg_quarantine_unlock(void);
-/* The heap's side of an eviction: verify the poison, make the slot reusable. */
-void lg_heap_recycle(uint32_t size_class, uint32_t slot, uint32_t qtag);
+
+/* One evicted block, as the quarantine hands it back to the heap. */
+typedef struct lg_evicted {
+    uint32_t size_class, slot, qtag;
+} lg_evicted;
+#define LG_EVICT_BATCH 32
+/* The heap's side of an eviction: verify the poison of each block, make
+ * its slot reusable (into cache when there is one).  Returns the bytes the
+ * blocks held, as lg_quarantine_publish counted them. */
+size_t lg_heap_recycle(const lg_evicted *blocks, uint32_t count, lg_heap_cache *cache);
+
+/* ---- internal to the heap: classes and thread caches (lg_heap_cache.c) -- */
+#define LG_CLASS_COUNT 51
+#define LG_CACHE_SLOTS 32 /* reusable slots a cache keeps per class */
+struct lg_heap_cache {
+    uint32_t count[LG_CLASS_COUNT];
+    uint32_t slots[LG_CLASS_COUNT][LG_CACHE_SLOTS];
+    uint64_t allocs, frees;   /* not yet added to the heap's totals */
+    uint64_t pending_bytes;   /* quarantined bytes not yet added to the quarantine's total */
+    lg_heap_cache *next_free; /* in the pool */
+    bool in_use;
+};
+/* Takes up to want reusable slots of class c (free list first, then
+ * never-used slots) under the class lock.  Returns how many. */
+uint32_t lg_heap_class_take(uint32_t c, uint32_t *out, uint32_t want);
+/* Gives count slots of class c back to its free list under the class lock;
+ * their state must already be LG_BLOCK_FREE. */
+void lg_heap_class_give(uint32_t c, const uint32_t *slots, uint32_t count);
+void lg_heap_cache_pool_lock(void);
+void lg_heap_cache_pool_unlock(void);
+/* Adds every cache's pending counts to allocs and frees (for statistics). */
+void lg_heap_cache_totals(uint64_t *allocs, uint64_t *frees);
 
 struct lg_heap_stats {
     uint64_t live_blocks, live_bytes;
@@ -142,5 +190,16 @@ struct lg_heap_stats {
     uint64_t total_allocs, total_frees;
 };
 void lg_heap_stats(struct lg_heap_stats *out);
+
+/* ---- for the leak scan (src/runtime/rt_leaks*.c) --------------------------
+ * Lookups and a walk for a caller that holds every heap lock
+ * (lg_heap_lock_all): they take none themselves.  The scan's private block
+ * flags use the two high bits of lg_block_meta.flags. */
+#define LG_BLOCK_LEAK_INDIRECT 0x40 /* reachable from another leaked block */
+#define LG_BLOCK_LEAK_GROUPED 0x80  /* counted in a leak finding's group */
+bool lg_heap_find_locked(uintptr_t addr, lg_block *out);      /* lg_heap_find */
+bool lg_heap_find_live_locked(uintptr_t addr, lg_block *out); /* lg_heap_find_live */
+void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx);
+void lg_heap_range(uintptr_t *lo, uintptr_t *hi); /* the small classes' reserved range */
 
 #endif

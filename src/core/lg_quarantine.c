@@ -1,13 +1,16 @@
 /* lg_quarantine.c — freed blocks wait here before their memory is reused.
  *
- * A ring of 2^20 entries in free order, bounded by quarantine_mb bytes and
+ * A ring of 2^20 entries in free order, bounded by quarantine_mb bytes (the
+ * slots and metadata held back, and the ring itself; see byte_limit) and
  * by half the ring.  A freeing thread takes a sequence number with one
  * atomic add (its low LG_QTAG_BITS bits are the block's tag, which the
  * poison encodes), poisons the block, then publishes the ring entry; no
  * lock is taken unless the quarantine is over its bound, and then one
- * thread evicts the oldest entries: each is verified (write-after-free)
- * and its slot becomes reusable.  Entries stay readable after eviction
- * until the ring laps them, so a stale pointer can still be traced. */
+ * thread evicts the oldest entries in batches of
+ * LG_EVICT_BATCH (lg_heap_recycle verifies each for writes after free and
+ * makes its slot reusable, in the evicting thread's cache).  Entries stay
+ * readable after eviction until the ring laps them, so a stale pointer can
+ * still be traced. */
 #include "lg_heap.h"
 
 #define RING_BITS 20
@@ -15,6 +18,7 @@
 #define RING_MASK (RING_SIZE - 1)
 #define MAX_QUEUED (RING_SIZE / 2)
 #define LAP_MASK ((1u << (LG_QTAG_BITS - RING_BITS)) - 1)
+#define PENDING_LUMP (64u << 10) /* bytes a cache gathers before adding them to the total */
 
 /* entry: bit 63 valid | lap (4 bits) << 48 | class << 32 | slot */
 #define ENTRY_VALID (1ull << 63)
@@ -22,7 +26,8 @@
 static uint64_t *ring;
 static uint64_t ring_head; /* next sequence number to hand out */
 static uint64_t ring_tail; /* oldest sequence number not yet evicted */
-static uint64_t queued_bytes;
+/* Signed: an eviction may subtract bytes whose freer has not added them yet. */
+static int64_t queued_bytes;
 static lg_lock_t evict_lock = LG_LOCK_INIT;
 
 bool lg_quarantine_init(void)
@@ -37,22 +42,39 @@ static uint32_t lap_of(uint64_t seq)
     return (uint32_t)(seq >> RING_BITS) & LAP_MASK;
 }
 
-static uint64_t byte_limit(void)
+/* quarantine_mb bounds all the memory the quarantine keeps: the freed
+ * blocks' slots and metadata, and the part of the ring used so far (8 MiB
+ * at most, counted up to half the bound so a small quarantine stays one). */
+static int64_t byte_limit(void)
 {
-    return lg_opt.quarantine_mb << 20;
+    int64_t limit = (int64_t)(lg_opt.quarantine_mb << 20);
+    uint64_t used = __atomic_load_n(&ring_head, __ATOMIC_RELAXED);
+    int64_t ring_bytes = (int64_t)((used < RING_SIZE ? used : RING_SIZE) * sizeof(uint64_t));
+    return limit - (ring_bytes < limit / 2 ? ring_bytes : limit / 2);
 }
 
-/* Evicts the oldest entry; the caller holds evict_lock.  Returns false if
- * that entry's freer has not published it yet. */
-static bool evict_one(void)
+/* Evicts up to LG_EVICT_BATCH of the oldest entries at once, so the heap
+ * can overlap the cache misses of verifying them; the caller holds
+ * evict_lock.  Returns false if the oldest entry's freer has not published
+ * it yet. */
+static bool evict_batch(lg_heap_cache *cache)
 {
-    uint64_t seq = ring_tail;
-    uint64_t entry = __atomic_load_n(&ring[seq & RING_MASK], __ATOMIC_ACQUIRE);
-    if (!(entry & ENTRY_VALID) || ((entry >> 48) & LAP_MASK) != lap_of(seq)) return false;
-    uint32_t size_class = (uint32_t)(entry >> 32) & 0xff;
-    uint32_t slot = (uint32_t)entry;
-    lg_heap_recycle(size_class, slot, (uint32_t)seq & ((1u << LG_QTAG_BITS) - 1));
-    __atomic_store_n(&ring_tail, seq + 1, __ATOMIC_RELEASE);
+    lg_evicted batch[LG_EVICT_BATCH];
+    uint64_t seq = ring_tail, head = __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE);
+    uint32_t n = 0;
+    while (n < LG_EVICT_BATCH && seq < head) {
+        uint64_t entry = __atomic_load_n(&ring[seq & RING_MASK], __ATOMIC_ACQUIRE);
+        if (!(entry & ENTRY_VALID) || ((entry >> 48) & LAP_MASK) != lap_of(seq)) break;
+        batch[n].size_class = (uint32_t)(entry >> 32) & 0xff;
+        batch[n].slot = (uint32_t)entry;
+        batch[n].qtag = (uint32_t)seq & ((1u << LG_QTAG_BITS) - 1);
+        n++;
+        seq++;
+    }
+    if (!n) return false;
+    size_t bytes = lg_heap_recycle(batch, n, cache);
+    __atomic_fetch_sub(&queued_bytes, (int64_t)bytes, __ATOMIC_RELAXED);
+    __atomic_store_n(&ring_tail, seq, __ATOMIC_RELEASE);
     return true;
 }
 
@@ -62,12 +84,12 @@ static bool over_bounds(void)
     return queued >= MAX_QUEUED || __atomic_load_n(&queued_bytes, __ATOMIC_RELAXED) > byte_limit();
 }
 
-static void evict_while_over(void)
+static void evict_while_over(lg_heap_cache *cache)
 {
     if (!lg_trylock(&evict_lock)) return; /* someone else is already evicting */
     int waits = 0;
     while (ring_tail < __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) && over_bounds()) {
-        if (!evict_one()) {
+        if (!evict_batch(cache)) {
             if (++waits > 1000) break; /* a freer is slow to publish: try later */
             continue;
         }
@@ -76,27 +98,37 @@ static void evict_while_over(void)
     lg_unlock(&evict_lock);
 }
 
-uint32_t lg_quarantine_reserve(void)
+uint32_t lg_quarantine_reserve(lg_heap_cache *cache)
 {
     /* The ring must never be lapped while entries are still queued. */
     while (__atomic_load_n(&ring_head, __ATOMIC_RELAXED) - __atomic_load_n(&ring_tail, __ATOMIC_RELAXED) >=
            RING_SIZE - 1024)
-        evict_while_over();
+        evict_while_over(cache);
     uint64_t seq = __atomic_fetch_add(&ring_head, 1, __ATOMIC_RELAXED);
     return (uint32_t)seq & ((1u << LG_QTAG_BITS) - 1);
 }
 
-void lg_quarantine_publish(uint32_t qtag, uint32_t size_class, uint32_t slot, size_t bytes)
+void lg_quarantine_flush(lg_heap_cache *cache)
 {
-    uint64_t entry = ENTRY_VALID | ((uint64_t)(qtag >> RING_BITS) << 48) | ((uint64_t)size_class << 32) | slot;
-    __atomic_fetch_add(&queued_bytes, bytes, __ATOMIC_RELAXED);
-    __atomic_store_n(&ring[qtag & RING_MASK], entry, __ATOMIC_RELEASE);
-    if (over_bounds()) evict_while_over();
+    if (!cache || !cache->pending_bytes) return;
+    __atomic_fetch_add(&queued_bytes, (int64_t)cache->pending_bytes, __ATOMIC_RELAXED);
+    cache->pending_bytes = 0;
 }
 
-void lg_quarantine_release_bytes(size_t bytes)
+void lg_quarantine_publish(lg_heap_cache *cache, uint32_t qtag, uint32_t size_class, uint32_t slot, size_t bytes)
 {
-    __atomic_fetch_sub(&queued_bytes, bytes, __ATOMIC_RELAXED);
+    uint64_t entry = ENTRY_VALID | ((uint64_t)(qtag >> RING_BITS) << 48) | ((uint64_t)size_class << 32) | slot;
+    __atomic_store_n(&ring[qtag & RING_MASK], entry, __ATOMIC_RELEASE);
+    /* A thread with a cache adds its bytes to the shared total in lumps,
+     * saving an atomic per free: the bound is off by less than PENDING_LUMP
+     * per thread. */
+    if (cache) {
+        cache->pending_bytes += bytes;
+        if (cache->pending_bytes >= PENDING_LUMP) lg_quarantine_flush(cache);
+    } else {
+        __atomic_fetch_add(&queued_bytes, (int64_t)bytes, __ATOMIC_RELAXED);
+    }
+    if (over_bounds()) evict_while_over(cache);
 }
 
 bool lg_quarantine_lookup(uint32_t qtag, uint32_t *size_class, uint32_t *slot)
@@ -114,7 +146,7 @@ void lg_quarantine_drain(void)
     lg_lock(&evict_lock);
     int waits = 0;
     while (ring_tail < __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) && waits < 1000)
-        waits = evict_one() ? 0 : waits + 1;
+        waits = evict_batch(0) ? 0 : waits + 1;
     lg_unlock(&evict_lock);
 }
 

@@ -26,9 +26,12 @@ void lg_refs_block_freed(uintptr_t user, size_t size);
  * keep objects alive (ref-cycle).  Returns how many objects were leaked. */
 size_t lg_refs_exit_report(void);
 
-/* fork(): hold every lock of the tracker across it. */
+/* fork(): hold every lock of the tracker across it.  In the child,
+ * lg_refs_after_fork_child releases them instead, and the child's exit
+ * report leaves out the objects born before the fork: the parent's. */
 void lg_refs_lock_all(void);
 void lg_refs_unlock_all(void);
+void lg_refs_after_fork_child(void);
 
 /* ---- introspection, for tests and the summary ------------------------------ */
 enum lg_refs_state {

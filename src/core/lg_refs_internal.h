@@ -70,6 +70,7 @@ typedef struct refs_obj {
     uint8_t state, flags;
     lg_stack_id birth_stack, last_put, zero_put, destroy;
     uintptr_t block;      /* user address of the heap block it lives in, 0: none */
+    uint64_t block_birth; /* that block's birth: a later block at the address is a new life */
     uint32_t mark;        /* exit analysis: index + 1 */
 } refs_obj;
 
@@ -158,11 +159,19 @@ void refs_report_object(lg_report *r, const refs_obj *o);
 /* o's outstanding references: one entry per named holder, one per
  * acquisition stack for anonymous ones; the max largest holders. */
 void refs_report_holders(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max);
+/* One holder record's entry (anonymous ones: one entry per acquisition stack). */
+void refs_report_holder(lg_report *r, const refs_holder *h, refs_shard *own);
+/* Each finding writes at most 8 holder stacks; called by refs_report_object. */
+void refs_report_reset_budget(void);
 /* The max busiest acquisition sites of o over all holders, as notes. */
 void refs_report_top_sites(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max);
 /* "acquired 3× in f, released 1× in g" for a holder's sites. */
 void refs_site_summary(lg_buf *b, const refs_holder *h);
-/* The function at a stack's innermost frame, or "?". */
+/* Whether a suppression matches either stack (for findings built with no
+ * de-duplication key).  Takes the report lock: not while building one. */
+bool refs_suppressed(lg_kind kind, lg_stack_id a, lg_stack_id b);
+/* The function a stack was called from: its innermost frame that is not a
+ * refcount helper (named *_get, *_put, *_ref, lg_ref* ...), or "?". */
 const char *refs_stack_function(lg_stack_id stack);
 
 /* ---- lg_refs.c --------------------------------------------------------------- */
@@ -170,6 +179,11 @@ const char *refs_stack_function(lg_stack_id stack);
  * still hold it.  `how` says what destroyed it, for the finding. */
 void refs_destroy(refs_shard *s, refs_obj *o, lg_stack_id stack, const char *how);
 bool refs_obj_is_alive(const refs_obj *o); /* not destroyed, counted or in a live block */
+/* The block no longer holds a tracked object: the leak scan owns it again. */
+void refs_unmark_block(uintptr_t block);
+
+/* In a forked child: the birth tick of the fork (0: not a child). */
+extern uint64_t refs_fork_birth;
 
 /* All shard locks, in order (exit analysis, checkpoints, fork). */
 void refs_lock_shards(void);

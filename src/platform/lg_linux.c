@@ -24,14 +24,62 @@ size_t lg_pal_page_size(void)
     return page;
 }
 
+/* The runtime's own read-write mappings, so that the leak scan does not take
+ * its metadata for the program's roots.  Lock-free (the scan reads it while
+ * other threads are stopped anywhere): an entry is claimed by setting its end
+ * to 1, then filled, its end written last; readers skip ends <= 1. */
+#define OWN_MAPS 2048
+static struct {
+    uintptr_t start, end; /* end 0: free entry; 1: being filled */
+} own_maps[OWN_MAPS];
+
+static void own_maps_add(void *p, size_t size)
+{
+    for (size_t i = 0; i < OWN_MAPS; i++) {
+        uintptr_t expected = 0;
+        if (!__atomic_compare_exchange_n(&own_maps[i].end, &expected, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED))
+            continue;
+        __atomic_store_n(&own_maps[i].start, (uintptr_t)p, __ATOMIC_RELAXED);
+        __atomic_store_n(&own_maps[i].end, (uintptr_t)p + size, __ATOMIC_RELEASE);
+        return;
+    }
+}
+
+static void own_maps_remove(void *p)
+{
+    for (size_t i = 0; i < OWN_MAPS; i++) {
+        if (__atomic_load_n(&own_maps[i].end, __ATOMIC_ACQUIRE) > 1 &&
+            __atomic_load_n(&own_maps[i].start, __ATOMIC_RELAXED) == (uintptr_t)p) {
+            __atomic_store_n(&own_maps[i].end, 0, __ATOMIC_RELEASE);
+            return;
+        }
+    }
+}
+
+size_t lg_pal_own_maps(uintptr_t (*out)[2], size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < OWN_MAPS && n < cap; i++) {
+        uintptr_t end = __atomic_load_n(&own_maps[i].end, __ATOMIC_ACQUIRE);
+        if (end <= 1) continue;
+        out[n][0] = __atomic_load_n(&own_maps[i].start, __ATOMIC_RELAXED);
+        out[n][1] = (end + lg_pal_page_size() - 1) & ~(uintptr_t)(lg_pal_page_size() - 1); /* as mapped */
+        n++;
+    }
+    return n;
+}
+
 void *lg_pal_map(size_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    return p == MAP_FAILED ? NULL : p;
+    if (p == MAP_FAILED) return NULL;
+    own_maps_add(p, size);
+    return p;
 }
 
 void lg_pal_unmap(void *addr, size_t size)
 {
+    own_maps_remove(addr);
     munmap(addr, size);
 }
 
@@ -50,6 +98,11 @@ void lg_pal_decommit(void *addr, size_t size)
 {
     /* A fresh inaccessible mapping over the range drops its pages at once. */
     mmap(addr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
+}
+
+void lg_pal_purge(void *addr, size_t size)
+{
+    madvise(addr, size, MADV_DONTNEED);
 }
 
 /* ---- locks: 0 free, 1 held, 2 held with waiters ---------------------------- */

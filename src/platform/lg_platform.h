@@ -18,6 +18,11 @@ void lg_pal_unmap(void *addr, size_t size);
 void *lg_pal_reserve(size_t size);             /* address space only, no access */
 bool lg_pal_commit(void *addr, size_t size);   /* make reserved pages read-write */
 void lg_pal_decommit(void *addr, size_t size); /* give pages back, keep them reserved */
+void lg_pal_purge(void *addr, size_t size);    /* give pages back, keep them read-write (zero-filled) */
+/* The runtime's own live lg_pal_map mappings as [start, end) pairs, for the
+ * leak scan (which must not take them for the program's roots); returns how
+ * many were written.  Takes no lock. */
+size_t lg_pal_own_maps(uintptr_t (*out)[2], size_t cap);
 
 /* ---- locks: a word-sized mutex, statically initialisable to zero --------- */
 typedef struct lg_lock {

@@ -7,6 +7,7 @@
  * the final checks and, when errors were found, ends the process with
  * `exitcode` (stdio flushed first). */
 #include "rt_internal.h"
+#include "../core/lg_refs.h"
 #include "../core/lg_suppress.h"
 
 #include <errno.h>
@@ -130,8 +131,10 @@ static void set_command(void)
     lg_report_set_command(argv, argc);
 }
 
+/* The tracker's locks come first: it reports (report lock) while holding them. */
 static void before_fork(void)
 {
+    lg_refs_lock_all();
     lg_report_lock();
     lg_heap_lock_all();
 }
@@ -140,12 +143,14 @@ static void after_fork_parent(void)
 {
     lg_heap_unlock_all();
     lg_report_unlock();
+    lg_refs_unlock_all();
 }
 
 static void after_fork_child(void)
 {
     lg_heap_unlock_all();
     lg_report_forget_for_child();
+    lg_refs_after_fork_child();
     lg_pal_after_fork_child();
     /* The child writes its own JSON report (json_path with %p). */
     open_channels();
@@ -207,8 +212,3 @@ __attribute__((destructor(101))) static void rt_destructor(void)
         lg_pal_die((int)lg_opt.exitcode);
     }
 }
-
-/* Until the reference tracker and the leak scan are linked in. */
-__attribute__((weak)) void lg_refs_at_exit(void) {}
-__attribute__((weak)) size_t lg_leaks_at_exit(void) { return 0; }
-__attribute__((weak)) size_t lg_leaks_check_now(void) { return 0; }

@@ -2,22 +2,75 @@
  *
  * Every entry point hands its work to the checked heap (lg_heap.c) with
  * the caller's stack.  If the heap could not start (address space refused),
- * everything passes through to glibc's allocator instead. */
+ * everything passes through to glibc's allocator instead.  Each thread
+ * gets a cache of reusable slots (lg_heap_cache.c) so that the common
+ * allocation and free take no lock; a pthread key's destructor gives the
+ * cache back when the thread ends. */
 #include "rt_internal.h"
 
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
 void *__memset_chk(void *dst, int c, size_t len, size_t dstlen);
 void *__memcpy_chk(void *dst, const void *src, size_t len, size_t dstlen);
 
+/* ---- the thread's cache ---------------------------------------------------- */
+
+#define CACHE_GONE ((lg_heap_cache *)1) /* the thread is ending: no cache any more */
+static __thread lg_heap_cache *thread_cache RT_TLS;
+static pthread_key_t cache_key;
+static int cache_key_state; /* 0: not made, 1: being made, 2: ready, 3: failed */
+
+static void cache_thread_end(void *cache)
+{
+    /* Frees made later in the thread's exit take the locked path. */
+    thread_cache = CACHE_GONE;
+    lg_heap_cache_release(cache);
+}
+
+static __attribute__((noinline)) lg_heap_cache *cache_attach(void)
+{
+    /* Not before the runtime is up: the first allocations come from the
+     * loader, when pthread keys may not be usable yet. */
+    if (__atomic_load_n(&rt_state, __ATOMIC_ACQUIRE) < 2) return NULL;
+    int state = __atomic_load_n(&cache_key_state, __ATOMIC_ACQUIRE);
+    if (state != 2) {
+        int expected = 0;
+        if (state != 0 || !__atomic_compare_exchange_n(&cache_key_state, &expected, 1, false, __ATOMIC_ACQ_REL,
+                                                       __ATOMIC_ACQUIRE))
+            return NULL; /* failed, or another thread is making it: locked path meanwhile */
+        state = pthread_key_create(&cache_key, cache_thread_end) == 0 ? 2 : 3;
+        __atomic_store_n(&cache_key_state, state, __ATOMIC_RELEASE);
+        if (state != 2) return NULL;
+    }
+    lg_heap_cache *cache = lg_heap_cache_acquire();
+    if (!cache) {
+        thread_cache = CACHE_GONE;
+        return NULL;
+    }
+    thread_cache = cache; /* first: pthread_setspecific may allocate */
+    pthread_setspecific(cache_key, cache);
+    return cache;
+}
+
+static inline lg_heap_cache *my_cache(void)
+{
+    lg_heap_cache *cache = thread_cache;
+    if (__builtin_expect((uintptr_t)cache > 1, 1)) return cache;
+    if (cache == CACHE_GONE) return NULL;
+    return cache_attach();
+}
+
+/* ---- the entry points ----------------------------------------------------------- */
+
 static void *checked_alloc(size_t size, size_t align)
 {
     rt_ensure_early();
     if (__builtin_expect(!rt_heap_on, 0)) return align <= 16 ? __libc_malloc(size) : __libc_memalign(align, size);
-    void *p = lg_heap_alloc(size, align, rt_capture(), lg_pal_tid());
+    void *p = lg_heap_alloc_cached(my_cache(), size, align, rt_capture(), lg_pal_tid());
     if (!p) errno = ENOMEM;
     return p;
 }
@@ -30,7 +83,8 @@ static void checked_free(void *p, const char *fn)
         __libc_free(p);
         return;
     }
-    lg_heap_free(p, rt_capture(), lg_pal_tid(), fn);
+    lg_heap_prefetch(p);
+    lg_heap_free_cached(my_cache(), p, rt_capture(), lg_pal_tid(), fn);
 }
 
 RT_EXPORT void *malloc(size_t size)
@@ -61,24 +115,25 @@ RT_EXPORT void *realloc(void *old, size_t size)
     rt_ensure_early();
     if (__builtin_expect(!rt_heap_on, 0)) return __libc_realloc(old, size);
     lg_stack_id stack = rt_capture();
+    lg_heap_cache *cache = my_cache();
     lg_block b;
     if (!lg_heap_find((uintptr_t)old, &b) || b.user != (uintptr_t)old ||
         __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE) {
-        lg_heap_free(old, stack, lg_pal_tid(), "realloc"); /* reports why, frees nothing */
+        lg_heap_free_cached(cache, old, stack, lg_pal_tid(), "realloc"); /* reports why, frees nothing */
         errno = EINVAL;
         return NULL;
     }
     if (size == 0) { /* glibc frees and returns NULL */
-        lg_heap_free(old, stack, lg_pal_tid(), "realloc");
+        lg_heap_free_cached(cache, old, stack, lg_pal_tid(), "realloc");
         return NULL;
     }
-    void *p = lg_heap_alloc(size, 16, stack, lg_pal_tid());
+    void *p = lg_heap_alloc_cached(cache, size, 16, stack, lg_pal_tid());
     if (!p) {
         errno = ENOMEM;
         return NULL; /* the old block stays valid, as C requires */
     }
     __memcpy_chk(p, old, b.size < size ? b.size : size, size);
-    lg_heap_free(old, stack, lg_pal_tid(), "realloc");
+    lg_heap_free_cached(cache, old, stack, lg_pal_tid(), "realloc");
     return p;
 }
 

@@ -40,21 +40,37 @@ bool rt_is_own_pc(uintptr_t pc)
     return pc - own_start < own_end - own_start;
 }
 
-static lg_stack_id store(uintptr_t *pcs, uint32_t n)
+static uint32_t own_prefix(const uintptr_t *pcs, uint32_t n)
 {
     uint32_t first = 0;
     while (first < n && rt_is_own_pc(pcs[first])) first++;
+    return first;
+}
+
+static lg_stack_id store(uintptr_t *pcs, uint32_t n)
+{
+    uint32_t first = own_prefix(pcs, n);
     uint32_t depth = n - first;
     if (depth > lg_opt.stack_depth) depth = (uint32_t)lg_opt.stack_depth;
     return lg_depot_put(pcs + first, depth);
 }
 
+/* The runtime's own frames on top of the program's (malloc, this file...):
+ * usually 2 or 3, so the walk asks for that many more frames than it keeps,
+ * and walks again, further, in the rare case that was too few. */
+#define OWN_FRAMES_GUESS 4
+
 lg_stack_id rt_capture(void)
 {
     if (!lg_opt.stacks || rt_busy || rt_state < 2) return 0;
     uintptr_t pcs[LG_MAX_FRAMES + 16];
+    uint32_t want = (uint32_t)lg_opt.stack_depth;
     rt_busy++;
-    uint32_t n = lg_unwind_fast(pcs, (uint32_t)lg_opt.stack_depth + 16);
+    uint32_t n = lg_unwind_fast(pcs, want + OWN_FRAMES_GUESS);
+    if (n == want + OWN_FRAMES_GUESS) {
+        uint32_t first = own_prefix(pcs, n);
+        if (n - first < want) n = lg_unwind_fast(pcs, want + (first < 16 ? first : 16));
+    }
     lg_stack_id id = store(pcs, n);
     rt_busy--;
     return id;

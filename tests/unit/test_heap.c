@@ -117,6 +117,52 @@ static void slots_are_reused_only_after_quarantine(void **state)
     lg_opt.quarantine_mb = 64;
 }
 
+/* The path the runtime takes: a thread's cache of reusable slots. */
+static void thread_cache_reuses_slots_and_keeps_checks(void **state)
+{
+    (void)state;
+    lg_opt.quarantine_mb = 1;
+    lg_heap_cache *c = lg_heap_cache_acquire();
+    assert_non_null(c);
+    struct lg_heap_stats before, after;
+    lg_heap_stats(&before);
+
+    char *victim = lg_heap_alloc_cached(c, 40, 16, 0, 1);
+    assert_true(lg_heap_free_cached(c, victim, 0, 1, "free"));
+    victim[3] = 0; /* a write after free, on purpose */
+    uint64_t waf = lg_report_kind_count(LG_WRITE_AFTER_FREE);
+
+    uintptr_t first = 0;
+    bool reused = false;
+    for (int i = 0; i < 20000; i++) { /* 20000 x 144-byte slots through a 1 MiB quarantine */
+        char *p = lg_heap_alloc_cached(c, 100, 16, 0, 1);
+        assert_non_null(p);
+        memset(p, 1, 100);
+        if (!first) first = (uintptr_t)p;
+        else if ((uintptr_t)p == first) reused = true;
+        assert_true(lg_heap_free_cached(c, p, 0, 1, "free"));
+    }
+    assert_true(reused); /* memory past the quarantine is used again */
+    assert_int_equal(lg_report_kind_count(LG_WRITE_AFTER_FREE), waf + 1);
+
+    char *q = lg_heap_alloc_cached(c, 24, 16, 0, 1);
+    q[24] = 'x'; /* into the right redzone */
+    uint64_t ovf = lg_report_kind_count(LG_HEAP_OVERFLOW), df = lg_report_kind_count(LG_DOUBLE_FREE);
+    assert_true(lg_heap_free_cached(c, q, 0, 1, "free"));
+    assert_int_equal(lg_report_kind_count(LG_HEAP_OVERFLOW), ovf + 1);
+    assert_false(lg_heap_free_cached(c, q, 0, 1, "free"));
+    assert_int_equal(lg_report_kind_count(LG_DOUBLE_FREE), df + 1);
+
+    lg_heap_stats(&after);
+    assert_int_equal(after.total_allocs - before.total_allocs, 20002);
+    assert_int_equal(after.total_frees - before.total_frees, 20002);
+    lg_heap_cache_release(c); /* its slots and counts go back to the heap */
+    lg_heap_stats(&after);
+    assert_int_equal(after.total_allocs - before.total_allocs, 20002);
+    lg_quarantine_drain();
+    lg_opt.quarantine_mb = 64;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -126,6 +172,7 @@ int main(void)
         cmocka_unit_test(heap_errors_are_reported_and_refused),
         cmocka_unit_test(write_after_free_found_at_eviction),
         cmocka_unit_test(slots_are_reused_only_after_quarantine),
+        cmocka_unit_test(thread_cache_reuses_slots_and_keeps_checks),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }

@@ -1,0 +1,542 @@
+/* lg_refs.c — the reference tracker's annotations: an object's birth, its
+ * gets and puts, its destruction, and the findings seen the moment they
+ * happen (ref-underflow, ref-put-unheld, ref-get-after-free,
+ * ref-freed-while-held, ref-growth).
+ *
+ * Each call takes one shard lock, the one of the object's address; holder
+ * records and call sites are found by hash and short lists, and come from
+ * pools, so the common get/put allocates nothing. */
+#include "lg_refs_internal.h"
+
+static bool hook_installed;
+
+/* Objects exist only after a birth, so the heap's free hook is installed by
+ * the first one: a program that never annotates pays nothing on free(). */
+static void install_block_hook(void)
+{
+    if (LG_LIKELY(__atomic_load_n(&hook_installed, __ATOMIC_ACQUIRE))) return;
+    lg_on_block_freed = lg_refs_block_freed;
+    __atomic_store_n(&hook_installed, true, __ATOMIC_RELEASE);
+}
+
+/* The live heap block obj lives in (its user bytes), 0 when none. */
+static uintptr_t block_of(uintptr_t obj, lg_block *b)
+{
+    if (!lg_heap_find_live(obj, b) || obj >= b->user + b->size) return 0;
+    return b->user;
+}
+
+static void mark_block(const lg_block *b)
+{
+    __atomic_fetch_or(&b->meta->flags, (uint8_t)LG_BLOCK_OBJECT, __ATOMIC_RELAXED);
+}
+
+void refs_unmark_block(uintptr_t block)
+{
+    lg_block b;
+    if (refs_block_first(block) || !lg_heap_find_live(block, &b) || b.user != block) return;
+    __atomic_fetch_and(&b.meta->flags, (uint8_t)~LG_BLOCK_OBJECT, __ATOMIC_RELAXED);
+}
+
+bool refs_obj_is_alive(const refs_obj *o)
+{
+    return o->state != LG_REFS_DEAD && (o->count > 0 || o->block != 0);
+}
+
+void refs_lock_shards(void)
+{
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) lg_lock(&refs_shards[i].lock);
+}
+
+void refs_unlock_shards(void)
+{
+    for (uint32_t i = REFS_SHARDS; i-- > 0;) lg_unlock(&refs_shards[i].lock);
+}
+
+/* ---- call sites ------------------------------------------------------------- */
+
+/* A get from stack: its site moves to the front, so the list is ordered by
+ * most recent acquisition and a put is charged to the first live site. */
+static void site_get(refs_shard *s, refs_holder *h, lg_stack_id stack)
+{
+    refs_site **pp = &h->sites, *st;
+    for (st = *pp; st && st->stack != stack; st = *pp) pp = &st->next;
+    if (st) {
+        *pp = st->next;
+    } else if (h->nsites >= REFS_MAX_SITES) {
+        /* Full: the last site (least recently acquired) is folded away. */
+        pp = &h->sites;
+        while ((*pp)->next) pp = &(*pp)->next;
+        st = *pp;
+        *pp = NULL;
+        h->other_gets += st->gets;
+        h->other_puts += st->puts;
+        h->other_live += st->live;
+        lg_mem_set(st, 0, sizeof(*st));
+        st->stack = stack;
+    } else {
+        st = refs_site_alloc(s);
+        if (!st) {
+            h->other_gets++;
+            h->other_live++;
+            return;
+        }
+        st->stack = stack;
+        h->nsites++;
+    }
+    st->next = h->sites;
+    h->sites = st;
+    st->gets++;
+    st->live++;
+}
+
+/* A put: charged to the most recent outstanding get; counted at its own
+ * stack's site (appended: a put-only site is the first to be folded). */
+static void site_put(refs_shard *s, refs_holder *h, lg_stack_id stack, bool held)
+{
+    if (held) {
+        refs_site *st = h->sites;
+        while (st && st->live == 0) st = st->next;
+        if (st) st->live--;
+        else if (h->other_live) h->other_live--;
+    }
+    if (!stack) return;
+    refs_site **pp = &h->sites, *st;
+    for (st = *pp; st && st->stack != stack; st = *pp) pp = &st->next;
+    if (!st) {
+        if (h->nsites >= REFS_MAX_SITES || (st = refs_site_alloc(s)) == NULL) {
+            h->other_puts++;
+            return;
+        }
+        st->stack = stack;
+        h->nsites++;
+        *pp = st;
+    }
+    st->puts++;
+}
+
+/* ---- findings ----------------------------------------------------------------- */
+
+/* Where o was destroyed.  A free() deep in the heap may have been captured
+ * as no stack (code without unwind tables on the way): the heap itself
+ * kept the free's stack in the block, as long as the slot is not reused. */
+static lg_stack_id destroy_stack(const refs_obj *o)
+{
+    lg_block b;
+    if (o->destroy || !o->block || !lg_heap_find(o->block, &b) || b.user != o->block) return o->destroy;
+    uint8_t state = __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE);
+    if (b.meta->birth != o->block_birth || (state != LG_BLOCK_QUARANTINED && state != LG_BLOCK_FREE)) return 0;
+    return b.meta->free_stack;
+}
+
+static void report_freed_while_held(refs_shard *s, refs_obj *o, const char *how, lg_stack_id stack, int64_t named,
+                                    int64_t anon)
+{
+    char name[80];
+    refs_name(o, name, sizeof(name));
+    long long others = (long long)(named + (anon > 0 ? anon - 1 : 0));
+    lg_report *r = lg_report_begin(LG_REF_FREED_WHILE_HELD, stack,
+                                   "%s destroyed (%s) while %lld other reference%s to it %s still held", name, how,
+                                   others, others == 1 ? "" : "s", others == 1 ? "is" : "are");
+    if (!r) return;
+    refs_report_object(r, o);
+    lg_report_note(r, "the destroyer is taken to own one anonymous reference; every other one is still held");
+    if (stack || !lg_opt.stacks) lg_report_stack(r, "free", stack, "destroyed here");
+    else lg_report_note(r, "the destroying call's stack could not be captured (the runtime's core has no unwind tables?)");
+    refs_report_holders(r, o, s, 16);
+    if (o->last_put) lg_report_stack(r, "last_put", o->last_put, "its last reference was dropped here");
+    lg_report_stack(r, "birth", o->birth_stack, "born here");
+    lg_report_end(r);
+}
+
+static void report_get_after_free(refs_shard *s, refs_obj *o, uintptr_t holder, lg_stack_id stack)
+{
+    char name[80], who[160];
+    refs_name(o, name, sizeof(name));
+    bool dead = o->state == LG_REFS_DEAD;
+    lg_report *r = lg_report_begin(LG_REF_GET_AFTER_FREE, stack, "lg_ref_get on %s after %s", name,
+                                   dead ? "it was destroyed" : "its count reached zero");
+    if (!r) return;
+    refs_report_object(r, o);
+    refs_describe_holder_addr(holder, s, true, who, sizeof(who));
+    lg_report_note(r, "the new reference is taken by %s", who);
+    lg_report_stack(r, "access", stack, "this get");
+    if (o->zero_put) lg_report_stack(r, "zero_put", o->zero_put, "its count reached zero at this put");
+    else if (o->last_put) lg_report_stack(r, "last_put", o->last_put, "its last put");
+    if (dead) lg_report_stack(r, "free", destroy_stack(o), "destroyed here");
+    lg_report_stack(r, "birth", o->birth_stack, "born here");
+    lg_report_end(r);
+}
+
+static void report_underflow(refs_shard *s, refs_obj *o, uintptr_t holder, lg_stack_id stack)
+{
+    char name[80], who[160];
+    refs_name(o, name, sizeof(name));
+    lg_report *r = lg_report_begin(LG_REF_UNDERFLOW, stack, "lg_ref_put on %s whose count is already zero%s", name,
+                                   o->state == LG_REFS_DEAD ? " (destroyed)" : "");
+    if (!r) return;
+    refs_report_object(r, o);
+    refs_describe_holder_addr(holder, s, true, who, sizeof(who));
+    lg_report_note(r, "dropped by %s", who);
+    lg_report_stack(r, "access", stack, "this put");
+    if (o->zero_put) lg_report_stack(r, "zero_put", o->zero_put, "the count reached zero at this put");
+    if (o->state == LG_REFS_DEAD) lg_report_stack(r, "free", destroy_stack(o), "destroyed here");
+    lg_report_stack(r, "birth", o->birth_stack, "born here");
+    lg_report_end(r);
+}
+
+static void report_put_unheld(refs_shard *s, refs_obj *o, const refs_holder *h, uintptr_t holder,
+                              lg_stack_id stack)
+{
+    char name[80], who[160];
+    refs_name(o, name, sizeof(name));
+    refs_describe_holder_addr(holder, s, false, who, sizeof(who));
+    lg_report *r = lg_report_begin(LG_REF_PUT_UNHELD, stack, "%s drops a reference to %s it does not hold", who,
+                                   name);
+    if (!r) return;
+    refs_report_object(r, o);
+    if (h) lg_report_note(r, "%s took %llu and has already dropped %llu", who, (unsigned long long)h->gets,
+                          (unsigned long long)h->puts);
+    else lg_report_note(r, "%s never took a reference to %s", who, name);
+    lg_report_stack(r, "access", stack, "this put");
+    if (h && h->last_put) lg_report_stack(r, "holder_last_put", h->last_put, "that holder's previous put");
+    refs_report_holders(r, o, s, 16);
+    lg_report_stack(r, "birth", o->birth_stack, "born here");
+    lg_report_end(r);
+}
+
+static void report_growth(refs_shard *s, refs_obj *o, lg_stack_id stack)
+{
+    char name[80];
+    refs_name(o, name, sizeof(name));
+    lg_report *r = lg_report_begin(LG_REF_GROWTH, stack, "the count of %s passed %llu", name,
+                                   (unsigned long long)lg_opt.ref_growth_limit);
+    if (!r) return;
+    lg_report_not_error(r); /* a warning: the program goes on */
+    refs_report_object(r, o);
+    refs_report_top_sites(r, o, s, 4);
+    lg_report_stack(r, "access", stack, "the get that crossed the limit");
+    refs_report_holders(r, o, s, 4);
+    lg_report_stack(r, "birth", o->birth_stack, "born here");
+    lg_report_end(r);
+}
+
+/* ---- destruction ---------------------------------------------------------------- */
+
+/* Only references beyond the destroyer's own count as "still held": the
+ * destroyer is taken to own one anonymous reference (the creator's, for an
+ * object destroyed without a put), so a destroy is reported when a named
+ * holder still holds a reference or more than one anonymous one remains. */
+void refs_destroy(refs_shard *s, refs_obj *o, lg_stack_id stack, const char *how)
+{
+    if (o->state == LG_REFS_DEAD) return;
+    int64_t named = 0, anon = 0;
+    for (const refs_holder *h = o->holders; h; h = h->next) {
+        if (h->count <= 0) continue;
+        if (h->holder) named += h->count;
+        else anon += h->count;
+    }
+    if (o->state == LG_REFS_ALIVE) s->alive--;
+    o->state = LG_REFS_DEAD;
+    o->destroy = stack;
+    if (named > 0 || anon > 1) report_freed_while_held(s, o, how, stack, named, anon);
+    refs_grave_push(s, o);
+}
+
+/* ---- the annotations -------------------------------------------------------------- */
+
+static refs_obj *birth(refs_shard *s, uintptr_t addr, const refs_type *type, lg_stack_id stack, uintptr_t block)
+{
+    refs_obj *o = refs_obj_add(s, addr);
+    if (!o) return NULL;
+    o->type = type;
+    o->id = __atomic_add_fetch(&((refs_type *)type)->next_id, 1, __ATOMIC_RELAXED);
+    o->birth = lg_birth_next();
+    o->birth_stack = stack;
+    o->state = LG_REFS_ALIVE;
+    o->block = block;
+    if (block) refs_block_add(block, addr);
+    s->born++;
+    s->alive++;
+    return o;
+}
+
+void lg_refs_new(uintptr_t addr, const char *type_name, lg_stack_id stack)
+{
+    if (!addr) return;
+    install_block_hook();
+    const refs_type *type = refs_type_intern(type_name);
+    lg_block b;
+    uintptr_t block = block_of(addr, &b);
+    if (block) mark_block(&b);
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    refs_obj *o = refs_obj_find(s, addr);
+    if (o) {
+        /* A new life at the address of an old one: the old one ends here
+         * (if its memory was not freed, which ended it already). */
+        if (o->state != LG_REFS_DEAD) {
+            uintptr_t old_block = o->block;
+            refs_destroy(s, o, stack, "a new object was born at its address");
+            if (old_block) refs_block_remove(old_block, addr);
+        }
+        refs_obj_remove(s, o);
+    }
+    o = birth(s, addr, type, stack, block);
+    if (o && block) o->block_birth = b.meta->birth;
+    if (o) {
+        o->count = 1;
+        refs_holder *h = refs_holder_add(s, o, 0);
+        if (h) {
+            h->count = h->gets = 1;
+            h->last_get = stack;
+            if (stack) site_get(s, h, stack);
+        }
+    }
+    lg_unlock(&s->lock);
+}
+
+/* A get on an address never born is taken as the birth of an object of
+ * type "object" with no reference of its own: counting starts there. */
+static refs_obj *birth_implicit(refs_shard *s, uintptr_t addr, lg_stack_id stack)
+{
+    install_block_hook();
+    lg_block b;
+    uintptr_t block = block_of(addr, &b);
+    if (block) mark_block(&b);
+    refs_obj *o = birth(s, addr, refs_implicit_type, stack, block);
+    if (o) {
+        o->flags |= OBJ_IMPLICIT;
+        if (block) o->block_birth = b.meta->birth;
+    }
+    return o;
+}
+
+/* A destroyed object whose heap block was freed and whose address now lies
+ * in a newer block: that memory holds something else now, and the record
+ * is forgotten rather than blamed for it. */
+static bool memory_reused(refs_shard *s, refs_obj *o)
+{
+    if (o->state != LG_REFS_DEAD || !o->block) return false;
+    lg_block b;
+    if (!block_of(o->addr, &b) || b.meta->birth == o->block_birth) return false;
+    refs_obj_remove(s, o);
+    return true;
+}
+
+void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+{
+    if (!addr) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    s->gets++;
+    refs_obj *o = refs_obj_find(s, addr);
+    if (LG_UNLIKELY(o && memory_reused(s, o))) o = NULL;
+    if (LG_UNLIKELY(!o)) {
+        o = birth_implicit(s, addr, stack);
+        if (!o) goto out;
+    } else if (LG_UNLIKELY(o->state != LG_REFS_ALIVE)) {
+        if (!(o->flags & OBJ_GAF_SEEN)) {
+            o->flags |= OBJ_GAF_SEEN;
+            report_get_after_free(s, o, holder, stack);
+        }
+        if (o->state == LG_REFS_ZERO) { /* back to life, as the program has it */
+            o->state = LG_REFS_ALIVE;
+            refs_grave_cancel(o);
+            s->alive++;
+        }
+    }
+    refs_holder *h = refs_holder_find(s, o, holder);
+    if (LG_UNLIKELY(!h)) h = refs_holder_add(s, o, holder);
+    else if (h->count == 0) o->nidle--;
+    if (LG_LIKELY(h != NULL)) {
+        h->count++;
+        h->gets++;
+        h->last_get = stack;
+        if (stack) site_get(s, h, stack);
+    }
+    o->count++;
+    uint64_t limit = lg_opt.ref_growth_limit;
+    if (LG_UNLIKELY(limit && (uint64_t)o->count > limit) && !(o->flags & OBJ_GROWTH_SEEN)) {
+        o->flags |= OBJ_GROWTH_SEEN;
+        report_growth(s, o, stack);
+    }
+out:
+    lg_unlock(&s->lock);
+}
+
+void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+{
+    if (!addr) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    refs_obj *o = refs_obj_find(s, addr);
+    if (LG_UNLIKELY(o && memory_reused(s, o))) o = NULL;
+    if (LG_UNLIKELY(!o)) { /* never seen, or long dead: nothing to check it against */
+        s->unknown_puts++;
+        goto out;
+    }
+    s->puts++;
+    refs_holder *h = refs_holder_find(s, o, holder);
+    if (LG_UNLIKELY(o->count <= 0)) {
+        report_underflow(s, o, holder, stack);
+        if (h) {
+            h->puts++;
+            h->last_put = stack;
+        }
+        goto out;
+    }
+    bool held = h && h->count > 0;
+    if (LG_UNLIKELY(!held)) report_put_unheld(s, o, h, holder, stack);
+    if (LG_LIKELY(h != NULL)) {
+        h->puts++;
+        h->last_put = stack;
+        if (held) h->count--;
+        if (stack || held) site_put(s, h, stack, held);
+        if (held && h->count == 0 && ++o->nidle > REFS_IDLE_HOLDERS) {
+            /* Many holders come and go: forget this one (a double put by it
+             * is still caught, without its previous put's stack). */
+            o->nidle--;
+            refs_holder_remove(s, o, h);
+        }
+    }
+    /* The count follows the program's, even through a bad put. */
+    o->count--;
+    o->last_put = stack;
+    if (o->count == 0) {
+        o->zero_put = stack;
+        if (o->state == LG_REFS_ALIVE) {
+            o->state = LG_REFS_ZERO;
+            s->alive--;
+            refs_grave_push(s, o);
+        }
+    }
+out:
+    lg_unlock(&s->lock);
+}
+
+void lg_refs_free(uintptr_t addr, lg_stack_id stack)
+{
+    if (!addr) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    refs_obj *o = refs_obj_find(s, addr);
+    /* Unknown objects are not checked; a second destroy (lg_object_free,
+     * then free()) is the normal pattern, not a finding. */
+    if (o && o->state != LG_REFS_DEAD) {
+        uintptr_t block = o->block;
+        refs_destroy(s, o, stack, "lg_object_free");
+        if (block) {
+            refs_block_remove(block, addr);
+            refs_unmark_block(block);
+        }
+    }
+    lg_unlock(&s->lock);
+}
+
+void lg_refs_block_freed(uintptr_t user, size_t size)
+{
+    if (LG_LIKELY(!refs_block_any())) return;
+    /* The block's own flag says whether an object was born in it: most
+     * frees need no lock here. */
+    lg_block b;
+    if (lg_heap_find(user, &b) && !(__atomic_load_n(&b.meta->flags, __ATOMIC_RELAXED) & LG_BLOCK_OBJECT)) return;
+    uintptr_t objs[16];
+    lg_stack_id stack = 0;
+    bool captured = false;
+    size_t n;
+    while ((n = refs_block_take(user, objs, LG_ARRAY_LEN(objs))) != 0) {
+        if (!captured) {
+            stack = lg_capture_stack ? lg_capture_stack() : 0;
+            captured = true;
+        }
+        for (size_t i = 0; i < n && i < LG_ARRAY_LEN(objs); i++) {
+            uintptr_t addr = objs[i];
+            if (addr < user || addr >= user + size) continue;
+            refs_shard *s = refs_shard_of(addr);
+            lg_lock(&s->lock);
+            refs_obj *o = refs_obj_find(s, addr);
+            if (o && o->block == user && o->state != LG_REFS_DEAD) refs_destroy(s, o, stack, "its heap block was freed");
+            lg_unlock(&s->lock);
+        }
+    }
+}
+
+uint64_t lg_refs_checkpoint(void)
+{
+    return lg_birth_now();
+}
+
+/* ---- introspection ------------------------------------------------------------------ */
+
+bool lg_refs_query(uintptr_t addr, uintptr_t holder, lg_refs_info *out)
+{
+    lg_mem_set(out, 0, sizeof(*out));
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    const refs_obj *o = refs_obj_find(s, addr);
+    if (o) {
+        out->state = (enum lg_refs_state)o->state;
+        out->count = o->count;
+        out->id = o->id;
+        lg_mem_copy(out->type, o->type->name, o->type->len + 1);
+        for (const refs_holder *h = o->holders; h; h = h->next) {
+            if (h->count > 0) out->holders++;
+            if (h->holder != holder) continue;
+            out->holder_count = h->count;
+            out->holder_gets = h->gets;
+            out->holder_puts = h->puts;
+        }
+    }
+    lg_unlock(&s->lock);
+    return o != NULL;
+}
+
+void lg_refs_get_stats(lg_refs_stats *out)
+{
+    lg_mem_set(out, 0, sizeof(*out));
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
+        refs_shard *s = &refs_shards[i];
+        lg_lock(&s->lock);
+        out->objects_born += s->born;
+        out->objects_alive += s->alive;
+        out->objects_remembered += s->nobjs;
+        out->gets += s->gets;
+        out->puts += s->puts;
+        out->unknown_puts += s->unknown_puts;
+        lg_unlock(&s->lock);
+    }
+    out->bytes_mapped = refs_bytes_mapped();
+}
+
+void lg_refs_reset(void)
+{
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
+        lg_lock(&refs_shards[i].lock);
+        refs_shard_reset(&refs_shards[i]);
+        lg_unlock(&refs_shards[i].lock);
+    }
+    refs_block_reset();
+}
+
+void lg_refs_lock_all(void)
+{
+    refs_type_lock();
+    refs_lock_shards();
+    refs_block_lock_all();
+}
+
+void lg_refs_unlock_all(void)
+{
+    refs_block_unlock_all();
+    refs_unlock_shards();
+    refs_type_unlock();
+}
+
+uint64_t refs_fork_birth;
+
+void lg_refs_after_fork_child(void)
+{
+    refs_fork_birth = lg_birth_now();
+    lg_refs_unlock_all();
+}

@@ -1,0 +1,366 @@
+/* lg_refs_describe.c — an object and its holders, written into a finding.
+ *
+ * Objects are named "Task#3" (type and birth order within the type).  A
+ * holder is named as the tracked object it is (or lives inside), else by
+ * address and what memory it is in.  Outstanding references are listed
+ * one entry per named holder and, for anonymous ones, one entry per
+ * acquisition stack, each with how often its sites acquired and released. */
+#include "lg_refs_internal.h"
+#include "lg_suppress.h"
+
+/* Per-holder "gets"/"puts" JSON fields need lg_report_holder_field_u64(),
+ * which lg_report.h announces with LG_REPORT_HOLDER_FIELDS; until then the
+ * numbers are only in the holder's description. */
+#ifdef LG_REPORT_HOLDER_FIELDS
+#define holder_field(r, key, value) lg_report_holder_field_u64(r, key, value)
+#else
+#define holder_field(r, key, value) ((void)(r), (void)(value))
+#endif
+
+const char *refs_name(const refs_obj *o, char *buf, size_t cap)
+{
+    lg_buf b;
+    lg_buf_init(&b, buf, cap);
+    lg_buf_printf(&b, "%s#%llu", o->type->name, (unsigned long long)o->id);
+    return lg_buf_cstr(&b);
+}
+
+/* Refcount helpers (task_get, kref_put, dput ...) would name every site
+ * alike: a site is named by the first frame that does not look like one. */
+static bool is_helper_name(const char *fn)
+{
+    static const char *const prefixes[] = {"lg_ref", "lg_object", "lg__"};
+    static const char *const suffixes[] = {"_get", "_put", "_ref", "_unref", "_hold", "_rele", "_grab", "_drop",
+                                           "_inc", "_dec", "_retain", "_release_ref"};
+    size_t n = lg_str_len(fn);
+    for (size_t i = 0; i < LG_ARRAY_LEN(prefixes); i++) {
+        size_t k = lg_str_len(prefixes[i]);
+        if (n >= k && lg_mem_cmp(fn, prefixes[i], k) == 0) return true;
+    }
+    for (size_t i = 0; i < LG_ARRAY_LEN(suffixes); i++) {
+        size_t k = lg_str_len(suffixes[i]);
+        if (n > k && lg_mem_cmp(fn + n - k, suffixes[i], k) == 0) return true;
+    }
+    return false;
+}
+
+const char *refs_stack_function(lg_stack_id stack)
+{
+    const uintptr_t *pcs;
+    uint32_t depth = stack ? lg_depot_get(stack, &pcs) : 0;
+    const char *first = NULL;
+    for (uint32_t i = 0; i < depth; i++) {
+        const char *fn = lg_pal_function_of(pcs[i] - 1);
+        if (!fn) continue;
+        if (!first) first = fn;
+        if (!is_helper_name(fn)) return fn;
+    }
+    return first ? first : "?";
+}
+
+void refs_report_object(lg_report *r, const refs_obj *o)
+{
+    if (!r) return;
+    refs_report_reset_budget();
+    lg_report_object(r, o->addr, o->type->name, o->id, o->count);
+    if (o->flags & OBJ_IMPLICIT)
+        lg_report_note(r, "never passed to lg_object_new: tracked from its first lg_ref_get");
+}
+
+/* ---- who a holder is ------------------------------------------------------------ */
+
+typedef struct refs_ident {
+    const refs_type *type;
+    uint64_t id;
+    uintptr_t obj;
+    uint8_t state;
+    lg_stack_id destroy;
+} refs_ident;
+
+/* `own`: the one shard lock the caller holds; NULL: it holds them all. */
+static bool ident_at(uintptr_t addr, refs_shard *own, refs_ident *out)
+{
+    refs_shard *t = refs_shard_of(addr);
+    bool locked = false;
+    if (own && t != own) {
+        if (!lg_trylock(&t->lock)) return false;
+        locked = true;
+    }
+    const refs_obj *o = refs_obj_find(t, addr);
+    if (o) {
+        out->type = o->type;
+        out->id = o->id;
+        out->obj = addr;
+        out->state = o->state;
+        out->destroy = o->destroy;
+    }
+    if (locked) lg_unlock(&t->lock);
+    return o != NULL;
+}
+
+/* The tracked object holder is, or lives inside (a field of it). */
+static bool holder_ident(uintptr_t holder, refs_shard *own, refs_ident *out)
+{
+    if (ident_at(holder, own, out)) return true;
+    lg_block b;
+    if (!lg_heap_find_live(holder, &b)) return false;
+    uintptr_t first = refs_block_first(b.user);
+    return first && ident_at(first, own, out);
+}
+
+static void put_holder_name(lg_buf *b, uintptr_t holder, refs_shard *own, bool in_report, refs_ident *id)
+{
+    if (!holder) {
+        lg_buf_puts(b, "an anonymous holder");
+        return;
+    }
+    if (holder_ident(holder, own, id)) {
+        lg_buf_printf(b, "%s#%llu", id->type->name, (unsigned long long)id->id);
+        if (id->obj == holder) lg_buf_printf(b, " (0x%lx", (unsigned long)holder);
+        else lg_buf_printf(b, " (0x%lx, inside it", (unsigned long)holder);
+        lg_buf_puts(b, id->state == LG_REFS_DEAD ? ", destroyed)" : ")");
+        return;
+    }
+    id->type = NULL;
+    lg_buf_printf(b, "holder 0x%lx", (unsigned long)holder);
+    lg_block blk;
+    if (lg_heap_find_live(holder, &blk)) {
+        lg_buf_printf(b, " (in a %zu-byte heap block)", blk.size);
+    } else if (in_report) {
+        const char *what = lg_pal_describe_address(holder);
+        if (what) lg_buf_printf(b, " (%s)", what);
+    }
+}
+
+void refs_describe_holder_addr(uintptr_t holder, refs_shard *own, bool in_report, char *buf, size_t cap)
+{
+    lg_buf b;
+    refs_ident id;
+    lg_buf_init(&b, buf, cap);
+    put_holder_name(&b, holder, own, in_report, &id);
+    lg_buf_cstr(&b);
+}
+
+/* ---- sites -------------------------------------------------------------------- */
+
+/* Sites of one function (called from different places) count together. */
+typedef struct fn_count {
+    const char *fn;
+    uint64_t n;
+} fn_count;
+
+static uint32_t count_by_function(const refs_holder *h, bool gets, fn_count *out, uint32_t cap)
+{
+    uint32_t n = 0;
+    for (const refs_site *st = h->sites; st; st = st->next) {
+        uint64_t v = gets ? st->gets : st->puts;
+        if (!v) continue;
+        const char *fn = refs_stack_function(st->stack);
+        uint32_t k = 0;
+        while (k < n && lg_str_cmp(out[k].fn, fn) != 0) k++;
+        if (k == n) {
+            if (n == cap) continue;
+            out[n].fn = fn;
+            out[n++].n = 0;
+        }
+        out[k].n += v;
+    }
+    for (uint32_t i = 1; i < n; i++) /* largest first */
+        for (uint32_t k = i; k > 0 && out[k].n > out[k - 1].n; k--) {
+            fn_count t = out[k];
+            out[k] = out[k - 1];
+            out[k - 1] = t;
+        }
+    return n;
+}
+
+void refs_site_summary(lg_buf *b, const refs_holder *h)
+{
+    if (!h->sites && !h->other_gets && !h->other_puts) {
+        lg_buf_printf(b, "acquired %llu×, released %llu×", (unsigned long long)h->gets, (unsigned long long)h->puts);
+        return;
+    }
+    fn_count fns[REFS_MAX_SITES];
+    const char *sep = "";
+    uint32_t n = count_by_function(h, true, fns, REFS_MAX_SITES);
+    uint64_t more = h->other_gets;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i < 3) {
+            lg_buf_printf(b, "%sacquired %llu× in %s", sep, (unsigned long long)fns[i].n, fns[i].fn);
+            sep = ", ";
+        } else {
+            more += fns[i].n;
+        }
+    }
+    if (more) {
+        lg_buf_printf(b, "%sacquired %llu× elsewhere", sep, (unsigned long long)more);
+        sep = ", ";
+    }
+    n = count_by_function(h, false, fns, REFS_MAX_SITES);
+    more = h->other_puts;
+    for (uint32_t i = 0; i < n; i++) {
+        if (i < 3) lg_buf_printf(b, "%sreleased %llu× in %s", sep, (unsigned long long)fns[i].n, fns[i].fn);
+        else more += fns[i].n;
+        sep = ", ";
+    }
+    if (more) lg_buf_printf(b, "%sreleased %llu× elsewhere", sep, (unsigned long long)more);
+    else if (!n) lg_buf_printf(b, "%snever released", sep);
+}
+
+/* Holder stacks written into the current finding: bounded, so that the
+ * finding fits the report's buffers (a cut finding is left out of the JSON).
+ * Only touched with the report lock held. */
+#define STACKS_PER_FINDING 8
+static uint32_t stacks_left = STACKS_PER_FINDING;
+
+void refs_report_reset_budget(void)
+{
+    stacks_left = STACKS_PER_FINDING;
+}
+
+static void site_stack(lg_report *r, const refs_site *st)
+{
+    if (!stacks_left) return;
+    stacks_left--;
+    char title[128];
+    lg_buf b;
+    lg_buf_init(&b, title, sizeof(title));
+    lg_buf_printf(&b, "%u outstanding, acquired here (%llu×, released %llu× here)", st->live,
+                  (unsigned long long)st->gets, (unsigned long long)st->puts);
+    lg_report_holder_stack(r, st->stack, lg_buf_cstr(&b));
+}
+
+/* ---- holder entries -------------------------------------------------------------- */
+
+static uint32_t holder_entry(lg_report *r, const refs_holder *h, refs_shard *own);
+
+/* Anonymous references: one entry per acquisition stack still outstanding. */
+static uint32_t anonymous_entries(lg_report *r, const refs_holder *h)
+{
+    uint32_t entries = 0;
+    int64_t attributed = 0;
+    for (const refs_site *st = h->sites; st; st = st->next) {
+        if (!st->live) continue;
+        attributed += st->live;
+        lg_report_holder_begin(r, 0, NULL, 0, st->live, "%u anonymous reference%s acquired in %s (%llu× there, %llu× released there)",
+                               st->live, st->live == 1 ? "" : "s", refs_stack_function(st->stack),
+                               (unsigned long long)st->gets, (unsigned long long)st->puts);
+        holder_field(r, "gets", st->gets);
+        holder_field(r, "puts", st->puts);
+        site_stack(r, st);
+        lg_report_holder_end(r);
+        entries++;
+    }
+    if (h->count > attributed) {
+        char text[384];
+        lg_buf b;
+        lg_buf_init(&b, text, sizeof(text));
+        refs_site_summary(&b, h);
+        lg_report_holder_begin(r, 0, NULL, 0, h->count - attributed, "%lld anonymous reference%s (%s)",
+                               (long long)(h->count - attributed), h->count - attributed == 1 ? "" : "s",
+                               lg_buf_cstr(&b));
+        holder_field(r, "gets", h->gets);
+        holder_field(r, "puts", h->puts);
+        lg_report_holder_end(r);
+        entries++;
+    }
+    return entries;
+}
+
+void refs_report_holder(lg_report *r, const refs_holder *h, refs_shard *own)
+{
+    if (r) holder_entry(r, h, own);
+}
+
+static uint32_t holder_entry(lg_report *r, const refs_holder *h, refs_shard *own)
+{
+    if (!h->holder) return anonymous_entries(r, h);
+    char text[512];
+    lg_buf b;
+    refs_ident id;
+    lg_buf_init(&b, text, sizeof(text));
+    put_holder_name(&b, h->holder, own, true, &id);
+    lg_buf_printf(&b, " holds %lld: ", (long long)h->count);
+    refs_site_summary(&b, h);
+    lg_report_holder_begin(r, h->holder, id.type ? id.type->name : NULL, id.type ? id.id : 0, h->count, "%s",
+                           lg_buf_cstr(&b));
+    holder_field(r, "gets", h->gets);
+    holder_field(r, "puts", h->puts);
+    for (const refs_site *st = h->sites; st; st = st->next)
+        if (st->live) site_stack(r, st);
+    if (id.type && id.state == LG_REFS_DEAD && id.destroy && stacks_left) {
+        stacks_left--;
+        lg_report_holder_stack(r, id.destroy, "the holder was destroyed here");
+    }
+    lg_report_holder_end(r);
+    return 1;
+}
+
+void refs_report_holders(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max)
+{
+    if (!r) return;
+    /* The holders with the largest counts first, when there are too many. */
+    const refs_holder *top[64];
+    uint32_t ntop = 0, total = 0;
+    int64_t rest = 0;
+    if (max > LG_ARRAY_LEN(top)) max = LG_ARRAY_LEN(top);
+    for (const refs_holder *h = o->holders; h; h = h->next) {
+        if (h->count <= 0) continue;
+        total++;
+        uint32_t at = ntop;
+        while (at > 0 && top[at - 1]->count < h->count) at--;
+        if (at >= max) {
+            rest += h->count;
+            continue;
+        }
+        if (ntop == max) rest += top[--ntop]->count;
+        for (uint32_t i = ntop; i > at; i--) top[i] = top[i - 1];
+        top[at] = h;
+        ntop++;
+    }
+    uint32_t entries = 0;
+    for (uint32_t i = 0; i < ntop && entries < 2 * max; i++) entries += holder_entry(r, top[i], own);
+    if (total > ntop)
+        lg_report_note(r, "%u more holders hold %lld more references", total - ntop, (long long)rest);
+}
+
+void refs_report_top_sites(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max)
+{
+    if (!r) return;
+    const refs_site *top[8];
+    const refs_holder *owner[8];
+    uint32_t n = 0;
+    if (max > LG_ARRAY_LEN(top)) max = LG_ARRAY_LEN(top);
+    for (const refs_holder *h = o->holders; h; h = h->next) {
+        for (const refs_site *st = h->sites; st; st = st->next) {
+            if (!st->gets) continue;
+            uint32_t at = n;
+            while (at > 0 && top[at - 1]->gets < st->gets) at--;
+            if (at >= max) continue;
+            if (n < max) n++;
+            for (uint32_t i = n - 1; i > at; i--) {
+                top[i] = top[i - 1];
+                owner[i] = owner[i - 1];
+            }
+            top[at] = st;
+            owner[at] = h;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        char who[160];
+        refs_describe_holder_addr(owner[i]->holder, own, true, who, sizeof(who));
+        lg_report_note(r, "acquired %llu× in %s by %s, released %llu× there (%u outstanding)",
+                       (unsigned long long)top[i]->gets, refs_stack_function(top[i]->stack), who,
+                       (unsigned long long)top[i]->puts, top[i]->live);
+    }
+}
+
+/* For findings reported without de-duplication by stack (key 0): the
+ * suppressions are matched against their stacks here instead. */
+bool refs_suppressed(lg_kind kind, lg_stack_id a, lg_stack_id b)
+{
+    lg_report_lock(); /* symbol lookups happen under it */
+    bool hit = lg_suppressed(kind, a) || (b != a && lg_suppressed(kind, b));
+    lg_report_unlock();
+    return hit;
+}

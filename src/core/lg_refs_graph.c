@@ -1,0 +1,632 @@
+/* lg_refs_graph.c — at exit: the objects still counted, what keeps them,
+ * and the cycles among them.
+ *
+ * The objects alive at exit (not destroyed, count above zero) form a graph:
+ * an outstanding reference whose holder is one of them, or lies inside one's
+ * heap block, is an edge holder -> object.  An object with any other
+ * outstanding reference (anonymous, an untracked or dead holder) is a root
+ * and is reported as ref-leak; roots leaked the same way (type and
+ * acquisition stack) share one finding.  Every strongly connected component
+ * with an edge inside it is reported once as ref-cycle, its members in
+ * order; cycles of the same shape (types and acquisition stacks) share one.
+ * The objects kept alive only by other live objects are named in the
+ * finding of the root or cycle that keeps them, not reported on their own. */
+#include "lg_refs_internal.h"
+
+#define NONE UINT32_MAX
+#define CYCLE_SHOWN 32u  /* members written into one ref-cycle finding */
+#define NAMES_SHOWN 8u   /* kept-alive or similar objects named in a note */
+
+enum { G_ROOT = 1, G_CYCLIC = 2, G_SELF = 4, G_COVERED = 8, G_ON_STACK = 0x80 };
+
+typedef struct graph {
+    uint32_t n, nedges;
+    refs_obj **objs;   /* birth order */
+    uint32_t *start;   /* n + 1: objs[i] holds edges[start[i] .. start[i + 1]) */
+    uint32_t *edges;
+    uint32_t *comp;    /* strongly connected component of each */
+    uint32_t *a, *b, *c, *d; /* scratch of n each */
+    uint8_t *flags;
+    void *mem;
+    size_t mem_bytes;
+} graph;
+
+/* ---- collecting ------------------------------------------------------------- */
+
+/* A forked child leaves its parent's objects to the parent. */
+static bool is_candidate(const refs_obj *o)
+{
+    return o->state == LG_REFS_ALIVE && o->count > 0 && o->birth >= refs_fork_birth;
+}
+
+static void sift_down(refs_obj **v, uint32_t root, uint32_t n)
+{
+    for (;;) {
+        uint32_t child = 2 * root + 1;
+        if (child >= n) return;
+        if (child + 1 < n && v[child + 1]->birth > v[child]->birth) child++;
+        if (v[root]->birth >= v[child]->birth) return;
+        refs_obj *t = v[root];
+        v[root] = v[child];
+        v[child] = t;
+        root = child;
+    }
+}
+
+static void sort_by_birth(refs_obj **v, uint32_t n)
+{
+    for (uint32_t i = n / 2; i-- > 0;) sift_down(v, i, n);
+    for (uint32_t i = n; i-- > 1;) {
+        refs_obj *t = v[0];
+        v[0] = v[i];
+        v[i] = t;
+        sift_down(v, 0, i);
+    }
+}
+
+/* The live object a holder address is, or lives inside: index + 1, or 0. */
+static uint32_t resolve_holder(uintptr_t holder)
+{
+    const refs_obj *o = refs_obj_find(refs_shard_of(holder), holder);
+    if (o && o->mark) return o->mark;
+    lg_block b;
+    if (!lg_heap_find_live(holder, &b)) return 0;
+    uintptr_t first = refs_block_first(b.user);
+    o = first ? refs_obj_find(refs_shard_of(first), first) : NULL;
+    return o ? o->mark : 0;
+}
+
+static bool graph_build(graph *g)
+{
+    uint32_t n = 0;
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
+        refs_shard *s = &refs_shards[i];
+        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
+            for (refs_obj *o = s->objs[k]; o; o = o->hnext) n += is_candidate(o);
+    }
+    g->n = n;
+    if (!n) return true;
+    /* Edges are at most the holder records of candidates: counted below
+     * before the arrays that depend on them are sized. */
+    uint32_t holders = 0;
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
+        refs_shard *s = &refs_shards[i];
+        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
+            for (refs_obj *o = s->objs[k]; o; o = o->hnext)
+                if (is_candidate(o)) holders += o->nholders;
+    }
+    size_t bytes = (size_t)n * sizeof(refs_obj *) + (size_t)(n + 1) * 4 + (size_t)holders * 4 + (size_t)n * 4 * 5 + n;
+    bytes = (bytes + 4095) & ~(size_t)4095;
+    char *mem = refs_map(bytes);
+    if (!mem) return false;
+    g->mem = mem;
+    g->mem_bytes = bytes;
+    g->objs = (refs_obj **)mem;
+    mem += (size_t)n * sizeof(refs_obj *);
+    g->start = (uint32_t *)mem;
+    mem += (size_t)(n + 1) * 4;
+    g->edges = (uint32_t *)mem;
+    mem += (size_t)holders * 4;
+    g->comp = (uint32_t *)mem;
+    g->a = g->comp + n;
+    g->b = g->a + n;
+    g->c = g->b + n;
+    g->d = g->c + n;
+    g->flags = (uint8_t *)(g->d + n);
+
+    uint32_t at = 0;
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
+        refs_shard *s = &refs_shards[i];
+        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
+            for (refs_obj *o = s->objs[k]; o; o = o->hnext)
+                if (is_candidate(o) && at < n) g->objs[at++] = o;
+    }
+    sort_by_birth(g->objs, n);
+    for (uint32_t i = 0; i < n; i++) g->objs[i]->mark = i + 1;
+
+    /* Who holds whom: each outstanding reference either comes from a live
+     * object (an edge) or makes its object a root. */
+    uint32_t *out_count = g->a;
+    for (uint32_t i = 0; i < n; i++) out_count[i] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        for (refs_holder *h = g->objs[i]->holders; h; h = h->next) {
+            h->exit_src = 0;
+            if (h->count <= 0) continue;
+            h->exit_src = h->holder ? resolve_holder(h->holder) : 0;
+            if (!h->exit_src) {
+                g->flags[i] |= G_ROOT;
+                continue;
+            }
+            out_count[h->exit_src - 1]++;
+            if (h->exit_src - 1 == i) g->flags[i] |= G_SELF;
+        }
+        /* References the holder records do not account for (a put by the
+         * wrong holder, a record that could not be allocated) are anonymous. */
+        int64_t held = 0;
+        for (const refs_holder *h = g->objs[i]->holders; h; h = h->next)
+            if (h->count > 0) held += h->count;
+        if (held < g->objs[i]->count) g->flags[i] |= G_ROOT;
+    }
+    g->start[0] = 0;
+    for (uint32_t i = 0; i < n; i++) g->start[i + 1] = g->start[i] + out_count[i];
+    g->nedges = g->start[n];
+    for (uint32_t i = 0; i < n; i++) out_count[i] = g->start[i];
+    for (uint32_t i = 0; i < n; i++)
+        for (const refs_holder *h = g->objs[i]->holders; h; h = h->next)
+            if (h->count > 0 && h->exit_src) g->edges[out_count[h->exit_src - 1]++] = i;
+    return true;
+}
+
+/* ---- strongly connected components (Tarjan, without recursion) ----------- */
+
+static uint32_t graph_components(graph *g)
+{
+    uint32_t n = g->n, next_index = 0, ncomp = 0, sp = 0, cp = 0;
+    uint32_t *index = g->a, *low = g->b, *stack = g->c, *calls = g->d;
+    uint32_t *iter = g->comp; /* reused: a node's comp is only set once it is finished */
+    for (uint32_t i = 0; i < n; i++) index[i] = NONE;
+    for (uint32_t root = 0; root < n; root++) {
+        if (index[root] != NONE) continue;
+        index[root] = low[root] = next_index++;
+        iter[root] = g->start[root];
+        stack[sp++] = root;
+        g->flags[root] |= G_ON_STACK;
+        calls[cp++] = root;
+        while (cp) {
+            uint32_t v = calls[cp - 1];
+            if (iter[v] < g->start[v + 1]) {
+                uint32_t w = g->edges[iter[v]++];
+                if (index[w] == NONE) {
+                    index[w] = low[w] = next_index++;
+                    iter[w] = g->start[w];
+                    stack[sp++] = w;
+                    g->flags[w] |= G_ON_STACK;
+                    calls[cp++] = w;
+                } else if ((g->flags[w] & G_ON_STACK) && index[w] < low[v]) {
+                    low[v] = index[w];
+                }
+                continue;
+            }
+            cp--;
+            if (cp && low[v] < low[calls[cp - 1]]) low[calls[cp - 1]] = low[v];
+            if (low[v] != index[v]) continue;
+            uint32_t size = 0, w;
+            do {
+                w = stack[--sp];
+                g->flags[w] &= (uint8_t)~G_ON_STACK;
+                index[w] = NONE - 1; /* finished; its low now holds its component */
+                low[w] = ncomp;
+                size++;
+            } while (w != v);
+            if (size > 1 || (g->flags[v] & G_SELF)) {
+                for (uint32_t k = sp; k < sp + size; k++) g->flags[stack[k]] |= G_CYCLIC;
+            }
+            ncomp++;
+        }
+    }
+    for (uint32_t i = 0; i < n; i++) g->comp[i] = low[i];
+    return ncomp;
+}
+
+/* ---- what a root or a cycle keeps alive ------------------------------------- */
+
+/* Marks, from the sources queued in q[0..nq), the objects reachable only
+ * through them that nothing else reported; returns how many, and fills
+ * names with the first few. */
+static uint32_t claim_downstream(graph *g, uint32_t *q, uint32_t nq, lg_buf *names)
+{
+    uint32_t claimed = 0;
+    for (uint32_t head = 0; head < nq; head++) {
+        uint32_t v = q[head];
+        for (uint32_t e = g->start[v]; e < g->start[v + 1]; e++) {
+            uint32_t w = g->edges[e];
+            if (g->flags[w] & (G_ROOT | G_CYCLIC | G_COVERED)) continue;
+            g->flags[w] |= G_COVERED;
+            q[nq++] = w;
+            if (claimed++ < NAMES_SHOWN) {
+                char name[80];
+                lg_buf_printf(names, "%s%s", claimed > 1 ? ", " : "", refs_name(g->objs[w], name, sizeof(name)));
+            } else if (claimed == NAMES_SHOWN + 1) {
+                lg_buf_puts(names, ", …");
+            }
+        }
+    }
+    return claimed;
+}
+
+static void note_downstream(lg_report *r, uint32_t kept, lg_buf *names)
+{
+    if (kept)
+        lg_report_note(r, "it keeps %u more object%s alive (held by it, directly or not): %s", kept, kept == 1 ? "" : "s",
+                       lg_buf_cstr(names));
+}
+
+/* ---- ref-leak ------------------------------------------------------------------- */
+
+/* The stack of the outstanding reference that best explains the leak: the
+ * most recent live acquisition of the largest holder from outside. */
+static lg_stack_id culprit_stack(const refs_obj *o)
+{
+    const refs_holder *best = NULL;
+    for (const refs_holder *h = o->holders; h; h = h->next)
+        if (h->count > 0 && !h->exit_src && (!best || h->count > best->count)) best = h;
+    if (!best) return o->birth_stack;
+    for (const refs_site *st = best->sites; st; st = st->next)
+        if (st->live) return st->stack;
+    return best->last_get ? best->last_get : o->birth_stack;
+}
+
+static void report_leak(graph *g, uint32_t i, const uint32_t *similar, uint32_t nsimilar, uint32_t *q)
+{
+    refs_obj *o = g->objs[i];
+    char name[80], names_mem[512];
+    lg_buf names;
+    lg_buf_init(&names, names_mem, sizeof(names_mem));
+    uint32_t nq = 0;
+    q[nq++] = i;
+    for (uint32_t k = 0; k < nsimilar; k++) q[nq++] = similar[k];
+    uint32_t kept = claim_downstream(g, q, nq, &names);
+    lg_stack_id culprit = culprit_stack(o);
+    if (refs_suppressed(LG_REF_LEAK, culprit, o->birth_stack)) return;
+
+    refs_name(o, name, sizeof(name));
+    lg_report *r;
+    if (nsimilar)
+        r = lg_report_begin(LG_REF_LEAK, 0, "%s and %u more %s object%s leaked: still referenced at exit (%s: refcount %lld)",
+                            name, nsimilar, o->type->name, nsimilar == 1 ? "" : "s", name, (long long)o->count);
+    else
+        r = lg_report_begin(LG_REF_LEAK, 0, "%s leaked: still referenced at exit (refcount %lld)", name,
+                            (long long)o->count);
+    if (!r) return;
+    refs_report_object(r, o);
+    if (culprit && culprit != o->birth_stack)
+        lg_report_note(r, "the leaked references were last acquired in %s", refs_stack_function(culprit));
+    refs_report_holders(r, o, NULL, 8);
+    if (nsimilar) {
+        char more_mem[512];
+        lg_buf more;
+        lg_buf_init(&more, more_mem, sizeof(more_mem));
+        for (uint32_t k = 0; k < nsimilar && k < NAMES_SHOWN; k++)
+            lg_buf_printf(&more, "%s%s", k ? ", " : "", refs_name(g->objs[similar[k]], name, sizeof(name)));
+        if (nsimilar > NAMES_SHOWN) lg_buf_puts(&more, ", …");
+        lg_report_note(r, "leaked the same way (type and acquisition stack): %s", lg_buf_cstr(&more));
+    }
+    if (g->flags[i] & G_CYCLIC) lg_report_note(r, "it is also part of a reference cycle, reported as ref-cycle");
+    note_downstream(r, kept, &names);
+    lg_report_stack(r, "birth", o->birth_stack, "born here");
+    lg_report_end(r);
+}
+
+/* ---- ref-cycle -------------------------------------------------------------------- */
+
+/* The reference of `held` whose holder is objs[holder]. */
+static const refs_holder *edge_record(graph *g, uint32_t holder, uint32_t held)
+{
+    for (const refs_holder *h = g->objs[held]->holders; h; h = h->next)
+        if (h->count > 0 && h->exit_src == holder + 1) return h;
+    return NULL;
+}
+
+/* A shortest cycle through `first` inside its component, in holding order,
+ * into path; returns its length. */
+static uint32_t find_cycle(graph *g, uint32_t first, uint32_t *path, uint32_t *parent, uint32_t *q)
+{
+    uint32_t comp = g->comp[first], nq = 0, last = NONE;
+    if (g->flags[first] & G_SELF) {
+        path[0] = first;
+        return 1;
+    }
+    /* parent doubles as the visited mark (NONE - 2 is not an index) */
+    q[nq++] = first;
+    parent[first] = first;
+    for (uint32_t head = 0; head < nq && last == NONE; head++) {
+        uint32_t v = q[head];
+        for (uint32_t e = g->start[v]; e < g->start[v + 1]; e++) {
+            uint32_t w = g->edges[e];
+            if (g->comp[w] != comp) continue;
+            if (w == first) {
+                last = v;
+                break;
+            }
+            if (parent[w] != NONE) continue;
+            parent[w] = v;
+            q[nq++] = w;
+        }
+    }
+    uint32_t len = 0;
+    for (uint32_t v = last; v != NONE; v = v == first ? NONE : parent[v]) path[len++] = v;
+    for (uint32_t k = 0; k < nq; k++) parent[q[k]] = NONE;
+    if (!len) { /* not reached: a cyclic component has a cycle through each member */
+        path[0] = first;
+        return 1;
+    }
+    for (uint32_t k = 0; k < len / 2; k++) {
+        uint32_t t = path[k];
+        path[k] = path[len - 1 - k];
+        path[len - 1 - k] = t;
+    }
+    return len;
+}
+
+/* The components' members (in birth order), and cycles of the same shape
+ * (types and acquisition stacks along the cycle) grouped behind the first. */
+typedef struct cycles {
+    uint32_t ncomp;
+    uint32_t *start;   /* ncomp + 1 */
+    uint32_t *members; /* n */
+    uint32_t *lead, *next, *tail; /* per object; meaningful for a cycle's first member */
+    void *mem;
+    size_t mem_bytes;
+} cycles;
+
+static lg_stack_id edge_stack(graph *g, uint32_t holder, uint32_t held)
+{
+    const refs_holder *h = edge_record(g, holder, held);
+    if (!h) return 0;
+    for (const refs_site *st = h->sites; st; st = st->next)
+        if (st->live) return st->stack;
+    return h->last_get;
+}
+
+static uint64_t cycle_shape(graph *g, const uint32_t *path, uint32_t len)
+{
+    uint64_t h = len;
+    for (uint32_t k = 0; k < len; k++) {
+        h = refs_mix(h ^ (uintptr_t)g->objs[path[k]]->type);
+        h = refs_mix(h ^ edge_stack(g, path[k], path[(k + 1) % len]));
+    }
+    return h | 1;
+}
+
+static bool cycles_build(graph *g, cycles *c, uint32_t *path, uint32_t *parent, uint32_t *q)
+{
+    uint32_t n = g->n, slots = 1;
+    while (slots < 2 * n) slots <<= 1;
+    size_t bytes = ((size_t)c->ncomp + 1 + 4 * (size_t)n) * 4 + 8 + (size_t)slots * 12;
+    bytes = (bytes + 4095) & ~(size_t)4095;
+    char *mem = refs_map(bytes);
+    if (!mem) return false;
+    c->mem = mem;
+    c->mem_bytes = bytes;
+    c->start = (uint32_t *)mem;
+    c->members = c->start + c->ncomp + 1;
+    c->lead = c->members + n;
+    c->next = c->lead + n;
+    c->tail = c->next + n;
+    uint64_t *shapes = (uint64_t *)(((uintptr_t)(c->tail + n) + 7) & ~(uintptr_t)7);
+    uint32_t *slot_lead = (uint32_t *)(shapes + slots);
+
+    for (uint32_t k = 0; k <= c->ncomp; k++) c->start[k] = 0;
+    for (uint32_t i = 0; i < n; i++) c->start[g->comp[i] + 1]++;
+    for (uint32_t k = 0; k < c->ncomp; k++) c->start[k + 1] += c->start[k];
+    for (uint32_t i = 0; i < n; i++) c->tail[i] = 0;
+    for (uint32_t i = 0; i < n; i++) c->members[c->start[g->comp[i]] + c->tail[g->comp[i]]++] = i;
+
+    for (uint32_t k = 0; k < slots; k++) shapes[k] = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        c->lead[i] = c->next[i] = NONE;
+        if (!(g->flags[i] & G_CYCLIC) || c->members[c->start[g->comp[i]]] != i) continue;
+        uint32_t len = find_cycle(g, i, path, parent, q);
+        uint64_t shape = cycle_shape(g, path, len);
+        for (uint32_t k = 0; k < slots; k++) {
+            uint32_t at = (uint32_t)(shape + k) & (slots - 1);
+            if (!shapes[at]) {
+                shapes[at] = shape;
+                slot_lead[at] = i;
+                c->lead[i] = c->tail[i] = i;
+                break;
+            }
+            if (shapes[at] == shape) {
+                uint32_t l = slot_lead[at];
+                c->lead[i] = l;
+                c->next[c->tail[l]] = i;
+                c->tail[l] = i;
+                break;
+            }
+        }
+    }
+    return true;
+}
+
+static void report_cycle(graph *g, cycles *c, uint32_t first, uint32_t *path, uint32_t *parent, uint32_t *q)
+{
+    uint32_t comp = g->comp[first], members = c->start[comp + 1] - c->start[comp], nq = 0, similar = 0;
+    char names_mem[512], chain_mem[384], more_mem[512], name[80];
+    lg_buf names, chain, more;
+    lg_buf_init(&names, names_mem, sizeof(names_mem));
+    lg_buf_init(&more, more_mem, sizeof(more_mem));
+    /* Everything in the components is "the cycle"; what hangs off them is kept. */
+    for (uint32_t k = c->start[comp]; k < c->start[comp + 1]; k++) q[nq++] = c->members[k];
+    for (uint32_t o = c->next[first]; o != NONE; o = c->next[o]) {
+        uint32_t oc = g->comp[o];
+        if (similar++ < NAMES_SHOWN) {
+            /* o's component is not in q yet: what is left of q can hold its search */
+            uint32_t len = find_cycle(g, o, path, parent, q + nq);
+            lg_buf_printf(&more, "%s", similar > 1 ? "; " : "");
+            for (uint32_t k = 0; k < len && k < 4; k++)
+                lg_buf_printf(&more, "%s -> ", refs_name(g->objs[path[k]], name, sizeof(name)));
+            lg_buf_puts(&more, refs_name(g->objs[path[0]], name, sizeof(name)));
+        } else if (similar == NAMES_SHOWN + 1) {
+            lg_buf_puts(&more, "; …");
+        }
+        for (uint32_t k = c->start[oc]; k < c->start[oc + 1]; k++) q[nq++] = c->members[k];
+    }
+    uint32_t kept = claim_downstream(g, q, nq, &names);
+    uint32_t len = find_cycle(g, first, path, parent, q);
+
+    lg_stack_id key = edge_stack(g, path[len - 1], path[0]);
+    if (refs_suppressed(LG_REF_CYCLE, key ? key : g->objs[first]->birth_stack, g->objs[first]->birth_stack)) return;
+
+    lg_buf_init(&chain, chain_mem, sizeof(chain_mem));
+    for (uint32_t k = 0; k < len && k < 6; k++) lg_buf_printf(&chain, "%s -> ", refs_name(g->objs[path[k]], name, sizeof(name)));
+    if (len > 6) lg_buf_puts(&chain, "… -> ");
+    lg_buf_puts(&chain, refs_name(g->objs[path[0]], name, sizeof(name)));
+    lg_report *r;
+    if (similar)
+        r = lg_report_begin(LG_REF_CYCLE, 0, "reference cycle of %u object%s alive at exit: %s (and %u more like it)", len,
+                            len == 1 ? "" : "s", lg_buf_cstr(&chain), similar);
+    else
+        r = lg_report_begin(LG_REF_CYCLE, 0, "reference cycle of %u object%s alive at exit: %s", len, len == 1 ? "" : "s",
+                            lg_buf_cstr(&chain));
+    if (!r) return;
+    refs_report_object(r, g->objs[path[0]]);
+    lg_report_note(r, "each object holds the next; the last holds the first");
+    for (uint32_t k = 0; k < len && k < CYCLE_SHOWN; k++) {
+        const refs_obj *o = g->objs[path[k]];
+        lg_report_cycle_member(r, o->type->name, o->id, o->addr);
+    }
+    if (len > CYCLE_SHOWN) lg_report_note(r, "only the first %u of the cycle's %u objects are listed", CYCLE_SHOWN, len);
+    /* The edges of the cycle: who holds whom, and where it was acquired. */
+    for (uint32_t k = 0; k < len && k < 8; k++) {
+        uint32_t holder = path[k], held = path[(k + 1) % len];
+        const refs_holder *h = edge_record(g, holder, held);
+        if (h) {
+            lg_report_note(r, "%s is held by %s", refs_name(g->objs[held], name, sizeof(name)),
+                           refs_name(g->objs[holder], chain_mem, sizeof(chain_mem)));
+            refs_report_holder(r, h, NULL);
+        }
+    }
+    if (members > len)
+        lg_report_note(r, "%u more objects hold one another with these (one strongly connected group)", members - len);
+    for (uint32_t k = 0; k < len; k++)
+        if (g->flags[path[k]] & G_ROOT)
+            lg_report_note(r, "%s is also held from outside the cycle (reported as ref-leak)",
+                           refs_name(g->objs[path[k]], name, sizeof(name)));
+    if (similar) lg_report_note(r, "%u more cycles of the same types and acquisition stacks: %s", similar, lg_buf_cstr(&more));
+    note_downstream(r, kept, &names);
+    lg_report_stack(r, "birth", g->objs[path[0]]->birth_stack, "the first object of the cycle was born here");
+    lg_report_end(r);
+}
+
+/* ---- grouping roots ------------------------------------------------------------------ */
+
+/* Roots leaked the same way (type, culprit stack) share one finding: each
+ * root's group leader in lead[], followers chained through next[]. */
+static void group_roots(graph *g, uint32_t *lead, uint32_t *next, uint32_t *table, uint32_t slots)
+{
+    for (uint32_t k = 0; k < slots; k++) table[k] = NONE;
+    uint32_t *tail = g->comp; /* free again after the cycles are reported */
+    for (uint32_t i = 0; i < g->n; i++) {
+        lead[i] = next[i] = NONE;
+        if (!(g->flags[i] & G_ROOT)) continue;
+        refs_obj *o = g->objs[i];
+        lg_stack_id stack = culprit_stack(o);
+        uint64_t h = refs_mix((uintptr_t)o->type ^ ((uint64_t)stack << 32));
+        for (uint32_t k = 0; k < slots; k++) {
+            uint32_t *slot = &table[(h + k) & (slots - 1)];
+            if (*slot == NONE) {
+                *slot = i;
+                lead[i] = i;
+                tail[i] = i;
+                break;
+            }
+            const refs_obj *l = g->objs[*slot];
+            if (l->type == o->type && culprit_stack(l) == stack && stack) {
+                lead[i] = *slot;
+                next[tail[*slot]] = i;
+                tail[*slot] = i;
+                break;
+            }
+        }
+        if (lead[i] == NONE) lead[i] = i; /* table full: its own group */
+    }
+}
+
+/* ---- the exit report ---------------------------------------------------------------- */
+
+static size_t report_without_graph(void)
+{
+    size_t leaked = 0;
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
+        refs_shard *s = &refs_shards[i];
+        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++) {
+            for (refs_obj *o = s->objs[k]; o; o = o->hnext) {
+                if (!is_candidate(o)) continue;
+                leaked++;
+                char name[80];
+                lg_report *r = lg_report_begin(LG_REF_LEAK, o->birth_stack, "%s leaked: still referenced at exit (refcount %lld)",
+                                               refs_name(o, name, sizeof(name)), (long long)o->count);
+                refs_report_object(r, o);
+                refs_report_holders(r, o, NULL, 8);
+                lg_report_stack(r, "birth", o->birth_stack, "born here");
+                lg_report_end(r);
+            }
+        }
+    }
+    return leaked;
+}
+
+/* Blocks of objects that are no longer counted go back to the leak scan,
+ * which runs after this; the blocks of leaked objects stay with us. */
+static void hand_blocks_to_leak_scan(void)
+{
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
+        refs_shard *s = &refs_shards[i];
+        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
+            for (refs_obj *o = s->objs[k]; o; o = o->hnext)
+                if (o->block && o->state == LG_REFS_ZERO) {
+                    lg_block b;
+                    if (lg_heap_find_live(o->block, &b) && b.user == o->block)
+                        __atomic_fetch_and(&b.meta->flags, (uint8_t)~LG_BLOCK_OBJECT, __ATOMIC_RELAXED);
+                }
+    }
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
+        refs_shard *s = &refs_shards[i];
+        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
+            for (refs_obj *o = s->objs[k]; o; o = o->hnext)
+                if (o->block && o->state == LG_REFS_ALIVE) {
+                    lg_block b;
+                    if (lg_heap_find_live(o->block, &b) && b.user == o->block)
+                        __atomic_fetch_or(&b.meta->flags, (uint8_t)LG_BLOCK_OBJECT, __ATOMIC_RELAXED);
+                }
+    }
+}
+
+size_t lg_refs_exit_report(void)
+{
+    refs_lock_shards();
+    hand_blocks_to_leak_scan();
+    graph g;
+    lg_mem_set(&g, 0, sizeof(g));
+    if (!graph_build(&g)) {
+        size_t leaked = report_without_graph();
+        refs_unlock_shards();
+        return leaked;
+    }
+    uint32_t n = g.n;
+    if (n) {
+        cycles c;
+        lg_mem_set(&c, 0, sizeof(c));
+        c.ncomp = graph_components(&g);
+        /* Cycles first, in the birth order of their first member: what they
+         * keep alive is theirs; then the roots. */
+        uint32_t *path = g.a, *parent = g.b, *q = g.c;
+        for (uint32_t i = 0; i < n; i++) parent[i] = NONE;
+        if (cycles_build(&g, &c, path, parent, q)) {
+            for (uint32_t i = 0; i < n; i++)
+                if (c.lead[i] == i) report_cycle(&g, &c, i, path, parent, q);
+            refs_unmap(c.mem, c.mem_bytes);
+        }
+        uint32_t slots = 1;
+        while (slots < 2 * n) slots <<= 1;
+        uint32_t *table = refs_map((size_t)slots * 4);
+        uint32_t *lead = g.a, *next = g.b, *similar = g.d;
+        if (table) group_roots(&g, lead, next, table, slots);
+        for (uint32_t i = 0; i < n; i++) {
+            if (!(g.flags[i] & G_ROOT)) continue;
+            uint32_t nsimilar = 0;
+            if (table) {
+                if (lead[i] != i) continue;
+                for (uint32_t k = next[i]; k != NONE; k = next[k]) similar[nsimilar++] = k;
+            }
+            report_leak(&g, i, similar, nsimilar, q);
+        }
+        if (table) refs_unmap(table, (size_t)slots * 4);
+        for (uint32_t i = 0; i < n; i++) g.objs[i]->mark = 0;
+        for (uint32_t i = 0; i < n; i++)
+            for (refs_holder *h = g.objs[i]->holders; h; h = h->next) h->exit_src = 0;
+    }
+    if (g.mem) refs_unmap(g.mem, g.mem_bytes);
+    refs_unlock_shards();
+    return n;
+}

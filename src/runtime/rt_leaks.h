@@ -1,0 +1,106 @@
+/* rt_leaks.h — what the leak scan's files share.
+ *
+ *   rt_leaks.c         the two entry points, the order of the steps, locks
+ *   rt_leaks_world.c   stopping every other thread (a ptrace tracer)
+ *   rt_leaks_roots.c   the roots: writable mappings, stacks, registers
+ *   rt_leaks_mark.c    the mark stack, marking, grouping leaked blocks
+ *   rt_leaks_report.c  one finding per allocation stack, the summary
+ * docs/LEAKS.md explains the design. */
+#ifndef RT_LEAKS_H
+#define RT_LEAKS_H
+
+#include "rt_internal.h"
+
+/* ---- rt_leaks_world.c ---------------------------------------------------- */
+#define RT_WORLD_REGS 27 /* struct user_regs_struct, in words */
+
+typedef struct rt_world_thread {
+    int tid;
+    int pending_signal;  /* a signal that arrived while stopped, delivered at resume */
+    bool stopped;        /* registers valid */
+    uintptr_t regs[RT_WORLD_REGS];
+    uintptr_t sp;
+} rt_world_thread;
+
+typedef struct rt_world {
+    int phase;           /* futex word, see rt_leaks_world.c */
+    int go;              /* futex word: the tracer may start */
+    int parent_pid, caller_tid;
+    uint32_t count, cap; /* threads seized */
+    uint32_t not_stopped;/* threads seen that could not be stopped */
+    uint32_t stopped;    /* set by rt_world_resume: how many were */
+    int error;           /* errno of the first failure, 0 if none */
+    const char *why;     /* what failed, for the notes */
+    rt_world_thread *threads;
+} rt_world;
+
+/* Stops every thread of the process but the caller; bounded in time.
+ * Threads it could not stop are counted in w->not_stopped (w->why says why). */
+void rt_world_stop(rt_world *w);
+void rt_world_resume(rt_world *w);
+
+/* ---- rt_leaks_mark.c ----------------------------------------------------- */
+bool rt_mark_init(void);
+void rt_mark_fini(void);
+/* Marks (reachable) every live block a word of [lo, hi) points into. */
+void rt_mark_range(uintptr_t lo, uintptr_t hi);
+void rt_mark_words(const uintptr_t *words, size_t n);
+void rt_mark_drain(void); /* ... and everything they reach, transitively */
+
+/* One group: a leaked block and the leaked blocks reachable only through it. */
+typedef struct rt_leak_group {
+    lg_stack_id stack;   /* the root block's allocation */
+    uintptr_t user;      /* the root block */
+    size_t size;
+    uint64_t blocks, bytes;
+    bool fresh;          /* not reported by an earlier scan */
+} rt_leak_group;
+
+typedef struct rt_reach_stack {
+    lg_stack_id stack;
+    uint64_t blocks, bytes;
+    uintptr_t user;
+    size_t size;
+} rt_reach_stack;
+
+typedef struct rt_leak_result {
+    rt_leak_group *groups;
+    size_t group_count, group_cap;
+    rt_reach_stack *reach;      /* per allocation stack, with show_reachable */
+    size_t reach_count, reach_cap;
+    uint64_t leaked_blocks, leaked_bytes, fresh_blocks;
+    uint64_t reachable_blocks, reachable_bytes;
+    uint64_t unstacked_blocks, unstacked_bytes; /* leaked, allocated before the runtime was up */
+} rt_leak_result;
+
+/* With the heap locked and marking done: groups the unmarked blocks, counts
+ * the marked ones, clears the marks. */
+void rt_leaks_collect(rt_leak_result *res);
+void rt_leaks_result_free(rt_leak_result *res);
+void rt_mark_clear_all(void); /* after a failed scan: no mark may survive */
+
+/* ---- rt_leaks_roots.c ------------------------------------------------------ */
+/* Marks from every root: writable mappings but the runtime's and the heap's,
+ * the stopped threads' stacks from their sp and their registers, and the
+ * calling thread's stack from self_sp and its saved registers. */
+/* False when the roots cannot be read (then nothing may be reported). */
+bool rt_roots_mark(const rt_world *w, uintptr_t self_sp, const uintptr_t *self_regs, size_t nregs);
+
+/* ---- rt_leaks_report.c ----------------------------------------------------- */
+/* Returns how many leaked blocks its findings group (blocks of stacks
+ * already reported, suppressed, or beyond max_findings are not counted). */
+size_t rt_leaks_report(const rt_leak_result *res, const rt_world *w);
+
+/* A mapped growable array, outside the heap (and out of the roots). */
+bool rt_leaks_grow(void **array, size_t *cap, size_t elem, size_t need);
+
+/* Stack id -> array index, an open hash in mapped memory. */
+typedef struct rt_stack_index {
+    uint64_t *slots; /* (stack + 1) << 32 | index; 0: empty */
+    size_t cap, used;
+} rt_stack_index;
+bool rt_stack_index_find(const rt_stack_index *ix, lg_stack_id stack, size_t *index);
+bool rt_stack_index_add(rt_stack_index *ix, lg_stack_id stack, size_t index);
+void rt_stack_index_free(rt_stack_index *ix);
+
+#endif

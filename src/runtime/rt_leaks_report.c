@@ -1,0 +1,146 @@
+/* rt_leaks_report.c — leak findings, one per allocation stack.
+ *
+ * The groups of one scan (rt_leaks_mark.c) are added up by the allocation
+ * stack of their root block; each stack with a group not reported before
+ * becomes one `leak` finding (blocks and bytes include the blocks reachable
+ * only through the roots), largest first.  Suppressions apply through the
+ * finding's key, the allocation stack.  With show_reachable, the blocks
+ * still reachable are listed the same way, as warnings. */
+#include "rt_leaks.h"
+
+typedef struct stack_total {
+    lg_stack_id stack;
+    uint64_t roots, blocks, bytes;
+    uintptr_t user;
+    size_t size;
+    bool fresh;
+} stack_total;
+
+static stack_total *totals;
+static size_t total_count, total_cap;
+
+static rt_stack_index total_index;
+
+static stack_total *total_for(lg_stack_id stack)
+{
+    size_t i;
+    if (rt_stack_index_find(&total_index, stack, &i)) return &totals[i];
+    if (!rt_leaks_grow((void **)&totals, &total_cap, sizeof(stack_total), total_count + 1)) return NULL;
+    if (!rt_stack_index_add(&total_index, stack, total_count)) return NULL;
+    stack_total *t = &totals[total_count++];
+    lg_mem_set(t, 0, sizeof(*t));
+    t->stack = stack;
+    return t;
+}
+
+/* Shell sorts, largest first: no allocation, no recursion. */
+static void sort_totals(stack_total *a, size_t n)
+{
+    for (size_t gap = n / 2; gap; gap /= 2)
+        for (size_t i = gap; i < n; i++) {
+            stack_total t = a[i];
+            size_t j = i;
+            for (; j >= gap && a[j - gap].bytes < t.bytes; j -= gap) a[j] = a[j - gap];
+            a[j] = t;
+        }
+}
+
+static void sort_reach(rt_reach_stack *a, size_t n)
+{
+    for (size_t gap = n / 2; gap; gap /= 2)
+        for (size_t i = gap; i < n; i++) {
+            rt_reach_stack t = a[i];
+            size_t j = i;
+            for (; j >= gap && a[j - gap].bytes < t.bytes; j -= gap) a[j] = a[j - gap];
+            a[j] = t;
+        }
+}
+
+static void note_world(lg_report *r, const rt_world *w)
+{
+    if (w->not_stopped)
+        lg_report_note(r, "%u thread%s could not be stopped during the scan (%s, errno %d): a block moved meanwhile may be misreported",
+                       w->not_stopped, w->not_stopped == 1 ? "" : "s", w->why ? w->why : "unknown", w->error);
+}
+
+static uint64_t report_leaks(const rt_world *w)
+{
+    uint64_t reported = 0;
+    sort_totals(totals, total_count);
+    for (size_t i = 0; i < total_count; i++) {
+        stack_total *t = &totals[i];
+        if (!t->fresh) continue;
+        lg_report *r = lg_report_begin(LG_LEAK, t->stack, "%llu bytes in %llu block%s leaked",
+                                       (unsigned long long)t->bytes, (unsigned long long)t->blocks,
+                                       t->blocks == 1 ? "" : "s");
+        lg_report_block(r, t->user, t->size);
+        lg_report_field_u64(r, "blocks", t->blocks);
+        lg_report_field_u64(r, "bytes", t->bytes);
+        if (t->blocks > t->roots)
+            lg_report_note(r, "%llu block%s nothing points to, and %llu more reachable only through %s (a leaked list, tree or cycle)",
+                           (unsigned long long)t->roots, t->roots == 1 ? "" : "s",
+                           (unsigned long long)(t->blocks - t->roots), t->roots == 1 ? "it" : "them");
+        else
+            lg_report_note(r, "nothing points to %s any more", t->blocks == 1 ? "it" : "them");
+        note_world(r, w);
+        lg_report_stack(r, "alloc", t->stack, t->roots == 1 ? "the block was allocated here" : "the blocks were allocated here");
+        if (r) reported += t->blocks; /* a stack's first finding: all its blocks are new */
+        lg_report_end(r);
+    }
+    return reported;
+}
+
+static void report_reachable(const rt_leak_result *res)
+{
+    sort_reach(res->reach, res->reach_count);
+    for (size_t i = 0; i < res->reach_count; i++) {
+        const rt_reach_stack *s = &res->reach[i];
+        /* Key 0: a listing, neither de-duplicated nor suppressed. */
+        lg_report *r = lg_report_begin(LG_LEAK, 0, "still reachable: %llu bytes in %llu block%s",
+                                       (unsigned long long)s->bytes, (unsigned long long)s->blocks,
+                                       s->blocks == 1 ? "" : "s");
+        lg_report_not_error(r);
+        lg_report_block(r, s->user, s->size);
+        lg_report_field_u64(r, "blocks", s->blocks);
+        lg_report_field_u64(r, "bytes", s->bytes);
+        lg_report_field_str(r, "reachable", "yes");
+        lg_report_stack(r, "alloc", s->stack, "allocated here");
+        lg_report_end(r);
+    }
+}
+
+size_t rt_leaks_report(const rt_leak_result *res, const rt_world *w)
+{
+    total_count = 0;
+    for (size_t i = 0; i < res->group_count; i++) {
+        const rt_leak_group *g = &res->groups[i];
+        /* No stack: allocated before the runtime was up (the loader, early
+         * constructors) or by the runtime itself; counted, not reported. */
+        if (!g->stack && lg_opt.stacks) continue;
+        stack_total *t = total_for(g->stack);
+        if (!t) break;
+        if (!t->roots) {
+            t->user = g->user;
+            t->size = g->size;
+        }
+        t->roots++;
+        t->blocks += g->blocks;
+        t->bytes += g->bytes;
+        t->fresh |= g->fresh;
+    }
+    rt_stack_index_free(&total_index);
+    uint64_t reported = report_leaks(w);
+    if (lg_opt.show_reachable) report_reachable(res);
+    if (totals) lg_pal_unmap(totals, total_cap * sizeof(stack_total));
+    totals = NULL;
+    total_cap = total_count = 0;
+
+    lg_report_summary_u64("leaked_blocks", res->leaked_blocks);
+    lg_report_summary_u64("leaked_bytes", res->leaked_bytes);
+    lg_report_summary_u64("leaked_blocks_without_stack", res->unstacked_blocks);
+    lg_report_summary_u64("reachable_blocks", res->reachable_blocks);
+    lg_report_summary_u64("reachable_bytes", res->reachable_bytes);
+    lg_report_summary_u64("leak_scan_threads_stopped", w->stopped);
+    lg_report_summary_u64("leak_scan_threads_not_stopped", w->not_stopped);
+    return (size_t)reported;
+}

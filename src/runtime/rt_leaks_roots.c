@@ -1,0 +1,210 @@
+/* rt_leaks_roots.c — where the program can keep pointers: the roots.
+ *
+ * Valgrind's rule rather than LeakSanitizer's: every readable, writable,
+ * private (or anonymous shared) mapping of /proc/self/maps is a root — the
+ * data and bss of every module, every thread's stack with its static TLS and
+ * thread descriptor (glibc puts both at the top of the stack mapping; the
+ * main thread's come from the loader's own allocator), the DTV and dynamic
+ * TLS (allocated with malloc, so reached through the descriptor), memory the
+ * program mapped itself (custom allocators, CPython's arenas) — except:
+ *   - the runtime's own module and its lg_pal_map mappings (metadata, stack
+ *     depot, tables that hold block addresses),
+ *   - the heap itself (its blocks are scanned only once reached),
+ *   - below a stopped thread's stack pointer (dead frames), keeping the
+ *     128-byte red zone; the caller's own frames below its entry,
+ *   - shared file mappings and devices (may not be memory at all).
+ * Then the registers of every stopped thread and of the caller. */
+#include "rt_leaks.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#define MAPS_BYTES (8u << 20)
+#define OWN_MAX 4096
+#define RED_ZONE 128
+#define BIG_MAPPING (256ull << 20) /* larger: scan only resident pages */
+
+static uintptr_t (*own)[2];
+static size_t own_count;
+
+static uintptr_t parse_hex(const char **p)
+{
+    uintptr_t v = 0;
+    for (;; (*p)++) {
+        char c = **p;
+        if (c >= '0' && c <= '9') v = v * 16 + (uintptr_t)(c - '0');
+        else if (c >= 'a' && c <= 'f') v = v * 16 + (uintptr_t)(c - 'a' + 10);
+        else return v;
+    }
+}
+
+static bool starts_with(const char *s, const char *prefix)
+{
+    return lg_str_eq_n(s, prefix, lg_str_len(prefix));
+}
+
+/* Scans [lo, hi), skipping the pages mincore says were never touched when
+ * the range is huge (a reservation with MAP_NORESERVE). */
+static void scan_piece(uintptr_t lo, uintptr_t hi)
+{
+    if (lo >= hi) return;
+    if (lg_opt.verbosity >= 3) lg_log("leak roots: 0x%lx-0x%lx\n", (unsigned long)lo, (unsigned long)hi);
+    if (hi - lo < BIG_MAPPING) {
+        rt_mark_range(lo, hi);
+        return;
+    }
+    size_t page = lg_pal_page_size();
+    unsigned char vec[256];
+    for (uintptr_t at = lo & ~(page - 1); at < hi; at += page * sizeof(vec)) {
+        size_t len = page * sizeof(vec);
+        if (at + len > hi) len = ((hi - at) + page - 1) & ~(page - 1);
+        if (mincore((void *)at, len, vec) != 0) {
+            rt_mark_range(at < lo ? lo : at, at + len > hi ? hi : at + len);
+            continue;
+        }
+        for (size_t i = 0; i * page < len; i++) {
+            if (!(vec[i] & 1)) continue;
+            uintptr_t s = at + i * page, e = s + page;
+            rt_mark_range(s < lo ? lo : s, e > hi ? hi : e);
+        }
+    }
+}
+
+/* The stack pointer of a stopped thread (or the caller) inside [lo, hi). */
+static bool stack_in(const rt_world *w, uintptr_t self_sp, uintptr_t lo, uintptr_t hi, uintptr_t *sp)
+{
+    if (self_sp >= lo && self_sp < hi) {
+        *sp = self_sp;
+        return true;
+    }
+    for (uint32_t i = 0; w->threads && i < w->count; i++) {
+        const rt_world_thread *t = &w->threads[i];
+        if (t->stopped && t->sp >= lo && t->sp < hi) {
+            *sp = t->sp - RED_ZONE > lo ? t->sp - RED_ZONE : lo;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Scans [lo, hi) minus the runtime's mappings, the heap and dead stack. */
+static void scan_root(const rt_world *w, uintptr_t self_sp, uintptr_t lo, uintptr_t hi)
+{
+    uintptr_t heap_lo, heap_hi;
+    lg_heap_range(&heap_lo, &heap_hi);
+    while (lo < hi) {
+        /* The first excluded range that overlaps [lo, hi), if any. */
+        uintptr_t cut_lo = hi, cut_hi = hi;
+        if (heap_lo < hi && heap_hi > lo) cut_lo = heap_lo, cut_hi = heap_hi;
+        for (size_t i = 0; i < own_count; i++)
+            if (own[i][0] < hi && own[i][1] > lo && own[i][0] < cut_lo) cut_lo = own[i][0], cut_hi = own[i][1];
+        if (cut_lo <= lo) {
+            lo = cut_hi;
+            continue;
+        }
+        uintptr_t piece_hi = cut_lo < hi ? cut_lo : hi;
+        uintptr_t sp;
+        if (stack_in(w, self_sp, lo, piece_hi, &sp)) scan_piece(sp, piece_hi);
+        else scan_piece(lo, piece_hi);
+        lo = piece_hi;
+    }
+}
+
+static bool is_own_module(uintptr_t lo)
+{
+    return rt_is_own_pc(lo);
+}
+
+/* A large block's pages (or its guards): the heap, not a root. */
+static bool is_heap_mapping(uintptr_t lo)
+{
+    lg_block b;
+    return lg_heap_may_hold(lo) && lg_heap_find_locked(lo, &b);
+}
+
+static bool scan_maps(const rt_world *w, uintptr_t self_sp)
+{
+    char *text = lg_pal_map(MAPS_BYTES);
+    if (!text) return false;
+    size_t len = 0;
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        long n;
+        while (len + 1 < MAPS_BYTES && (n = syscall(SYS_read, fd, text + len, MAPS_BYTES - 1 - len)) > 0) len += (size_t)n;
+        syscall(SYS_close, fd);
+    }
+    text[len] = 0;
+    if (len == 0) {
+        lg_pal_unmap(text, MAPS_BYTES);
+        return false;
+    }
+    /* The runtime's mappings, this buffer and the table included. */
+    own_count = lg_pal_own_maps(own, OWN_MAX);
+    /* Every line: "lo-hi perms offset dev inode   path". */
+    for (const char *line = text; *line;) {
+        const char *p = line;
+        uintptr_t lo = parse_hex(&p);
+        if (*p == '-') p++;
+        uintptr_t hi = parse_hex(&p);
+        while (*p == ' ') p++;
+        char perms[4] = {0, 0, 0, 0};
+        for (int i = 0; i < 4 && *p && *p != ' '; i++) perms[i] = *p++;
+        const char *path = p;
+        for (int field = 0; field < 3 && *path; field++) { /* offset, dev, inode */
+            while (*path == ' ') path++;
+            while (*path && *path != ' ' && *path != '\n') path++;
+        }
+        while (*path == ' ') path++;
+        const char *eol = path;
+        while (*eol && *eol != '\n') eol++;
+        line = *eol ? eol + 1 : eol;
+
+        if (perms[0] != 'r' || perms[1] != 'w') continue;
+        bool anonymous = *path == '\n' || *path == 0 || *path == '[';
+        if (perms[3] == 's' && !anonymous && !starts_with(path, "/dev/zero") && !starts_with(path, "/dev/shm/") &&
+            !starts_with(path, "/memfd:"))
+            continue;
+        if (starts_with(path, "/dev/") && !starts_with(path, "/dev/zero") && !starts_with(path, "/dev/shm/")) continue;
+        if (starts_with(path, "[vvar") || starts_with(path, "[vsyscall")) continue;
+        if (is_own_module(lo) || is_heap_mapping(lo)) continue;
+        scan_root(w, self_sp, lo, hi);
+    }
+    lg_pal_unmap(text, MAPS_BYTES);
+    return true;
+}
+
+/* A thread running on a stack it took from the heap (pthread_attr_setstack
+ * with malloc'd memory): that block is a stack, scanned from sp up. */
+static void heap_stack(uintptr_t sp)
+{
+    lg_block b;
+    if (!lg_heap_may_hold(sp) || !lg_heap_find_live_locked(sp, &b)) return;
+    uintptr_t lo = sp - RED_ZONE > b.user ? sp - RED_ZONE : b.user;
+    rt_mark_range(lo, b.user + b.size);
+}
+
+bool rt_roots_mark(const rt_world *w, uintptr_t self_sp, const uintptr_t *self_regs, size_t nregs)
+{
+    own = lg_pal_map(OWN_MAX * sizeof(*own));
+    if (!own) return false;
+    if (!scan_maps(w, self_sp)) {
+        lg_pal_unmap(own, OWN_MAX * sizeof(*own));
+        own = NULL;
+        return false;
+    }
+    rt_mark_words(self_regs, nregs);
+    heap_stack(self_sp);
+    for (uint32_t i = 0; w->threads && i < w->count; i++) {
+        const rt_world_thread *t = &w->threads[i];
+        if (!t->stopped) continue;
+        rt_mark_words(t->regs, RT_WORLD_REGS);
+        heap_stack(t->sp);
+    }
+    rt_mark_drain();
+    lg_pal_unmap(own, OWN_MAX * sizeof(*own));
+    own = NULL;
+    own_count = 0;
+    return true;
+}
