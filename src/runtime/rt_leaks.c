@@ -37,19 +37,6 @@ static const char *const default_suppressions[] = {
     "_nl_*",
     "__tzfile_read",         /* time zone data */
     "tzset_internal",
-    /* The GNU toolchain never frees before exiting, by design (Valgrind
-     * finds the same blocks "definitely lost"): the compiler driver, cc1,
-     * the assembler and the linker with their libraries.  Rules by module. */
-    "x86_64-linux-gnu-gcc-",
-    "x86_64-linux-gnu-cpp-",
-    "/cc1",
-    "/collect2",
-    "x86_64-linux-gnu-as",
-    "x86_64-linux-gnu-ld",
-    "libbfd-",
-    "libopcodes-",
-    "libctf",
-    "liblto_plugin",
 };
 
 static void add_default_suppressions(void)

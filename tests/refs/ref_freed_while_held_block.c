@@ -1,13 +1,13 @@
 // An inode is freed while the dentry cache still holds a reference to it:
 // freeing its heap block destroys the object (no lg_object_free needed),
-// with a holder left.  The holder's acquisition is checked here; the
-// destroying free()'s own stack needs unwind tables in the runtime's core.
+// with a holder left: the holder, its acquisition and the destroying free().
 // EXPECT-KIND: ref-freed-while-held
 // EXPECT-FUNCTION: cache_inode
 // EXPECT-LINE: 28
 // EXPECT-MESSAGE: its heap block was freed
 // EXPECT-OBJECT: Inode#1
 // EXPECT-JQ: .holders | any(.holder_type == "DentryCache" and .holder_id == 1 and .count == 1)
+// EXPECT-JQ: .stacks.free[0].function == "evict_inode" and .stacks.free[0].line == 22
 #include <stdlib.h>
 
 #include "lifeguard.h"
