@@ -54,6 +54,7 @@ typedef struct rt_leak_group {
     size_t size;
     uint64_t blocks, bytes;
     bool fresh;          /* not reported by an earlier scan */
+    bool tracked;        /* a tracked object lives in the root: the reference tracker reports it */
 } rt_leak_group;
 
 typedef struct rt_reach_stack {

@@ -258,11 +258,33 @@ typedef struct group_ctx {
     rt_leak_group *g;
 } group_ctx;
 
+/* Groups made from cycles start here; a later cycle group that reaches the
+ * root of an earlier one takes it in (the earlier one was born first but
+ * hangs off the later cycle), as Valgrind's cliques do. */
+static size_t cycle_groups_start;
+
+static void absorb_group(rt_leak_group *into, uintptr_t root)
+{
+    for (size_t i = cycle_groups_start; i < result->group_count; i++) {
+        rt_leak_group *g = &result->groups[i];
+        if (g == into || g->user != root || !g->blocks) continue;
+        into->blocks += g->blocks;
+        into->bytes += g->bytes;
+        into->fresh |= g->fresh;
+        g->blocks = g->bytes = 0;
+        return;
+    }
+}
+
 static void group_target(const lg_block *b, void *ctx)
 {
     group_ctx *gc = ctx;
     uint8_t f = flags_of(b->meta);
-    if (f & (LG_BLOCK_MARKED | LG_BLOCK_LEAK_GROUPED)) return;
+    if (f & LG_BLOCK_MARKED) return;
+    if (f & LG_BLOCK_LEAK_GROUPED) {
+        if (f & LG_BLOCK_LEAK_INDIRECT) absorb_group(gc->g, b->user);
+        return;
+    }
     set_flags(b->meta, LG_BLOCK_LEAK_GROUPED);
     gc->g->blocks++;
     gc->g->bytes += b->size;
@@ -281,6 +303,7 @@ static void make_group(const leaked *root)
     g->blocks = 1;
     g->bytes = root->size;
     g->fresh = !(flags_of(root->meta) & LG_BLOCK_REPORTED);
+    g->tracked = flags_of(root->meta) & LG_BLOCK_OBJECT;
     set_flags(root->meta, LG_BLOCK_LEAK_GROUPED);
     group_ctx gc = {g};
     depth = 0;
@@ -301,6 +324,7 @@ void rt_leaks_collect(rt_leak_result *res)
     flag_indirect();
     for (size_t i = 0; i < lost_count; i++)
         if (!(flags_of(lost[i].meta) & (LG_BLOCK_LEAK_INDIRECT | LG_BLOCK_LEAK_GROUPED))) make_group(&lost[i]);
+    cycle_groups_start = result->group_count;
     for (size_t i = 0; i < lost_count; i++)
         if (!(flags_of(lost[i].meta) & LG_BLOCK_LEAK_GROUPED)) make_group(&lost[i]);
     for (size_t i = 0; i < lost_count; i++) {

@@ -117,6 +117,9 @@ size_t rt_leaks_report(const rt_leak_result *res, const rt_world *w)
         /* No stack: allocated before the runtime was up (the loader, early
          * constructors) or by the runtime itself; counted, not reported. */
         if (!g->stack && lg_opt.stacks) continue;
+        /* Taken into another group, or a tracked object: ref-leak or
+         * ref-cycle already names it with its holders. */
+        if (!g->blocks || g->tracked) continue;
         stack_total *t = total_for(g->stack);
         if (!t) break;
         if (!t->roots) {
