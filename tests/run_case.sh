@@ -20,6 +20,7 @@
 #   // EXPECT-JQ: EXPR         ... for which the jq expression EXPR is true (repeatable)
 #   // EXPECT-COUNT: N         exactly N findings of the KIND above
 #   // EXPECT-TEXT: TEXT       the text report (stderr) contains TEXT
+#   // EXPECT-NO-TEXT: TEXT    ... does not contain TEXT
 #   // EXPECT-BINARY-LACKS: S  the compiled program does not contain the string S
 #   // VARIANT: CFLAGS...      also compile with these CFLAGS and check it all again
 #
@@ -87,6 +88,10 @@ done < <(directive EXPECT-STDOUT)
 while IFS= read -r text; do
     grep -qF -- "$text" "$work/report.txt" || fail "the text report lacks '$text'"
 done < <(directive EXPECT-TEXT)
+
+while IFS= read -r text; do
+    grep -qF -- "$text" "$work/report.txt" && fail "the text report shows '$text'"
+done < <(directive EXPECT-NO-TEXT)
 
 while IFS= read -r kind; do
     n=$(jq --arg k "$kind" '[.findings[] | select(.kind == $k)] | length' "$work/report.json")

@@ -172,6 +172,15 @@ static Dwarf_Die *cu_containing(sym_module *m, Dwarf_Addr addr, Dwarf_Addr *bias
     return NULL;
 }
 
+static void loc_free(cli_loc *loc);
+
+static bool is_api_header(const char *file)
+{
+    if (!file) return false;
+    const char *slash = strrchr(file, '/');
+    return strcmp(slash ? slash + 1 : file, "lifeguard.h") == 0;
+}
+
 static cli_frame_info *resolve(sym_module *m, Dwarf_Addr addr)
 {
     cli_loc locs[64]; /* innermost first; the last is the real function */
@@ -228,6 +237,14 @@ static cli_frame_info *resolve(sym_module *m, Dwarf_Addr addr)
         }
     }
     if (n == 0) return NULL;
+
+    /* The annotation API's inline wrappers are lifeguard's own frames, like
+     * the runtime's: the annotated function comes first. */
+    while (n > 1 && is_api_header(locs[0].file)) {
+        loc_free(&locs[0]);
+        memmove(&locs[0], &locs[1], (n - 1) * sizeof(cli_loc));
+        n--;
+    }
 
     cli_frame_info *info = cli_alloc(sizeof(*info));
     info->where = locs[n - 1];

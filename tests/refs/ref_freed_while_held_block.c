@@ -3,11 +3,12 @@
 // with a holder left: the holder, its acquisition and the destroying free().
 // EXPECT-KIND: ref-freed-while-held
 // EXPECT-FUNCTION: cache_inode
-// EXPECT-LINE: 28
+// EXPECT-LINE: 29
 // EXPECT-MESSAGE: its heap block was freed
 // EXPECT-OBJECT: Inode#1
 // EXPECT-JQ: .holders | any(.holder_type == "DentryCache" and .holder_id == 1 and .count == 1)
-// EXPECT-JQ: .stacks.free[0].function == "evict_inode" and .stacks.free[0].line == 22
+// EXPECT-NO-TEXT: lifeguard.h:
+// EXPECT-JQ: .stacks.free[0].function == "evict_inode" and .stacks.free[0].line == 23
 #include <stdlib.h>
 
 #include "lifeguard.h"
