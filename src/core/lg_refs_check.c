@@ -77,7 +77,17 @@ static group *group_of(check *c, const refs_type *type, lg_stack_id stack)
 
 static void add_member(group *g, uintptr_t addr, uint64_t birth, uint64_t id, uint64_t bytes)
 {
-    if (g->count < NAMES_SHOWN) g->ids[g->count] = id;
+    /* Keep the lowest ids, sorted: the tables are walked in address order,
+     * which changes from run to run, and the note should not. */
+    uint32_t shown = g->count < NAMES_SHOWN ? (uint32_t)g->count : NAMES_SHOWN;
+    if (shown < NAMES_SHOWN || id < g->ids[shown - 1]) {
+        uint32_t at = shown < NAMES_SHOWN ? shown : shown - 1;
+        while (at > 0 && g->ids[at - 1] > id) {
+            g->ids[at] = g->ids[at - 1];
+            at--;
+        }
+        g->ids[at] = id;
+    }
     g->count++;
     g->bytes += bytes;
     if (birth < g->first_birth) {

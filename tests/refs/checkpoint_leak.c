@@ -4,11 +4,12 @@
 // allocation stack; lg_check_since returns how many things it found.
 // EXPECT-KIND: checkpoint-leak
 // EXPECT-FUNCTION: spawn
-// EXPECT-LINE: 27
+// EXPECT-LINE: 28
 // EXPECT-MESSAGE: 2 Task objects born since the checkpoint are still alive
+// EXPECT-JQ: .notes // [] | any(. == "born here and still alive: Task#2, Task#5")
 // EXPECT-KIND: checkpoint-leak
 // EXPECT-FUNCTION: spawn
-// EXPECT-LINE: 28
+// EXPECT-LINE: 29
 // EXPECT-JQ: .blocks == 2 and .bytes == 48
 // EXPECT-STDOUT: found 4
 // EXPECT-NO-KIND: ref-leak
