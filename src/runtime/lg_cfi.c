@@ -54,29 +54,12 @@ static uint64_t rd_fixed(cursor *c, unsigned size)
 
 static uint64_t rd_uleb(cursor *c)
 {
-    uint64_t v = 0;
-    unsigned shift = 0;
-    uint8_t b;
-    do {
-        b = rd_u8(c);
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-    } while ((b & 0x80) && !c->bad);
-    return v;
+    return lg_leb128(&c->p, c->end, false, &c->bad);
 }
 
 static int64_t rd_sleb(cursor *c)
 {
-    uint64_t v = 0;
-    unsigned shift = 0;
-    uint8_t b;
-    do {
-        b = rd_u8(c);
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-    } while ((b & 0x80) && !c->bad);
-    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
-    return (int64_t)v;
+    return (int64_t)lg_leb128(&c->p, c->end, true, &c->bad);
 }
 
 /* An encoded pointer; datarel is the base for PE_DATAREL (.eh_frame_hdr).

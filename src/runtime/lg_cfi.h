@@ -83,6 +83,26 @@ typedef struct lg_stack_mem {
     uintptr_t lo[2], hi[2];
 } lg_stack_mem;
 
+/* A LEB128 number at *p, signed or not; running past end sets *bad and
+ * yields 0.  Shared by the table reader and the expression evaluator. */
+static inline uint64_t lg_leb128(const uint8_t **p, const uint8_t *end, bool is_signed, bool *bad)
+{
+    uint64_t v = 0;
+    unsigned shift = 0;
+    uint8_t b;
+    do {
+        if (*p >= end) {
+            *bad = true;
+            return 0;
+        }
+        b = *(*p)++;
+        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
+        shift += 7;
+    } while (b & 0x80);
+    if (is_signed && shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
+    return v;
+}
+
 /* A register set; bit i of known says whether r[i] holds a value. */
 typedef struct lg_cfi_regs {
     uintptr_t r[LG_CFI_NREGS];

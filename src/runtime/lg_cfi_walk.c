@@ -41,37 +41,12 @@ static bool mem_read(const lg_stack_mem *m, uintptr_t a, unsigned size, uintptr_
 
 static uint64_t uleb(const uint8_t **p, const uint8_t *end, bool *bad)
 {
-    uint64_t v = 0;
-    unsigned shift = 0;
-    uint8_t b;
-    do {
-        if (*p >= end) {
-            *bad = true;
-            return 0;
-        }
-        b = *(*p)++;
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-    } while (b & 0x80);
-    return v;
+    return lg_leb128(p, end, false, bad);
 }
 
 static int64_t sleb(const uint8_t **p, const uint8_t *end, bool *bad)
 {
-    uint64_t v = 0;
-    unsigned shift = 0;
-    uint8_t b;
-    do {
-        if (*p >= end) {
-            *bad = true;
-            return 0;
-        }
-        b = *(*p)++;
-        if (shift < 64) v |= (uint64_t)(b & 0x7f) << shift;
-        shift += 7;
-    } while (b & 0x80);
-    if (shift < 64 && (b & 0x40)) v |= ~(uint64_t)0 << shift;
-    return (int64_t)v;
+    return (int64_t)lg_leb128(p, end, true, bad);
 }
 
 static uint64_t fixed(const uint8_t **p, const uint8_t *end, unsigned size, bool *bad)

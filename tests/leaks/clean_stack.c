@@ -8,6 +8,7 @@
 #include <lifeguard.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "scrub.h"
 
 __attribute__((noinline)) static char *make_local(void)
 {
@@ -20,12 +21,6 @@ __attribute__((noinline)) static void hold_and_check(void)
     local[0] = 'x';
     printf("while held: %zu\n", lg_leak_check());
     local = NULL;
-}
-
-__attribute__((noinline)) static void scrub(void)
-{
-    volatile char junk[4096];
-    for (size_t i = 0; i < sizeof(junk); i++) junk[i] = 0;
 }
 
 int main(void)

@@ -9,6 +9,7 @@
 // EXPECT-COUNT: 1
 #include <stdio.h>
 #include <stdlib.h>
+#include "scrub.h"
 
 struct node {
     struct node *next, *other;
@@ -34,12 +35,6 @@ __attribute__((noinline)) static void build(void)
     b->next = a;
     a->other = c;
     printf("built %p\n", (void *)a);
-}
-
-__attribute__((noinline)) static void scrub(void)
-{
-    volatile char junk[8192];
-    for (size_t i = 0; i < sizeof(junk); i++) junk[i] = 0;
 }
 
 int main(void)

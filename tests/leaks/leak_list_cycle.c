@@ -12,6 +12,7 @@
 // EXPECT-COUNT: 2
 #include <stdio.h>
 #include <stdlib.h>
+#include "scrub.h"
 
 struct node {
     struct node *next;
@@ -39,12 +40,6 @@ __attribute__((noinline)) static void build(void)
     struct node *a = make_cycle(NULL), *b = make_cycle(a), *c = make_cycle(b);
     a->next = c; /* a -> c -> b -> a */
     printf("built %p %p\n", (void *)head, (void *)a);
-}
-
-__attribute__((noinline)) static void scrub(void)
-{
-    volatile char junk[8192];
-    for (size_t i = 0; i < sizeof(junk); i++) junk[i] = 0;
 }
 
 int main(void)

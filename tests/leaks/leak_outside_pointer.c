@@ -8,6 +8,7 @@
 // EXPECT-COUNT: 2
 #include <stdio.h>
 #include <stdlib.h>
+#include "scrub.h"
 
 char *volatile before, *volatile after;
 
@@ -19,12 +20,6 @@ __attribute__((noinline)) static char *make_before(void)
 __attribute__((noinline)) static char *make_after(void)
 {
     return malloc(64);
-}
-
-__attribute__((noinline)) static void scrub(void)
-{
-    volatile char junk[8192];
-    for (size_t i = 0; i < sizeof(junk); i++) junk[i] = 0;
 }
 
 __attribute__((noinline)) static void setup(void)

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include "scrub.h"
 
 static __thread void *volatile tls_keep;
 static int pipe_fds[2];
@@ -22,12 +23,6 @@ __attribute__((noinline)) static void *make_main_tls(void)
 __attribute__((noinline)) static void *make_worker_tls(void)
 {
     return malloc(77);
-}
-
-__attribute__((noinline)) static void scrub(void)
-{
-    volatile char junk[8192];
-    for (size_t i = 0; i < sizeof(junk); i++) junk[i] = 0;
 }
 
 static void *worker(void *arg)

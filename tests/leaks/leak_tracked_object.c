@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "lifeguard.h"
+#include "scrub.h"
 
 struct conn {
     int fd;
@@ -27,12 +28,6 @@ __attribute__((noinline)) static void leak_conn(void)
 __attribute__((noinline)) static void leak_buffer(void)
 {
     printf("buffer %p\n", malloc(64));
-}
-
-__attribute__((noinline)) static void scrub(void)
-{
-    volatile char junk[8192];
-    for (size_t i = 0; i < sizeof(junk); i++) junk[i] = 0;
 }
 
 int main(void)

@@ -11,6 +11,7 @@
 #include <lifeguard.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include "scrub.h"
 
 __attribute__((noinline)) static void first_loss(void)
 {
@@ -24,12 +25,6 @@ __attribute__((noinline)) static void second_loss(void)
 {
     char *volatile p = malloc(24);
     p[0] = 1;
-}
-
-__attribute__((noinline)) static void scrub(void)
-{
-    volatile char junk[4096];
-    for (size_t i = 0; i < sizeof(junk); i++) junk[i] = 0;
 }
 
 int main(void)
