@@ -454,6 +454,10 @@ void lg_heap_prefetch(const void *p)
     size_class *sc = &classes[(addr - heap_start) >> CLASS_SPAN_BITS];
     uint64_t slot = (uint64_t)(((unsigned __int128)(addr - sc->start) * sc->div_magic) >> 64);
     __builtin_prefetch(&sc->meta[slot]);
+    /* The first lines of the block too, which the poison will overwrite:
+     * their misses overlap the metadata's instead of following it. */
+    __builtin_prefetch((const void *)(addr + 64), 1);
+    if (sc->slot_size > 160) __builtin_prefetch((const void *)(addr + 128), 1);
 }
 
 bool lg_heap_find_live(uintptr_t addr, lg_block *out)
