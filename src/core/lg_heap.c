@@ -713,9 +713,10 @@ void lg_heap_heal(const lg_block *b)
 
 /* ---- walks ----------------------------------------------------------------- */
 
-void lg_heap_each_live(lg_block_visit_fn visit, void *ctx)
+/* The live blocks of the size classes; slot metadata is never unmapped, so
+ * this needs no lock, only the bump counts published with release. */
+static void each_live_small(lg_block_visit_fn visit, void *ctx)
 {
-    if (!heap_ready) return;
     for (uint32_t c = 0; c < CLASS_COUNT; c++) {
         uint32_t bump = __atomic_load_n(&classes[c].bump, __ATOMIC_ACQUIRE);
         for (uint32_t slot = 0; slot < bump; slot++) {
@@ -725,6 +726,12 @@ void lg_heap_each_live(lg_block_visit_fn visit, void *ctx)
             visit(&b, ctx);
         }
     }
+}
+
+void lg_heap_each_live(lg_block_visit_fn visit, void *ctx)
+{
+    if (!heap_ready) return;
+    each_live_small(visit, ctx);
     /* Large blocks are copied out first: visit may allocate or free. */
     for (uint32_t i = 0;; i++) {
         lg_block b;
@@ -810,15 +817,7 @@ bool lg_heap_find_live_locked(uintptr_t addr, lg_block *out)
 void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx)
 {
     if (!heap_ready) return;
-    for (uint32_t c = 0; c < CLASS_COUNT; c++) {
-        uint32_t bump = __atomic_load_n(&classes[c].bump, __ATOMIC_ACQUIRE);
-        for (uint32_t slot = 0; slot < bump; slot++) {
-            if (__atomic_load_n(&classes[c].meta[slot].state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE) continue;
-            lg_block b;
-            small_to_block(c, slot, &b);
-            visit(&b, ctx);
-        }
-    }
+    each_live_small(visit, ctx);
     for (uint32_t i = 0; i < large_sorted_len; i++) {
         lg_block b;
         large_to_block(large_sorted[i], &b);
