@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include "cli.h"
 #include "../core/lg_core.h"
+#include "../core/lg_suppress.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -79,6 +80,24 @@ static void check_options(lg_options *opts, const char *spec, const char *where)
 {
     char err[512];
     if (!lg_options_parse(opts, spec, err, sizeof(err))) cli_die("bad runtime option in %s: %s", where, err);
+}
+
+/* The runtime would only warn about a bad suppressions file once the program
+ * runs; refuse it before anything starts.  NULL when the file is usable. */
+static char *suppressions_problem(const char *path)
+{
+    if (!path[0]) return NULL;
+    FILE *f = fopen(path, "r");
+    if (!f) return cli_printf("suppressions file '%s' cannot be read: %s", path, strerror(errno));
+    cli_str text = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) cli_str_putn(&text, chunk, n);
+    fclose(f);
+    char err[512];
+    bool ok = lg_suppress_parse(text.data ? text.data : "", text.len, err, sizeof(err));
+    cli_str_free(&text);
+    return ok ? NULL : cli_printf("suppressions file '%s': %s", path, err);
 }
 
 static void join(cli_str *s, const char *part)
@@ -383,6 +402,11 @@ int cli_cmd_run(int argc, char **argv)
     if (!lg_options_parse(&final_opts, merged.data, err, sizeof(err))) {
         if (tmp) remove_temp_dir(tmp);
         cli_die("run: cannot pass the options to the runtime: %s", err);
+    }
+    char *problem = suppressions_problem(final_opts.suppressions);
+    if (problem) {
+        if (tmp) remove_temp_dir(tmp);
+        cli_die("run: %s", problem);
     }
 
     cli_spawn sp = {

@@ -186,6 +186,10 @@ expect_error "option with a bad value" "stack_depth" "$LG" run "${R[@]}" -o stac
 expect_error "bad bool" "halt_on_error" "$LG" run "${R[@]}" --options "leaks=1:halt_on_error=maybe" -- ./target
 expect_error "bad option in --options names it" "in --options" "$LG" run "${R[@]}" --options "leaks=1:bogus=2" -- ./target
 expect_error "bad LIFEGUARD_OPTIONS" "in LIFEGUARD_OPTIONS" env LIFEGUARD_OPTIONS=quarantine_mb=lots "$LG" run "${R[@]}" -- ./target
+printf 'leak:fine\nnot a rule\n' > bad.supp
+expect_error "missing suppressions file" "suppressions file '/nonexistent/s.supp' cannot be read" \
+    "$LG" run "${R[@]}" -o suppressions=/nonexistent/s.supp -- ./target
+expect_error "bad suppressions line" "bad.supp': suppressions line 2" "$LG" run "${R[@]}" -o suppressions=bad.supp -- ./target
 expect_error "missing --" "missing '--' before the program" "$LG" run "${R[@]}" ./target
 expect_error "no program at all" "missing '--' and the program" "$LG" run "${R[@]}"
 expect_error "nothing after --" "no program after '--'" "$LG" run "${R[@]}" --
