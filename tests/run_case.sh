@@ -21,6 +21,7 @@
 #   // EXPECT-COUNT: N         exactly N findings of the KIND above
 #   // EXPECT-TEXT: TEXT       the text report (stderr) contains TEXT
 #   // EXPECT-NO-TEXT: TEXT    ... does not contain TEXT
+#   // EXPECT-SUMMARY: EXPR    the jq expression EXPR is true of .summary (repeatable)
 #   // EXPECT-BINARY-LACKS: S  the compiled program does not contain the string S
 #   // VARIANT: CFLAGS...      also compile with these CFLAGS and check it all again
 #
@@ -74,6 +75,11 @@ errors=$(jq '.summary.errors' "$work/report.json")
 if has_directive EXPECT-CLEAN; then
     [ "$errors" = 0 ] || fail "expected no error finding, got $errors: $(jq -c '[.findings[].kind]' "$work/report.json")"
 fi
+
+while IFS= read -r expr; do
+    jq -e ".summary | $expr" "$work/report.json" >/dev/null ||
+        fail "summary fails '$expr': $(jq -c .summary "$work/report.json")"
+done < <(directive EXPECT-SUMMARY)
 
 expect_exit=$(directive EXPECT-EXIT | head -1)
 if [ -z "$expect_exit" ]; then

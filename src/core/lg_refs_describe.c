@@ -361,6 +361,7 @@ bool refs_suppressed(lg_kind kind, lg_stack_id a, lg_stack_id b)
 {
     lg_report_lock(); /* symbol lookups happen under it */
     bool hit = lg_suppressed(kind, a) || (b != a && lg_suppressed(kind, b));
+    if (hit) lg_report_count_suppressed_locked();
     lg_report_unlock();
     return hit;
 }

@@ -413,6 +413,11 @@ void lg_report_unlock(void)
     lg_unlock(&report_lock);
 }
 
+void lg_report_count_suppressed_locked(void)
+{
+    suppressed_count++;
+}
+
 /* The child of fork() has its own history: the parent's findings are the
  * parent's to report, and counting them again would fail the child too. */
 void lg_report_forget_for_child(void)

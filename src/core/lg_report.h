@@ -88,6 +88,10 @@ void lg_report_lock(void);
 void lg_report_unlock(void);
 void lg_report_forget_for_child(void);
 
+/* For findings whose suppression the caller matched itself, holding the
+ * report lock: counted in the summary's "suppressed" like the others. */
+void lg_report_count_suppressed_locked(void);
+
 /* Where reports go, set by the runtime at start-up. */
 extern int lg_report_channel;         /* text */
 extern char lg_report_json_path[512]; /* JSON; empty: none */

@@ -4,6 +4,7 @@
 // SUPPRESSIONS: ref-leak:park_current
 // EXPECT-CLEAN
 // EXPECT-NO-KIND: ref-leak
+// EXPECT-SUMMARY: .suppressed >= 1
 #include <stdlib.h>
 
 #include "lifeguard.h"
