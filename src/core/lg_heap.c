@@ -310,19 +310,23 @@ bool lg_heap_may_hold(uintptr_t addr)
            (addr >= __atomic_load_n(&large_lo, __ATOMIC_RELAXED) && addr < __atomic_load_n(&large_hi, __ATOMIC_RELAXED));
 }
 
+/* The caller holds large_lock, or has stopped every thread that could take it. */
+static bool large_find_held(uintptr_t addr, lg_block *out)
+{
+    if (!large_sorted_len || addr < large_lo || addr >= large_hi) return false;
+    uint32_t at = large_upper_bound(addr);
+    if (at == 0) return false;
+    large_block *lb = &large_records[large_sorted[at - 1]];
+    if (addr - lb->map_start >= lb->map_size) return false;
+    large_to_block(large_sorted[at - 1], out);
+    return true;
+}
+
 static bool large_find(uintptr_t addr, lg_block *out)
 {
     if (!large_sorted_len || addr < large_lo || addr >= large_hi) return false;
     lg_lock(&large_lock);
-    uint32_t at = large_upper_bound(addr);
-    bool found = false;
-    if (at > 0) {
-        large_block *lb = &large_records[large_sorted[at - 1]];
-        if (addr - lb->map_start < lb->map_size) {
-            large_to_block(large_sorted[at - 1], out);
-            found = true;
-        }
-    }
+    bool found = large_find_held(addr, out);
     lg_unlock(&large_lock);
     return found;
 }
@@ -421,6 +425,12 @@ void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid)
 
 /* ---- lookup ------------------------------------------------------------- */
 
+/* offset / slot_size, by a multiply: this runs on every free. */
+static inline uint64_t slot_index(const size_class *sc, uintptr_t addr)
+{
+    return (uint64_t)(((unsigned __int128)(addr - sc->start) * sc->div_magic) >> 64);
+}
+
 static void small_to_block(uint32_t c, uint32_t slot, lg_block *out)
 {
     size_class *sc = &classes[c];
@@ -439,7 +449,7 @@ bool lg_heap_find(uintptr_t addr, lg_block *out)
     if (lg_heap_owns(addr)) {
         uint32_t c = (uint32_t)((addr - heap_start) >> CLASS_SPAN_BITS);
         size_class *sc = &classes[c];
-        uint64_t slot = (uint64_t)(((unsigned __int128)(addr - sc->start) * sc->div_magic) >> 64);
+        uint64_t slot = slot_index(sc, addr);
         if (slot >= __atomic_load_n(&sc->bump, __ATOMIC_ACQUIRE)) return false;
         small_to_block(c, (uint32_t)slot, out);
         return true;
@@ -452,7 +462,7 @@ void lg_heap_prefetch(const void *p)
     uintptr_t addr = (uintptr_t)p;
     if (!lg_heap_owns(addr)) return;
     size_class *sc = &classes[(addr - heap_start) >> CLASS_SPAN_BITS];
-    uint64_t slot = (uint64_t)(((unsigned __int128)(addr - sc->start) * sc->div_magic) >> 64);
+    uint64_t slot = slot_index(sc, addr);
     __builtin_prefetch(&sc->meta[slot]);
     /* The first lines of the block too, which the poison will overwrite:
      * their misses overlap the metadata's instead of following it. */
@@ -460,11 +470,16 @@ void lg_heap_prefetch(const void *p)
     if (sc->slot_size > 160) __builtin_prefetch((const void *)(addr + 128), 1);
 }
 
+/* Whether addr points into the live block b, one past its end included. */
+static bool live_at(const lg_block *b, uintptr_t addr)
+{
+    return __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE) == LG_BLOCK_LIVE && addr >= b->user &&
+           addr <= b->user + b->size;
+}
+
 bool lg_heap_find_live(uintptr_t addr, lg_block *out)
 {
-    if (!lg_heap_find(addr, out)) return false;
-    return __atomic_load_n(&out->meta->state, __ATOMIC_ACQUIRE) == LG_BLOCK_LIVE && addr >= out->user &&
-           addr <= out->user + out->size;
+    return lg_heap_find(addr, out) && live_at(out, addr);
 }
 
 size_t lg_heap_usable_size(const void *p)
@@ -798,20 +813,12 @@ void lg_heap_stats(struct lg_heap_stats *out)
 bool lg_heap_find_locked(uintptr_t addr, lg_block *out)
 {
     if (lg_heap_owns(addr)) return lg_heap_find(addr, out); /* small classes take no lock */
-    if (!large_sorted_len || addr < large_lo || addr >= large_hi) return false;
-    uint32_t at = large_upper_bound(addr);
-    if (at == 0) return false;
-    large_block *lb = &large_records[large_sorted[at - 1]];
-    if (addr - lb->map_start >= lb->map_size) return false;
-    large_to_block(large_sorted[at - 1], out);
-    return true;
+    return large_find_held(addr, out);
 }
 
 bool lg_heap_find_live_locked(uintptr_t addr, lg_block *out)
 {
-    if (!lg_heap_find_locked(addr, out)) return false;
-    return __atomic_load_n(&out->meta->state, __ATOMIC_ACQUIRE) == LG_BLOCK_LIVE && addr >= out->user &&
-           addr <= out->user + out->size;
+    return lg_heap_find_locked(addr, out) && live_at(out, addr);
 }
 
 void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx)
