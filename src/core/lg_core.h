@@ -11,6 +11,7 @@
  *   lg_poison.c     freed-memory poison that names the freed block
  *   lg_quarantine.c freed blocks wait here, bounded in bytes, before reuse
  *   lg_report.c     one finding rendered as sanitizer-style text and JSON
+ *   lg_sort.c       an in-place sort that allocates nothing
  *   lg_refs.c       the reference tracker */
 #ifndef LG_CORE_H
 #define LG_CORE_H
@@ -30,6 +31,12 @@ int lg_mem_cmp(const void *a, const void *b, size_t len);
 size_t lg_str_len(const char *s);
 int lg_str_cmp(const char *a, const char *b);
 bool lg_str_eq_n(const char *a, const char *b, size_t n); /* first n bytes equal, a has n bytes */
+
+/* ---- lg_sort.c ---------------------------------------------------------- */
+/* Whether the element at a goes before the one at b. */
+typedef bool (*lg_before_fn)(const void *a, const void *b, void *ctx);
+/* Sorts n elements of size bytes at base in place, in `before` order. */
+void lg_sort(void *base, size_t n, size_t size, lg_before_fn before, void *ctx);
 
 /* ---- lg_format.c: a bounded text buffer ------------------------------- */
 typedef struct lg_buf {

@@ -218,19 +218,19 @@ static uint64_t count_block_group(const group *g)
     return skip ? 0 : g->count;
 }
 
+static bool group_born_before(const void *a, const void *b, void *ctx)
+{
+    const group *groups = ctx;
+    return groups[*(const uint32_t *)a].first_birth < groups[*(const uint32_t *)b].first_birth;
+}
+
 /* The used groups, earliest born first: findings come out in a stable order. */
 static uint32_t sorted_groups(check *c, uint32_t *order)
 {
     uint32_t n = 0;
-    for (uint32_t k = 0; k < GROUP_SLOTS; k++) {
-        if (!c->groups[k].used) continue;
-        uint32_t at = n++;
-        while (at > 0 && c->groups[order[at - 1]].first_birth > c->groups[k].first_birth) {
-            order[at] = order[at - 1];
-            at--;
-        }
-        order[at] = k;
-    }
+    for (uint32_t k = 0; k < GROUP_SLOTS; k++)
+        if (c->groups[k].used) order[n++] = k;
+    lg_sort(order, n, sizeof(*order), group_born_before, c->groups);
     return n;
 }
 

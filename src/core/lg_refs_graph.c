@@ -39,29 +39,10 @@ static bool is_candidate(const refs_obj *o)
     return o->state == LG_REFS_ALIVE && o->count > 0 && o->birth >= refs_fork_birth;
 }
 
-static void sift_down(refs_obj **v, uint32_t root, uint32_t n)
+static bool born_before(const void *a, const void *b, void *ctx)
 {
-    for (;;) {
-        uint32_t child = 2 * root + 1;
-        if (child >= n) return;
-        if (child + 1 < n && v[child + 1]->birth > v[child]->birth) child++;
-        if (v[root]->birth >= v[child]->birth) return;
-        refs_obj *t = v[root];
-        v[root] = v[child];
-        v[child] = t;
-        root = child;
-    }
-}
-
-static void sort_by_birth(refs_obj **v, uint32_t n)
-{
-    for (uint32_t i = n / 2; i-- > 0;) sift_down(v, i, n);
-    for (uint32_t i = n; i-- > 1;) {
-        refs_obj *t = v[0];
-        v[0] = v[i];
-        v[i] = t;
-        sift_down(v, 0, i);
-    }
+    (void)ctx;
+    return (*(refs_obj *const *)a)->birth < (*(refs_obj *const *)b)->birth;
 }
 
 /* The live object a holder address is, or lives inside: index + 1, or 0. */
@@ -121,7 +102,7 @@ static bool graph_build(graph *g)
             for (refs_obj *o = s->objs[k]; o; o = o->hnext)
                 if (is_candidate(o) && at < n) g->objs[at++] = o;
     }
-    sort_by_birth(g->objs, n);
+    lg_sort(g->objs, n, sizeof(*g->objs), born_before, NULL);
     for (uint32_t i = 0; i < n; i++) g->objs[i]->mark = i + 1;
 
     /* Who holds whom: each outstanding reference either comes from a live

@@ -218,19 +218,10 @@ static void clear_visit(const lg_block *b, void *ctx)
                        __ATOMIC_ACQ_REL);
 }
 
-/* Shell sort by birth: no allocation, no recursion. */
-static void sort_by_birth(leaked *a, size_t n)
+static bool leaked_born_before(const void *a, const void *b, void *ctx)
 {
-    size_t gaps[] = {701, 301, 132, 57, 23, 10, 4, 1};
-    for (size_t g = 0; g < LG_ARRAY_LEN(gaps); g++) {
-        size_t gap = gaps[g];
-        for (size_t i = gap; i < n; i++) {
-            leaked t = a[i];
-            size_t j = i;
-            for (; j >= gap && a[j - gap].meta->birth > t.meta->birth; j -= gap) a[j] = a[j - gap];
-            a[j] = t;
-        }
-    }
+    (void)ctx;
+    return ((const leaked *)a)->meta->birth < ((const leaked *)b)->meta->birth;
 }
 
 static void indirect_target(const lg_block *b, void *ctx)
@@ -320,7 +311,7 @@ void rt_leaks_collect(rt_leak_result *res)
     lost_count = 0;
     lg_heap_each_live_locked(sort_visit, res);
     rt_stack_index_free(&reach_index);
-    sort_by_birth(lost, lost_count);
+    lg_sort(lost, lost_count, sizeof(*lost), leaked_born_before, NULL);
     flag_indirect();
     for (size_t i = 0; i < lost_count; i++)
         if (!(flags_of(lost[i].meta) & (LG_BLOCK_LEAK_INDIRECT | LG_BLOCK_LEAK_GROUPED))) make_group(&lost[i]);

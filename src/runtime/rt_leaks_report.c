@@ -33,27 +33,17 @@ static stack_total *total_for(lg_stack_id stack)
     return t;
 }
 
-/* Shell sorts, largest first: no allocation, no recursion. */
-static void sort_totals(stack_total *a, size_t n)
+/* Largest first. */
+static bool total_bigger(const void *a, const void *b, void *ctx)
 {
-    for (size_t gap = n / 2; gap; gap /= 2)
-        for (size_t i = gap; i < n; i++) {
-            stack_total t = a[i];
-            size_t j = i;
-            for (; j >= gap && a[j - gap].bytes < t.bytes; j -= gap) a[j] = a[j - gap];
-            a[j] = t;
-        }
+    (void)ctx;
+    return ((const stack_total *)a)->bytes > ((const stack_total *)b)->bytes;
 }
 
-static void sort_reach(rt_reach_stack *a, size_t n)
+static bool reach_bigger(const void *a, const void *b, void *ctx)
 {
-    for (size_t gap = n / 2; gap; gap /= 2)
-        for (size_t i = gap; i < n; i++) {
-            rt_reach_stack t = a[i];
-            size_t j = i;
-            for (; j >= gap && a[j - gap].bytes < t.bytes; j -= gap) a[j] = a[j - gap];
-            a[j] = t;
-        }
+    (void)ctx;
+    return ((const rt_reach_stack *)a)->bytes > ((const rt_reach_stack *)b)->bytes;
 }
 
 static void note_world(lg_report *r, const rt_world *w)
@@ -66,7 +56,7 @@ static void note_world(lg_report *r, const rt_world *w)
 static uint64_t report_leaks(const rt_world *w)
 {
     uint64_t reported = 0;
-    sort_totals(totals, total_count);
+    lg_sort(totals, total_count, sizeof(*totals), total_bigger, NULL);
     for (size_t i = 0; i < total_count; i++) {
         stack_total *t = &totals[i];
         if (!t->fresh) continue;
@@ -92,7 +82,7 @@ static uint64_t report_leaks(const rt_world *w)
 
 static void report_reachable(const rt_leak_result *res)
 {
-    sort_reach(res->reach, res->reach_count);
+    lg_sort(res->reach, res->reach_count, sizeof(*res->reach), reach_bigger, NULL);
     for (size_t i = 0; i < res->reach_count; i++) {
         const rt_reach_stack *s = &res->reach[i];
         /* Key 0: a listing, neither de-duplicated nor suppressed. */
