@@ -64,8 +64,14 @@ bool lg_parse_u64(const char *s, size_t n, uint64_t *out);
 /* ---- lg_depot.c ---------------------------------------------------------- */
 #define LG_MAX_FRAMES 64
 typedef uint32_t lg_stack_id; /* 0: no stack */
+/* Stacks are arrays of return addresses, innermost first. */
 lg_stack_id lg_depot_put(const uintptr_t *pcs, uint32_t depth);
-uint32_t lg_depot_get(lg_stack_id id, const uintptr_t **pcs); /* returns depth */
+/* The id of the stack pcs[0..depth-1] followed by the stack callers (0: by
+ * nothing).  If ids is not NULL, ids[i] receives the id of the stack from
+ * pcs[i] outwards, for a caller that remembers the suffixes it stored. */
+lg_stack_id lg_depot_extend(lg_stack_id callers, const uintptr_t *pcs, uint32_t depth, lg_stack_id *ids);
+/* Copies up to max frames of a stack into pcs; returns how many. */
+uint32_t lg_depot_get(lg_stack_id id, uintptr_t *pcs, uint32_t max);
 size_t lg_depot_memory(void);
 
 /* Stack capture is the runtime's: the core asks for it through this hook,

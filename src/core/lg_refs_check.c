@@ -131,8 +131,8 @@ static bool libc_internal(lg_stack_id stack)
 {
     static const char *const internal[] = {"_IO_", "_dl_", "__libc_", "_nl_", "__gconv", "__tz", "__nss",
                                            "__pthread_create", "pthread_create", "allocate_stack", "__new_exitfn"};
-    const uintptr_t *pcs;
-    uint32_t depth = lg_depot_get(stack, &pcs);
+    uintptr_t pcs[LG_MAX_FRAMES];
+    uint32_t depth = lg_depot_get(stack, pcs, LG_MAX_FRAMES);
     for (uint32_t i = 0; i < depth; i++) {
         lg_module_info mod;
         if (!lg_pal_module_of(pcs[i], &mod)) return false;

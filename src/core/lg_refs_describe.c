@@ -46,8 +46,8 @@ static bool is_helper_name(const char *fn)
 
 const char *refs_stack_function(lg_stack_id stack)
 {
-    const uintptr_t *pcs;
-    uint32_t depth = stack ? lg_depot_get(stack, &pcs) : 0;
+    uintptr_t pcs[LG_MAX_FRAMES];
+    uint32_t depth = lg_depot_get(stack, pcs, LG_MAX_FRAMES);
     const char *first = NULL;
     for (uint32_t i = 0; i < depth; i++) {
         const char *fn = lg_pal_function_of(pcs[i] - 1);

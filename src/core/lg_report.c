@@ -89,8 +89,8 @@ static bool first_sighting(lg_kind kind, lg_stack_id key)
 
 static void put_frames(lg_report *r, lg_buf *json, lg_stack_id stack, const char *indent)
 {
-    const uintptr_t *pcs;
-    uint32_t depth = lg_depot_get(stack, &pcs);
+    uintptr_t pcs[LG_MAX_FRAMES];
+    uint32_t depth = lg_depot_get(stack, pcs, LG_MAX_FRAMES);
     lg_buf_putc(json, '[');
     for (uint32_t i = 0; i < depth; i++) {
         lg_module_info mod;

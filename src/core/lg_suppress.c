@@ -132,8 +132,8 @@ static bool rule_matches_frame(const rule *r, uintptr_t pc)
 bool lg_suppressed(lg_kind kind, lg_stack_id key)
 {
     if (!rule_count || !key) return false;
-    const uintptr_t *pcs;
-    uint32_t depth = lg_depot_get(key, &pcs);
+    uintptr_t pcs[LG_MAX_FRAMES];
+    uint32_t depth = lg_depot_get(key, pcs, LG_MAX_FRAMES);
     const char *name = lg_kind_name(kind);
     for (uint32_t i = 0; i < rule_count; i++) {
         rule *r = &rules[i];

@@ -29,11 +29,23 @@ typedef uintptr_t __attribute__((may_alias)) lg_word;
 
 #define LG_OTHER_STACKS 4
 
+/* The rules the thread's last walk used, frame by frame (see the walk). */
+#define LG_MEMO_FRAMES 96
+
+typedef struct lg_unw_memo {
+    uint32_t n, gen;
+    uintptr_t pc[LG_MEMO_FRAMES], sp[LG_MEMO_FRAMES];
+    uint64_t rule[LG_MEMO_FRAMES];
+} lg_unw_memo;
+
 typedef struct lg_unw_thread {
     uintptr_t lo, hi; /* the thread's stack; hi == 0 until known */
     uintptr_t olo[LG_OTHER_STACKS], ohi[LG_OTHER_STACKS]; /* signal, coroutine stacks */
     uint32_t onext, evict;
     uint64_t hits, slow_frames;
+    lg_unw_memo memo[2]; /* the last walk's, and the one being written */
+    uint32_t memo_last;  /* which of the two is the last walk's */
+    bool walking;        /* a walk is in progress: a nested one (a signal) leaves the memos alone */
 } lg_unw_thread;
 
 static __thread lg_unw_thread lg_unw_me LG_TLS;
@@ -326,7 +338,14 @@ static __attribute__((noinline)) uint32_t lg_unw_handoff(lg_unw_thread *t, uintp
 }
 
 /* The walk from a caller's frame: pc its return address, sp its CFA... of
- * the callee, i.e. the caller's rsp, bp the caller's rbp. */
+ * the callee, i.e. the caller's rsp, bp the caller's rbp.
+ *
+ * Consecutive walks in a thread mostly climb the same outer frames.  A frame
+ * whose return address the last walk met at the same stack address takes
+ * its rule from that walk's memo: no hash and no table line, and as the
+ * comparison is predicted, the next frame's loads need not wait for this
+ * one's.  A rule depends on the return address alone, so the memo can only
+ * be fast, never wrong; the stack address merely lines the walks up. */
 static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, uint32_t max)
 {
     lg_unw_thread *t = &lg_unw_me;
@@ -340,16 +359,34 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
         lo = m.lo[0];
         hi = m.hi[0];
     }
-    uint32_t gen = __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED);
+    uint32_t gen = __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED), first_gen = gen;
+    static lg_unw_memo no_memo; /* n == 0: nothing to read, and written only below its count */
+    bool use_memo = !t->walking;
+    t->walking = true;
+    const lg_unw_memo *last = use_memo ? &t->memo[t->memo_last] : &no_memo;
+    lg_unw_memo *next = use_memo ? &t->memo[t->memo_last ^ 1] : 0;
+    uint32_t last_n = last->gen == gen ? last->n : 0, k = 0, recorded = 0;
     uint32_t n = 0;
     uint64_t hits = 0;
     bool bp_ok = true; /* as in lg_cfi_walk, an unreadable rbp slot makes rbp unknown */
     for (;;) {
         pcs[n++] = pc;
         if (n == max) break;
-        uint64_t rule = lg_unw_get(pc, gen);
-        if (LG_LIKELY(rule)) hits++;
-        else rule = lg_unw_fill(t, pc, &gen);
+        uint64_t rule;
+        while (k < last_n && last->sp[k] < sp) k++;
+        if (k < last_n && last->sp[k] == sp && last->pc[k] == pc) {
+            rule = last->rule[k];
+            hits++;
+        } else {
+            rule = lg_unw_get(pc, gen);
+            if (LG_LIKELY(rule)) hits++;
+            else rule = lg_unw_fill(t, pc, &gen);
+        }
+        if (next && recorded < LG_MEMO_FRAMES) {
+            next->pc[recorded] = pc;
+            next->sp[recorded] = sp;
+            next->rule[recorded++] = rule;
+        }
 
         int64_t off = (int32_t)(rule >> 32);
         uintptr_t cfa;
@@ -384,6 +421,13 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
     }
 done:
     t->hits += hits;
+    if (use_memo) {
+        /* Rules of two generations must not mix: an invalidation drops it. */
+        next->n = gen == first_gen && gen == __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED) ? recorded : 0;
+        next->gen = gen;
+        t->memo_last ^= 1;
+        t->walking = false;
+    }
     return n;
 }
 

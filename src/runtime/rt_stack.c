@@ -47,12 +47,52 @@ static uint32_t own_prefix(const uintptr_t *pcs, uint32_t n)
     return first;
 }
 
-static lg_stack_id store(uintptr_t *pcs, uint32_t n)
+/* The thread's last stored stack and the ids of its suffixes.  Consecutive
+ * captures in a thread share most of their outer frames (main, the loop,
+ * the recursion above the current level): those are compared here and not
+ * looked up again; only the frames that differ go to the depot. */
+typedef struct stack_memo {
+    uint32_t depth;
+    uintptr_t pcs[LG_MAX_FRAMES];
+    lg_stack_id ids[LG_MAX_FRAMES]; /* ids[i]: the stack pcs[i..depth-1] */
+} stack_memo;
+
+static __thread stack_memo last_stored RT_TLS;
+
+static lg_stack_id store_remembered(const uintptr_t *pcs, uint32_t depth)
+{
+    stack_memo *m = &last_stored;
+    uint32_t shared = 0;
+    while (shared < depth && shared < m->depth && pcs[depth - 1 - shared] == m->pcs[m->depth - 1 - shared]) shared++;
+    uint32_t fresh = depth - shared, from = m->depth - shared;
+    lg_stack_id callers = shared ? m->ids[from] : 0;
+    /* Move the shared suffix to its place in the new stack. */
+    if (fresh > from) {
+        for (uint32_t i = shared; i-- > 0;) {
+            m->pcs[fresh + i] = m->pcs[from + i];
+            m->ids[fresh + i] = m->ids[from + i];
+        }
+    } else if (fresh < from) {
+        for (uint32_t i = 0; i < shared; i++) {
+            m->pcs[fresh + i] = m->pcs[from + i];
+            m->ids[fresh + i] = m->ids[from + i];
+        }
+    }
+    for (uint32_t i = 0; i < fresh; i++) m->pcs[i] = pcs[i];
+    m->depth = depth;
+    lg_stack_id id = fresh ? lg_depot_extend(callers, pcs, fresh, m->ids) : callers;
+    if (!id) m->depth = 0; /* the depot is full */
+    return id;
+}
+
+/* remember: false from a signal handler, which may have interrupted
+ * store_remembered itself. */
+static lg_stack_id store(uintptr_t *pcs, uint32_t n, bool remember)
 {
     uint32_t first = own_prefix(pcs, n);
     uint32_t depth = n - first;
     if (depth > lg_opt.stack_depth) depth = (uint32_t)lg_opt.stack_depth;
-    return lg_depot_put(pcs + first, depth);
+    return remember ? store_remembered(pcs + first, depth) : lg_depot_put(pcs + first, depth);
 }
 
 /* The runtime's own frames on top of the program's (malloc, this file...):
@@ -71,7 +111,7 @@ lg_stack_id rt_capture(void)
         uint32_t first = own_prefix(pcs, n);
         if (n - first < want) n = lg_unwind_fast(pcs, want + (first < 16 ? first : 16));
     }
-    lg_stack_id id = store(pcs, n);
+    lg_stack_id id = store(pcs, n, true);
     rt_busy--;
     return id;
 }
@@ -84,7 +124,7 @@ lg_stack_id rt_capture_context(const void *ucontext)
     /* pcs[0] is the faulting instruction itself; the report subtracts one
      * from every pc to find the call, so step it forward to match. */
     if (n) pcs[0] += 1;
-    lg_stack_id id = store(pcs, n);
+    lg_stack_id id = store(pcs, n, false);
     rt_busy--;
     return id;
 }
