@@ -497,6 +497,12 @@ static void block_from_entry(uint32_t size_class, uint32_t slot, lg_block *out)
 
 /* ---- free ------------------------------------------------------------------ */
 
+void lg_heap_report_stacks(lg_report *r, const lg_block *b, const char *free_title, const char *alloc_title)
+{
+    if (free_title) lg_report_stack_of_thread(r, "free", b->meta->free_stack, free_title, b->meta->free_tid);
+    lg_report_stack_of_thread(r, "alloc", b->meta->alloc_stack, alloc_title, b->meta->alloc_tid);
+}
+
 static void report_redzones(const lg_block *b, lg_stack_id access, const char *when)
 {
     uintptr_t left_start;
@@ -523,8 +529,8 @@ static void report_redzones(const lg_block *b, lg_stack_id access, const char *w
     lg_report_block(r, b->user, b->size);
     if (distance >= 0) lg_report_note(r, "0x%lx is %lld bytes after the block's last byte", (unsigned long)bad, distance);
     else lg_report_note(r, "0x%lx is %lld bytes before the block's first byte", (unsigned long)bad, -distance);
-    if (access) lg_report_stack(r, "access", access, "found by this call");
-    lg_report_stack(r, "alloc", b->meta->alloc_stack, "the block was allocated here");
+    if (access) lg_report_stack_of_thread(r, "access", access, "found by this call", lg_pal_tid());
+    lg_heap_report_stacks(r, b, NULL, "the block was allocated here");
     lg_report_end(r);
     redzones_fill(b); /* reported once: heal it so later checks stay quiet */
 }
@@ -546,9 +552,8 @@ static void report_invalid_free(uintptr_t p, lg_stack_id stack, const char *fn)
                                            (unsigned long)p, b.size);
             lg_report_address(r, p);
             lg_report_block(r, b.user, b.size);
-            lg_report_stack(r, "access", stack, "this free");
-            lg_report_stack(r, "free", b.meta->free_stack, "first freed here");
-            lg_report_stack(r, "alloc", b.meta->alloc_stack, "the block was allocated here");
+            lg_report_stack_of_thread(r, "access", stack, "this free", lg_pal_tid());
+            lg_heap_report_stacks(r, &b, "first freed here", "the block was allocated here");
             lg_report_end(r);
             return;
         }
@@ -560,9 +565,9 @@ static void report_invalid_free(uintptr_t p, lg_stack_id stack, const char *fn)
                                            state == LG_BLOCK_LIVE ? "" : "freed ", (unsigned long)b.user);
             lg_report_address(r, p);
             lg_report_block(r, b.user, b.size);
-            lg_report_stack(r, "access", stack, "this free");
-            if (state != LG_BLOCK_LIVE) lg_report_stack(r, "free", b.meta->free_stack, "the block was freed here");
-            lg_report_stack(r, "alloc", b.meta->alloc_stack, "the block was allocated here");
+            lg_report_stack_of_thread(r, "access", stack, "this free", lg_pal_tid());
+            lg_heap_report_stacks(r, &b, state != LG_BLOCK_LIVE ? "the block was freed here" : NULL,
+                                  "the block was allocated here");
             lg_report_end(r);
             return;
         }
@@ -575,7 +580,7 @@ static void report_invalid_free(uintptr_t p, lg_stack_id stack, const char *fn)
     lg_report *r = lg_report_begin(LG_INVALID_FREE, stack, "%s() of 0x%lx, which malloc never returned (%s)", fn,
                                    (unsigned long)p, lg_buf_cstr(&w));
     lg_report_address(r, p);
-    lg_report_stack(r, "access", stack, "this free");
+    lg_report_stack_of_thread(r, "access", stack, "this free", lg_pal_tid());
     lg_report_end(r);
 }
 
@@ -597,8 +602,7 @@ void lg_heap_report_stale_source(lg_report *r, uint32_t qtag)
     lg_report_block(r, b.user, b.size);
     lg_report_note(r, "the value was read from the %zu-byte block at 0x%lx after that block was freed", b.size,
                    (unsigned long)b.user);
-    lg_report_stack(r, "free", b.meta->free_stack, "the block it was read from was freed here");
-    lg_report_stack(r, "alloc", b.meta->alloc_stack, "that block was allocated here");
+    lg_heap_report_stacks(r, &b, "the block it was read from was freed here", "that block was allocated here");
 }
 
 static void report_stale_free(uintptr_t p, uint32_t qtag, lg_stack_id stack, const char *fn)
@@ -607,7 +611,7 @@ static void report_stale_free(uintptr_t p, uint32_t qtag, lg_stack_id stack, con
                                    "%s() of 0x%lx, a pointer read out of freed memory (lifeguard's poison)", fn,
                                    (unsigned long)p);
     lg_report_address(r, p);
-    lg_report_stack(r, "access", stack, "this free");
+    lg_report_stack_of_thread(r, "access", stack, "this free", lg_pal_tid());
     lg_heap_report_stale_source(r, qtag);
     lg_report_end(r);
 }
@@ -663,8 +667,7 @@ static void report_write_after_free(const lg_block *b, size_t changed)
     lg_report_address(r, b->user + changed);
     lg_report_block(r, b->user, b->size);
     lg_report_note(r, "found when the block left the quarantine; the write happened after this free");
-    lg_report_stack(r, "free", b->meta->free_stack, "the block was freed here");
-    lg_report_stack(r, "alloc", b->meta->alloc_stack, "the block was allocated here");
+    lg_heap_report_stacks(r, b, "the block was freed here", "the block was allocated here");
     lg_report_end(r);
 }
 

@@ -111,6 +111,10 @@ void lg_heap_each_live(lg_block_visit_fn visit, void *ctx);
 /* The allocation sequence number the next block will get. */
 uint64_t lg_heap_birth_clock(void);
 
+/* Adds a block's free stack (when free_title is not NULL) and allocation
+ * stack to a report, each with the thread that ran it. */
+void lg_heap_report_stacks(lg_report *r, const lg_block *b, const char *free_title, const char *alloc_title);
+
 /* Adds to a report the freed block a poison value (qtag) came from. */
 void lg_heap_report_stale_source(lg_report *r, uint32_t qtag);
 

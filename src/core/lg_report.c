@@ -20,7 +20,7 @@ struct lg_report {
     bool not_error;
     bool in_holder;
     uint32_t holder_stacks;
-    lg_buf message, text, head, stacks, holders, cycle, notes;
+    lg_buf message, text, head, stacks, holders, cycle, notes, threads;
 };
 
 static const char *const kind_names[] = {
@@ -32,7 +32,7 @@ static const char *const kind_names[] = {
 static lg_lock_t report_lock = LG_LOCK_INIT;
 static struct lg_report current;
 static char message_mem[512], out_mem[TEXT_BYTES + 640], text_mem[TEXT_BYTES], head_mem[PART_BYTES], stacks_mem[PART_BYTES], holders_mem[PART_BYTES],
-    cycle_mem[PART_BYTES / 4], notes_mem[PART_BYTES / 4];
+    cycle_mem[PART_BYTES / 4], notes_mem[PART_BYTES / 4], threads_mem[256];
 
 static char *store;             /* ",\n"-joined finding objects */
 static size_t store_len;
@@ -149,6 +149,7 @@ lg_report *lg_report_begin(lg_kind kind, lg_stack_id key, const char *fmt, ...)
     lg_buf_init(&r->holders, holders_mem, sizeof(holders_mem));
     lg_buf_init(&r->cycle, cycle_mem, sizeof(cycle_mem));
     lg_buf_init(&r->notes, notes_mem, sizeof(notes_mem));
+    lg_buf_init(&r->threads, threads_mem, sizeof(threads_mem));
 
     /* The headline is written at the end, when it is known whether the
      * finding is an error. */
@@ -219,8 +220,20 @@ void lg_report_note(lg_report *r, const char *fmt, ...)
 
 void lg_report_stack(lg_report *r, const char *key, lg_stack_id stack, const char *title)
 {
+    lg_report_stack_of_thread(r, key, stack, title, 0);
+}
+
+void lg_report_stack_of_thread(lg_report *r, const char *key, lg_stack_id stack, const char *title, uint32_t tid)
+{
     if (!r) return;
-    lg_buf_printf(&r->text, "  %s:\n", title);
+    if (tid) {
+        lg_buf_printf(&r->text, "  %s, by thread %u:\n", title, tid);
+        if (r->threads.len) lg_buf_puts(&r->threads, ", ");
+        lg_buf_json_str(&r->threads, key);
+        lg_buf_printf(&r->threads, ": %u", tid);
+    } else {
+        lg_buf_printf(&r->text, "  %s:\n", title);
+    }
     if (r->stacks.len) lg_buf_puts(&r->stacks, ", ");
     lg_buf_json_str(&r->stacks, key);
     lg_buf_puts(&r->stacks, ": ");
@@ -321,6 +334,7 @@ void lg_report_end(lg_report *r)
     lg_buf_putn(json, r->head.data, r->head.len < r->head.cap ? r->head.len : r->head.cap);
     json_section(json, ", \"notes\": [", &r->notes, "]");
     json_section(json, ", \"stacks\": {", &r->stacks, "}");
+    json_section(json, ", \"threads\": {", &r->threads, "}");
     json_section(json, ", \"holders\": [", &r->holders, "]");
     json_section(json, ", \"cycle\": [", &r->cycle, "]");
     lg_buf_putc(json, '}');

@@ -59,6 +59,10 @@ void lg_report_note(lg_report *r, const char *fmt, ...) __attribute__((format(pr
 /* One of the finding's stacks: key is "access", "alloc", "free" or another
  * name; title heads it in the text ("freed by thread T1 here"). */
 void lg_report_stack(lg_report *r, const char *key, lg_stack_id stack, const char *title);
+/* The same, naming the thread that ran it (its kernel thread id; 0: not
+ * known, as lg_report_stack): "title, by thread N" in the text, and in
+ * JSON "threads": {key: N}. */
+void lg_report_stack_of_thread(lg_report *r, const char *key, lg_stack_id stack, const char *title, uint32_t tid);
 
 /* holders: [{"holder", "holder_type", "holder_id", "count", "stacks": [[..]..]} ..] */
 void lg_report_holder_begin(lg_report *r, uintptr_t holder, const char *holder_type, uint64_t holder_id,

@@ -59,9 +59,9 @@ static void report_access(uintptr_t a, size_t n, bool write, const char *fn, con
     }
     lg_report_address(r, a);
     lg_report_block(r, b->user, b->size);
-    lg_report_stack(r, "access", access, write ? "the write" : "the read");
-    if (state != LG_BLOCK_LIVE) lg_report_stack(r, "free", b->meta->free_stack, "the block was freed here");
-    lg_report_stack(r, "alloc", b->meta->alloc_stack, "the block was allocated here");
+    lg_report_stack_of_thread(r, "access", access, write ? "the write" : "the read", lg_pal_tid());
+    lg_heap_report_stacks(r, b, state != LG_BLOCK_LIVE ? "the block was freed here" : NULL,
+                          "the block was allocated here");
     lg_report_end(r);
 }
 
@@ -72,7 +72,7 @@ static void report_stale(uintptr_t a, uint32_t qtag, const char *fn)
                                    "%s() was passed 0x%lx, a pointer read out of freed memory (lifeguard's poison)", fn,
                                    (unsigned long)a);
     lg_report_address(r, a);
-    lg_report_stack(r, "access", access, "the call");
+    lg_report_stack_of_thread(r, "access", access, "the call", lg_pal_tid());
     lg_heap_report_stale_source(r, qtag);
     lg_report_end(r);
     lg_report_flush();

@@ -36,7 +36,7 @@ static void report_fault(int sig, const siginfo_t *si, const void *uc)
                             "a %s at 0x%lx through a pointer read out of freed memory (lifeguard's poison)", what,
                             (unsigned long)addr);
         lg_report_address(r, addr);
-        lg_report_stack(r, "access", access, "the faulting access");
+        lg_report_stack_of_thread(r, "access", access, "the faulting access", lg_pal_tid());
         lg_heap_report_stale_source(r, qtag);
     } else if (lg_heap_find(addr, &b)) {
         bool freed = b.meta->state != LG_BLOCK_LIVE;
@@ -53,9 +53,8 @@ static void report_fault(int sig, const siginfo_t *si, const void *uc)
         }
         lg_report_address(r, addr);
         lg_report_block(r, b.user, b.size);
-        lg_report_stack(r, "access", access, "the faulting access");
-        if (freed) lg_report_stack(r, "free", b.meta->free_stack, "the block was freed here");
-        lg_report_stack(r, "alloc", b.meta->alloc_stack, "the block was allocated here");
+        lg_report_stack_of_thread(r, "access", access, "the faulting access", lg_pal_tid());
+        lg_heap_report_stacks(r, &b, freed ? "the block was freed here" : NULL, "the block was allocated here");
     } else {
         const char *desc = addr ? lg_pal_describe_address(addr) : "the null page";
         r = lg_report_begin(LG_SEGV, access, "%s on a %s at 0x%lx (%s)", sig == SIGBUS ? "bus error" : "segmentation fault",
@@ -63,13 +62,13 @@ static void report_fault(int sig, const siginfo_t *si, const void *uc)
         lg_report_address(r, addr);
         if (addr == 0 && si->si_code == SI_KERNEL)
             lg_report_note(r, "the address was not canonical: the pointer may hold a redzone pattern (0xfbfb...) or garbage");
-        lg_report_stack(r, "access", access, "the faulting access");
+        lg_report_stack_of_thread(r, "access", access, "the faulting access", lg_pal_tid());
         /* What heap block lies nearest below, if any within a page. */
         for (uintptr_t back = 16; back <= 4096; back += 16) {
             if (lg_heap_find_live(addr - back, &b)) {
                 lg_report_note(r, "0x%lx is %zu bytes past the %zu-byte block at 0x%lx", (unsigned long)addr,
                                (size_t)(addr - b.user - b.size), b.size, (unsigned long)b.user);
-                lg_report_stack(r, "alloc", b.meta->alloc_stack, "that block was allocated here");
+                lg_heap_report_stacks(r, &b, NULL, "that block was allocated here");
                 break;
             }
         }
