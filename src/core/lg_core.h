@@ -81,7 +81,9 @@ extern lg_capture_fn lg_capture_stack;
 
 /* ---- births: one clock for heap blocks and tracked objects (checkpoints) -- */
 uint64_t lg_birth_next(void); /* takes a tick */
-uint64_t lg_birth_now(void);  /* the tick the next birth will take */
+/* For a checkpoint: every birth before this call is below the tick it
+ * returns, every birth after it is at or above. */
+uint64_t lg_birth_now(void);
 
 /* ---- lg_report.c --------------------------------------------------------- */
 #include "lg_report.h"

@@ -60,6 +60,11 @@ static uint32_t *large_sorted;         /* live-or-quarantined record indices by 
 static uint32_t large_sorted_len;
 
 static uint64_t birth_clock = 1;
+/* Bumped by every checkpoint (lg_birth_now): a thread's range of births
+ * reserved before it is dropped, so what is born after a checkpoint is
+ * numbered after it. */
+static uint32_t birth_epoch;
+#define BIRTH_RANGE 64 /* births a thread cache takes from the clock at once */
 static uint64_t stat_allocs, stat_frees;
 
 lg_block_freed_fn lg_on_block_freed;
@@ -71,12 +76,21 @@ uint64_t lg_birth_next(void)
 
 uint64_t lg_birth_now(void)
 {
-    return __atomic_load_n(&birth_clock, __ATOMIC_RELAXED);
+    uint64_t now = __atomic_load_n(&birth_clock, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&birth_epoch, 1, __ATOMIC_RELAXED);
+    return now;
 }
 
-uint64_t lg_heap_birth_clock(void)
+/* A birth without an atomic on the shared clock in the common case. */
+static inline uint64_t cache_birth(lg_heap_cache *c)
 {
-    return lg_birth_now();
+    uint32_t epoch = __atomic_load_n(&birth_epoch, __ATOMIC_RELAXED);
+    if (LG_UNLIKELY(c->birth_next == c->birth_end || c->birth_epoch != epoch)) {
+        c->birth_next = __atomic_fetch_add(&birth_clock, BIRTH_RANGE, __ATOMIC_RELAXED);
+        c->birth_end = c->birth_next + BIRTH_RANGE;
+        c->birth_epoch = epoch;
+    }
+    return c->birth_next++;
 }
 
 /* ---- size classes ------------------------------------------------------- */
@@ -372,7 +386,7 @@ void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_s
 {
     if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
     if (LG_UNLIKELY(!lg_heap_init())) return NULL;
-    uint64_t birth = lg_birth_next();
+    uint64_t birth = cache ? cache_birth(cache) : lg_birth_next();
     if (cache) __atomic_store_n(&cache->allocs, cache->allocs + 1, __ATOMIC_RELAXED);
     else __atomic_fetch_add(&stat_allocs, 1, __ATOMIC_RELAXED);
     size_t redzone = lg_opt.redzone < 16 ? 16 : align_up(lg_opt.redzone, 16);

@@ -108,8 +108,6 @@ size_t lg_heap_usable_size(const void *p); /* 0 if not a live block */
 typedef void (*lg_block_visit_fn)(const lg_block *block, void *ctx);
 void lg_heap_each_live(lg_block_visit_fn visit, void *ctx);
 
-/* The allocation sequence number the next block will get. */
-uint64_t lg_heap_birth_clock(void);
 
 /* Adds a block's free stack (when free_title is not NULL) and allocation
  * stack to a report, each with the thread that ran it. */
@@ -174,6 +172,8 @@ struct lg_heap_cache {
     uint32_t slots[LG_CLASS_COUNT][LG_CACHE_SLOTS];
     uint64_t allocs, frees;   /* not yet added to the heap's totals */
     uint64_t pending_bytes;   /* quarantined bytes not yet added to the quarantine's total */
+    uint64_t birth_next, birth_end; /* births reserved from the clock (lg_heap.c) */
+    uint32_t birth_epoch;     /* the checkpoint epoch they were reserved in */
     lg_heap_cache *next_free; /* in the pool */
     bool in_use;
 };

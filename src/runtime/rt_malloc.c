@@ -83,7 +83,7 @@ static void checked_free(void *p, const char *fn)
         __libc_free(p);
         return;
     }
-    lg_heap_prefetch(p);
+    if (lg_opt.stacks) lg_heap_prefetch(p); /* its misses hide behind the stack capture */
     lg_heap_free_cached(my_cache(), p, rt_capture(), lg_pal_tid(), fn);
 }
 
