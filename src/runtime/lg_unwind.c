@@ -34,6 +34,11 @@ typedef uintptr_t __attribute__((may_alias)) lg_word;
 
 typedef struct lg_unw_memo {
     uint32_t n, gen;
+    /* Every rule from this frame to the last but one is K_RSP: a walk can
+     * replay the frames above it (the last frame's rule is how the walk
+     * ended, _start's or clone's, and never K_RSP). */
+    uint32_t rsp_from;
+    uint32_t rsp_from_all; /* while recording: the same, the last frame included */
     uintptr_t pc[LG_MEMO_FRAMES], sp[LG_MEMO_FRAMES];
     uint64_t rule[LG_MEMO_FRAMES];
 } lg_unw_memo;
@@ -337,6 +342,28 @@ static __attribute__((noinline)) uint32_t lg_unw_handoff(lg_unw_thread *t, uintp
     return lg_cfi_walk(&r, false, 0, &m, pcs, max, &t->slow_frames);
 }
 
+static inline void lg_unw_record(lg_unw_memo *m, uint32_t *count, uintptr_t pc, uintptr_t sp, uint64_t rule)
+{
+    if (!m || *count >= LG_MEMO_FRAMES) return;
+    m->pc[*count] = pc;
+    m->sp[*count] = sp;
+    m->rule[*count] = rule;
+    m->rsp_from = m->rsp_from_all;
+    if ((rule & 7) != K_RSP) m->rsp_from_all = *count + 1;
+    ++*count;
+}
+
+/* Where the caller's rbp is, once the caller's frame (cfa) is known. */
+static inline void lg_unw_step_bp(uint64_t rule, uintptr_t cfa, uintptr_t lo, uintptr_t hi, uintptr_t *bp, bool *bp_ok)
+{
+    unsigned bkind = (rule >> 3) & 3;
+    if (bkind == B_AT_CFA || (bkind == B_AT_RBP && *bp_ok)) {
+        uintptr_t at = (bkind == B_AT_CFA ? cfa : *bp) + (int16_t)(rule >> 16);
+        *bp_ok = at - lo <= hi - lo - 8;
+        if (*bp_ok) *bp = *(const lg_word *)at;
+    }
+}
+
 /* The walk from a caller's frame: pc its return address, sp its CFA... of
  * the callee, i.e. the caller's rsp, bp the caller's rbp.
  *
@@ -345,7 +372,9 @@ static __attribute__((noinline)) uint32_t lg_unw_handoff(lg_unw_thread *t, uintp
  * its rule from that walk's memo: no hash and no table line, and as the
  * comparison is predicted, the next frame's loads need not wait for this
  * one's.  A rule depends on the return address alone, so the memo can only
- * be fast, never wrong; the stack address merely lines the walks up. */
+ * be fast, never wrong; the stack address merely lines the walks up.
+ * Where the last walk climbed on by rsp alone, the frames above are
+ * replayed from it: the same as long as each return address is. */
 static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, uint32_t max)
 {
     lg_unw_thread *t = &lg_unw_me;
@@ -365,6 +394,7 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
     t->walking = true;
     const lg_unw_memo *last = use_memo ? &t->memo[t->memo_last] : &no_memo;
     lg_unw_memo *next = use_memo ? &t->memo[t->memo_last ^ 1] : 0;
+    if (next) next->rsp_from = next->rsp_from_all = 0;
     uint32_t last_n = last->gen == gen ? last->n : 0, k = 0, recorded = 0;
     uint32_t n = 0;
     uint64_t hits = 0;
@@ -377,15 +407,39 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
         if (k < last_n && last->sp[k] == sp && last->pc[k] == pc) {
             rule = last->rule[k];
             hits++;
+            lg_unw_record(next, &recorded, pc, sp, rule);
+            /* Replay: from frame k to k+1 the last walk added its rule's
+             * offset to rsp, which took it to last->sp[k + 1]. */
+            if (k >= last->rsp_from) {
+                uint32_t from = k;
+                bool full = false;
+                while (k + 1 < last_n) {
+                    uintptr_t cfa = last->sp[k + 1];
+                    if (cfa - lo - 8 > hi - lo - 8) break;
+                    uintptr_t up = ((const lg_word *)cfa)[-1];
+                    if (up != last->pc[k + 1]) break;
+                    lg_unw_step_bp(rule, cfa, lo, hi, &bp, &bp_ok);
+                    pc = up;
+                    sp = cfa;
+                    rule = last->rule[++k];
+                    pcs[n++] = pc;
+                    if (n == max) {
+                        full = true;
+                        break;
+                    }
+                }
+                /* The replayed frames go to the new memo as they were; a
+                 * frame that ended the walk at max had no rule looked up. */
+                uint32_t upto = full ? k - 1 : k;
+                for (uint32_t j = from + 1; j <= upto; j++) lg_unw_record(next, &recorded, last->pc[j], last->sp[j], last->rule[j]);
+                hits += upto - from;
+                if (full) goto done;
+            }
         } else {
             rule = lg_unw_get(pc, gen);
             if (LG_LIKELY(rule)) hits++;
             else rule = lg_unw_fill(t, pc, &gen);
-        }
-        if (next && recorded < LG_MEMO_FRAMES) {
-            next->pc[recorded] = pc;
-            next->sp[recorded] = sp;
-            next->rule[recorded++] = rule;
+            lg_unw_record(next, &recorded, pc, sp, rule);
         }
 
         int64_t off = (int32_t)(rule >> 32);
@@ -409,12 +463,7 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
         }
         /* The caller's frame is above this one, on this stack. */
         if (cfa <= sp || cfa - lo - 8 > hi - lo - 8) break;
-        unsigned bkind = (rule >> 3) & 3;
-        if (bkind == B_AT_CFA || (bkind == B_AT_RBP && bp_ok)) {
-            uintptr_t at = (bkind == B_AT_CFA ? cfa : bp) + (int16_t)(rule >> 16);
-            bp_ok = at - lo <= hi - lo - 8;
-            if (bp_ok) bp = *(const lg_word *)at;
-        }
+        lg_unw_step_bp(rule, cfa, lo, hi, &bp, &bp_ok);
         pc = ((const lg_word *)cfa)[-1];
         sp = cfa;
         if (!pc) break;

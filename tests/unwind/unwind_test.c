@@ -149,6 +149,36 @@ static void test_chain(void)
         }
 }
 
+/* ---- 1b. the walk memo: same frames below, different callers above -------------
+ * via_a and via_b have the same frame, so the frames of middle() and below
+ * sit at the same addresses with the same return addresses under either:
+ * a walk that replays the previous one must notice where they part. */
+
+static volatile int ut_via_a, ut_via_b;
+
+static __attribute__((noinline)) void middle(void)
+{
+    compare_here("memo", true);
+    __asm__ volatile("" ::: "memory");
+}
+
+static __attribute__((noinline)) void via_a(void)
+{
+    middle();
+    ut_via_a++;
+}
+
+static __attribute__((noinline)) void via_b(void)
+{
+    middle();
+    ut_via_b += 2;
+}
+
+static void test_memo(void)
+{
+    for (int i = 0; i < 8; i++) (i % 3 ? via_a : via_b)();
+}
+
 /* ---- 2. signals ----------------------------------------------------------------- */
 
 static sigjmp_buf ut_jump;
@@ -343,6 +373,7 @@ int main(int argc, char **argv)
     else snprintf(dir, sizeof dir, ".");
 
     test_chain();
+    test_memo();
     test_signals();
     test_async();
     test_threads();
