@@ -31,11 +31,17 @@ static void mark_block(const lg_block *b)
     __atomic_fetch_or(&b->meta->flags, (uint8_t)LG_BLOCK_OBJECT, __ATOMIC_RELAXED);
 }
 
-void refs_unmark_block(uintptr_t block)
+void refs_flag_block(uintptr_t block, bool holds_object)
 {
     lg_block b;
-    if (refs_block_first(block) || !lg_heap_find_live(block, &b) || b.user != block) return;
-    __atomic_fetch_and(&b.meta->flags, (uint8_t)~LG_BLOCK_OBJECT, __ATOMIC_RELAXED);
+    if (!lg_heap_find_live(block, &b) || b.user != block) return;
+    if (holds_object) mark_block(&b);
+    else __atomic_fetch_and(&b.meta->flags, (uint8_t)~LG_BLOCK_OBJECT, __ATOMIC_RELAXED);
+}
+
+void refs_unmark_block(uintptr_t block)
+{
+    if (!refs_block_first(block)) refs_flag_block(block, false);
 }
 
 bool refs_obj_is_alive(const refs_obj *o)
@@ -55,25 +61,40 @@ void refs_unlock_shards(void)
 
 /* ---- call sites ------------------------------------------------------------- */
 
+/* The link that points at the holder's site of stack, or the list's
+ * terminating link when it has none. */
+static refs_site **site_link(refs_holder *h, lg_stack_id stack)
+{
+    refs_site **pp = &h->sites;
+    while (*pp && (*pp)->stack != stack) pp = &(*pp)->next;
+    return pp;
+}
+
+/* Full: the last site (least recently acquired) is folded into the
+ * holder's other_* counts, and its record serves the new stack. */
+static refs_site *fold_last_site(refs_holder *h, lg_stack_id stack)
+{
+    refs_site **pp = &h->sites;
+    while ((*pp)->next) pp = &(*pp)->next;
+    refs_site *st = *pp;
+    *pp = NULL;
+    h->other_gets += st->gets;
+    h->other_puts += st->puts;
+    h->other_live += st->live;
+    lg_mem_set(st, 0, sizeof(*st));
+    st->stack = stack;
+    return st;
+}
+
 /* A get from stack: its site moves to the front, so the list is ordered by
  * most recent acquisition and a put is charged to the first live site. */
 static void site_get(refs_shard *s, refs_holder *h, lg_stack_id stack)
 {
-    refs_site **pp = &h->sites, *st;
-    for (st = *pp; st && st->stack != stack; st = *pp) pp = &st->next;
+    refs_site **pp = site_link(h, stack), *st = *pp;
     if (st) {
         *pp = st->next;
     } else if (h->nsites >= REFS_MAX_SITES) {
-        /* Full: the last site (least recently acquired) is folded away. */
-        pp = &h->sites;
-        while ((*pp)->next) pp = &(*pp)->next;
-        st = *pp;
-        *pp = NULL;
-        h->other_gets += st->gets;
-        h->other_puts += st->puts;
-        h->other_live += st->live;
-        lg_mem_set(st, 0, sizeof(*st));
-        st->stack = stack;
+        st = fold_last_site(h, stack);
     } else {
         st = refs_site_alloc(s);
         if (!st) {
@@ -101,8 +122,7 @@ static void site_put(refs_shard *s, refs_holder *h, lg_stack_id stack, bool held
         else if (h->other_live) h->other_live--;
     }
     if (!stack) return;
-    refs_site **pp = &h->sites, *st;
-    for (st = *pp; st && st->stack != stack; st = *pp) pp = &st->next;
+    refs_site **pp = site_link(h, stack), *st = *pp;
     if (!st) {
         if (h->nsites >= REFS_MAX_SITES || (st = refs_site_alloc(s)) == NULL) {
             h->other_puts++;
@@ -245,7 +265,23 @@ void refs_destroy(refs_shard *s, refs_obj *o, lg_stack_id stack, const char *how
 
 /* ---- the annotations -------------------------------------------------------------- */
 
-static refs_obj *birth(refs_shard *s, uintptr_t addr, const refs_type *type, lg_stack_id stack, uintptr_t block)
+/* The live heap block an object born at addr lives in (0: none), flagged
+ * as holding an object, and that block's birth. */
+static uintptr_t home_block(uintptr_t addr, uint64_t *block_birth)
+{
+    install_block_hook();
+    lg_block b;
+    uintptr_t block = block_of(addr, &b);
+    *block_birth = 0;
+    if (block) {
+        mark_block(&b);
+        *block_birth = b.meta->birth;
+    }
+    return block;
+}
+
+static refs_obj *birth(refs_shard *s, uintptr_t addr, const refs_type *type, lg_stack_id stack, uintptr_t block,
+                       uint64_t block_birth)
 {
     refs_obj *o = refs_obj_add(s, addr);
     if (!o) return NULL;
@@ -255,26 +291,35 @@ static refs_obj *birth(refs_shard *s, uintptr_t addr, const refs_type *type, lg_
     o->birth_stack = stack;
     o->state = LG_REFS_ALIVE;
     o->block = block;
+    o->block_birth = block_birth;
     if (block) refs_block_add(block, addr);
     s->born++;
     s->alive++;
     return o;
 }
 
+/* holder takes one more reference to its object at stack. */
+static void holder_get(refs_shard *s, refs_holder *h, lg_stack_id stack)
+{
+    h->count++;
+    h->gets++;
+    h->last_get = stack;
+    if (stack) site_get(s, h, stack);
+}
+
 void lg_refs_new(uintptr_t addr, const char *type_name, lg_stack_id stack)
 {
     if (!addr) return;
-    install_block_hook();
+    uint64_t block_birth;
+    uintptr_t block = home_block(addr, &block_birth);
     const refs_type *type = refs_type_intern(type_name);
-    lg_block b;
-    uintptr_t block = block_of(addr, &b);
-    if (block) mark_block(&b);
     refs_shard *s = refs_shard_of(addr);
     lg_lock(&s->lock);
     refs_obj *o = refs_obj_find(s, addr);
     if (o) {
         /* A new life at the address of an old one: the old one ends here
-         * (if its memory was not freed, which ended it already). */
+         * (if its memory was not freed, which ended it already).  Its
+         * block keeps its flag: the new object has just set it. */
         if (o->state != LG_REFS_DEAD) {
             uintptr_t old_block = o->block;
             refs_destroy(s, o, stack, "a new object was born at its address");
@@ -282,16 +327,11 @@ void lg_refs_new(uintptr_t addr, const char *type_name, lg_stack_id stack)
         }
         refs_obj_remove(s, o);
     }
-    o = birth(s, addr, type, stack, block);
-    if (o && block) o->block_birth = b.meta->birth;
+    o = birth(s, addr, type, stack, block, block_birth);
     if (o) {
         o->count = 1;
-        refs_holder *h = refs_holder_add(s, o, 0);
-        if (h) {
-            h->count = h->gets = 1;
-            h->last_get = stack;
-            if (stack) site_get(s, h, stack);
-        }
+        refs_holder *h = refs_holder_add(s, o, 0); /* the creator's, anonymous */
+        if (h) holder_get(s, h, stack);
     }
     lg_unlock(&s->lock);
 }
@@ -300,15 +340,10 @@ void lg_refs_new(uintptr_t addr, const char *type_name, lg_stack_id stack)
  * type "object" with no reference of its own: counting starts there. */
 static refs_obj *birth_implicit(refs_shard *s, uintptr_t addr, lg_stack_id stack)
 {
-    install_block_hook();
-    lg_block b;
-    uintptr_t block = block_of(addr, &b);
-    if (block) mark_block(&b);
-    refs_obj *o = birth(s, addr, refs_implicit_type, stack, block);
-    if (o) {
-        o->flags |= OBJ_IMPLICIT;
-        if (block) o->block_birth = b.meta->birth;
-    }
+    uint64_t block_birth;
+    uintptr_t block = home_block(addr, &block_birth);
+    refs_obj *o = birth(s, addr, refs_implicit_type, stack, block, block_birth);
+    if (o) o->flags |= OBJ_IMPLICIT;
     return o;
 }
 
@@ -324,6 +359,22 @@ static bool memory_reused(refs_shard *s, refs_obj *o)
     return true;
 }
 
+/* A get on an object whose count reached zero or that was destroyed:
+ * reported once; a count back from zero brings it back to life, as the
+ * program has it. */
+static void get_on_released(refs_shard *s, refs_obj *o, uintptr_t holder, lg_stack_id stack)
+{
+    if (!(o->flags & OBJ_GAF_SEEN)) {
+        o->flags |= OBJ_GAF_SEEN;
+        report_get_after_free(s, o, holder, stack);
+    }
+    if (o->state == LG_REFS_ZERO) {
+        o->state = LG_REFS_ALIVE;
+        refs_grave_cancel(o);
+        s->alive++;
+    }
+}
+
 void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 {
     if (!addr) return;
@@ -336,25 +387,12 @@ void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
         o = birth_implicit(s, addr, stack);
         if (!o) goto out;
     } else if (LG_UNLIKELY(o->state != LG_REFS_ALIVE)) {
-        if (!(o->flags & OBJ_GAF_SEEN)) {
-            o->flags |= OBJ_GAF_SEEN;
-            report_get_after_free(s, o, holder, stack);
-        }
-        if (o->state == LG_REFS_ZERO) { /* back to life, as the program has it */
-            o->state = LG_REFS_ALIVE;
-            refs_grave_cancel(o);
-            s->alive++;
-        }
+        get_on_released(s, o, holder, stack);
     }
     refs_holder *h = refs_holder_find(s, o, holder);
     if (LG_UNLIKELY(!h)) h = refs_holder_add(s, o, holder);
-    else if (h->count == 0) o->nidle--;
-    if (LG_LIKELY(h != NULL)) {
-        h->count++;
-        h->gets++;
-        h->last_get = stack;
-        if (stack) site_get(s, h, stack);
-    }
+    else if (h->count == 0) o->nidle--; /* an idle holder holds again */
+    if (LG_LIKELY(h != NULL)) holder_get(s, h, stack);
     o->count++;
     uint64_t limit = lg_opt.ref_growth_limit;
     if (LG_UNLIKELY(limit && (uint64_t)o->count > limit) && !(o->flags & OBJ_GROWTH_SEEN)) {
@@ -363,6 +401,21 @@ void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
     }
 out:
     lg_unlock(&s->lock);
+}
+
+/* h drops a reference to o at stack (held: one it holds). */
+static void holder_put(refs_shard *s, refs_obj *o, refs_holder *h, lg_stack_id stack, bool held)
+{
+    h->puts++;
+    h->last_put = stack;
+    if (held) h->count--;
+    if (stack || held) site_put(s, h, stack, held);
+    if (held && h->count == 0 && ++o->nidle > REFS_IDLE_HOLDERS) {
+        /* Many holders come and go: forget this one (a double put by it
+         * is still caught, without its previous put's stack). */
+        o->nidle--;
+        refs_holder_remove(s, o, h);
+    }
 }
 
 void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
@@ -388,18 +441,7 @@ void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
     }
     bool held = h && h->count > 0;
     if (LG_UNLIKELY(!held)) report_put_unheld(s, o, h, holder, stack);
-    if (LG_LIKELY(h != NULL)) {
-        h->puts++;
-        h->last_put = stack;
-        if (held) h->count--;
-        if (stack || held) site_put(s, h, stack, held);
-        if (held && h->count == 0 && ++o->nidle > REFS_IDLE_HOLDERS) {
-            /* Many holders come and go: forget this one (a double put by it
-             * is still caught, without its previous put's stack). */
-            o->nidle--;
-            refs_holder_remove(s, o, h);
-        }
-    }
+    if (LG_LIKELY(h != NULL)) holder_put(s, o, h, stack, held);
     /* The count follows the program's, even through a bad put. */
     o->count--;
     o->last_put = stack;
@@ -434,6 +476,15 @@ void lg_refs_free(uintptr_t addr, lg_stack_id stack)
     lg_unlock(&s->lock);
 }
 
+static void destroy_with_block(uintptr_t addr, uintptr_t block, lg_stack_id stack)
+{
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    refs_obj *o = refs_obj_find(s, addr);
+    if (o && o->block == block && o->state != LG_REFS_DEAD) refs_destroy(s, o, stack, "its heap block was freed");
+    lg_unlock(&s->lock);
+}
+
 void lg_refs_block_freed(uintptr_t user, size_t size)
 {
     if (LG_LIKELY(!refs_block_any())) return;
@@ -446,19 +497,12 @@ void lg_refs_block_freed(uintptr_t user, size_t size)
     bool captured = false;
     size_t n;
     while ((n = refs_block_take(user, objs, LG_ARRAY_LEN(objs))) != 0) {
-        if (!captured) {
+        if (!captured) { /* once, and only for a block that held objects */
             stack = lg_capture_stack ? lg_capture_stack() : 0;
             captured = true;
         }
-        for (size_t i = 0; i < n && i < LG_ARRAY_LEN(objs); i++) {
-            uintptr_t addr = objs[i];
-            if (addr < user || addr >= user + size) continue;
-            refs_shard *s = refs_shard_of(addr);
-            lg_lock(&s->lock);
-            refs_obj *o = refs_obj_find(s, addr);
-            if (o && o->block == user && o->state != LG_REFS_DEAD) refs_destroy(s, o, stack, "its heap block was freed");
-            lg_unlock(&s->lock);
-        }
+        for (size_t i = 0; i < n; i++)
+            if (objs[i] >= user && objs[i] < user + size) destroy_with_block(objs[i], user, stack);
     }
 }
 

@@ -97,19 +97,21 @@ static void add_member(group *g, uintptr_t addr, uint64_t birth, uint64_t id, ui
     }
 }
 
+static void visit_object(refs_obj *o, void *ctx)
+{
+    check *c = ctx;
+    if (o->birth < c->since || !refs_obj_is_alive(o)) return;
+    c->found++;
+    group *g = group_of(c, o->type, o->birth_stack);
+    if (g) add_member(g, o->addr, o->birth, o->id, 0);
+}
+
 static void collect_objects(check *c)
 {
     for (uint32_t i = 0; i < REFS_SHARDS; i++) {
         refs_shard *s = &refs_shards[i];
         lg_lock(&s->lock);
-        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++) {
-            for (refs_obj *o = s->objs[k]; o; o = o->hnext) {
-                if (o->birth < c->since || !refs_obj_is_alive(o)) continue;
-                c->found++;
-                group *g = group_of(c, o->type, o->birth_stack);
-                if (g) add_member(g, o->addr, o->birth, o->id, 0);
-            }
-        }
+        refs_each_obj(s, visit_object, c);
         lg_unlock(&s->lock);
     }
 }
@@ -190,13 +192,13 @@ static void report_object_group(const group *g, const char *what, lg_stack_id at
     lg_unlock(&s->lock);
 }
 
+/* Called for groups that are not the C library's own (libc_own_group). */
 static void report_block_group(const group *g, const char *what, lg_stack_id at)
 {
-    lg_report_lock();
-    bool skip = lg_opt.default_suppressions && g->stack && libc_internal(g->stack);
-    skip = skip || lg_suppressed(LG_LEAK, g->stack);
+    lg_report_lock(); /* symbol lookups happen under it */
+    bool suppressed = lg_suppressed(LG_LEAK, g->stack);
     lg_report_unlock();
-    if (skip) return;
+    if (suppressed) return;
     lg_report *r = lg_report_begin(LG_CHECKPOINT_LEAK, g->stack,
                                    "%s: %llu heap block%s (%llu bytes) allocated since the checkpoint %s still alive", what,
                                    (unsigned long long)g->count, g->count == 1 ? "" : "s", (unsigned long long)g->bytes,
@@ -209,13 +211,14 @@ static void report_block_group(const group *g, const char *what, lg_stack_id at)
     lg_report_end(r);
 }
 
-/* Blocks the C library allocates for itself are not counted either. */
-static uint64_t count_block_group(const group *g)
+/* Blocks the C library allocates for itself are neither counted nor
+ * reported (with default_suppressions). */
+static bool libc_own_group(const group *g)
 {
-    lg_report_lock();
-    bool skip = lg_opt.default_suppressions && g->stack && libc_internal(g->stack);
+    lg_report_lock(); /* symbol lookups happen under it */
+    bool own = lg_opt.default_suppressions && g->stack && libc_internal(g->stack);
     lg_report_unlock();
-    return skip ? 0 : g->count;
+    return own;
 }
 
 static bool group_born_before(const void *a, const void *b, void *ctx)
@@ -234,6 +237,29 @@ static uint32_t sorted_groups(check *c, uint32_t *order)
     return n;
 }
 
+/* Tracked objects born since: reported by group, counted in c->found. */
+static void check_objects(check *c, uint32_t *order, const char *label, lg_stack_id at)
+{
+    collect_objects(c);
+    uint32_t n = sorted_groups(c, order);
+    for (uint32_t k = 0; k < n; k++) report_object_group(&c->groups[order[k]], label, at);
+}
+
+/* Heap blocks born since that hold no tracked object. */
+static void check_blocks(check *c, uint32_t *order, const char *label, lg_stack_id at)
+{
+    lg_mem_set(c->groups, 0, GROUP_SLOTS * sizeof(group));
+    c->ngroups = 0;
+    lg_heap_each_live(visit_block, c);
+    uint32_t n = sorted_groups(c, order);
+    for (uint32_t k = 0; k < n; k++) {
+        const group *g = &c->groups[order[k]];
+        if (!g->count || libc_own_group(g)) continue;
+        c->found += g->count;
+        report_block_group(g, label, at);
+    }
+}
+
 size_t lg_refs_check_since(uint64_t since, const char *what, lg_stack_id stack)
 {
     check c;
@@ -242,28 +268,14 @@ size_t lg_refs_check_since(uint64_t since, const char *what, lg_stack_id stack)
     size_t bytes = GROUP_SLOTS * sizeof(group) + GROUP_SLOTS * sizeof(uint32_t);
     c.groups = refs_map(bytes);
     if (!c.groups) return 0;
-    uint32_t *order = (uint32_t *)(c.groups + GROUP_SLOTS), n;
+    uint32_t *order = (uint32_t *)(c.groups + GROUP_SLOTS);
     char label[160];
     lg_buf lb;
     lg_buf_init(&lb, label, sizeof(label));
     lg_buf_printf(&lb, "lg_check_since(\"%s\")", what && what[0] ? what : "");
     lg_buf_cstr(&lb);
-
-    collect_objects(&c);
-    n = sorted_groups(&c, order);
-    for (uint32_t k = 0; k < n; k++) report_object_group(&c.groups[order[k]], label, stack);
-
-    lg_mem_set(c.groups, 0, GROUP_SLOTS * sizeof(group));
-    c.ngroups = 0;
-    lg_heap_each_live(visit_block, &c);
-    n = sorted_groups(&c, order);
-    for (uint32_t k = 0; k < n; k++) {
-        const group *g = &c.groups[order[k]];
-        uint64_t blocks = count_block_group(g);
-        if (!blocks) continue;
-        c.found += blocks;
-        report_block_group(g, label, stack);
-    }
+    check_objects(&c, order, label, stack);
+    check_blocks(&c, order, label, stack);
     refs_unmap(c.groups, bytes);
     return (size_t)c.found;
 }

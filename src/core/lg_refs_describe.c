@@ -8,15 +8,6 @@
 #include "lg_refs_internal.h"
 #include "lg_suppress.h"
 
-/* Per-holder "gets"/"puts" JSON fields need lg_report_holder_field_u64(),
- * which lg_report.h announces with LG_REPORT_HOLDER_FIELDS; until then the
- * numbers are only in the holder's description. */
-#ifdef LG_REPORT_HOLDER_FIELDS
-#define holder_field(r, key, value) lg_report_holder_field_u64(r, key, value)
-#else
-#define holder_field(r, key, value) ((void)(r), (void)(value))
-#endif
-
 const char *refs_name(const refs_obj *o, char *buf, size_t cap)
 {
     lg_buf b;
@@ -56,15 +47,6 @@ const char *refs_stack_function(lg_stack_id stack)
         if (!is_helper_name(fn)) return fn;
     }
     return first ? first : "?";
-}
-
-void refs_report_object(lg_report *r, const refs_obj *o)
-{
-    if (!r) return;
-    refs_report_reset_budget();
-    lg_report_object(r, o->addr, o->type->name, o->id, o->count);
-    if (o->flags & OBJ_IMPLICIT)
-        lg_report_note(r, "never passed to lg_object_new: tracked from its first lg_ref_get");
 }
 
 /* ---- who a holder is ------------------------------------------------------------ */
@@ -174,37 +156,40 @@ static uint32_t count_by_function(const refs_holder *h, bool gets, fn_count *out
     return n;
 }
 
-void refs_site_summary(lg_buf *b, const refs_holder *h)
+/* "acquired 3× in f, acquired 1× elsewhere" (or "released ..."): the
+ * three busiest functions, then the rest together.  *sep comes before each
+ * part.  Returns whether it wrote anything. */
+static bool put_site_counts(lg_buf *b, const refs_holder *h, bool gets, const char **sep)
 {
-    if (!h->sites && !h->other_gets && !h->other_puts) {
-        lg_buf_printf(b, "acquired %llu×, released %llu×", (unsigned long long)h->gets, (unsigned long long)h->puts);
-        return;
-    }
+    const char *verb = gets ? "acquired" : "released";
     fn_count fns[REFS_MAX_SITES];
-    const char *sep = "";
-    uint32_t n = count_by_function(h, true, fns, REFS_MAX_SITES);
-    uint64_t more = h->other_gets;
+    uint32_t n = count_by_function(h, gets, fns, REFS_MAX_SITES);
+    uint64_t more = gets ? h->other_gets : h->other_puts;
     for (uint32_t i = 0; i < n; i++) {
         if (i < 3) {
-            lg_buf_printf(b, "%sacquired %llu× in %s", sep, (unsigned long long)fns[i].n, fns[i].fn);
-            sep = ", ";
+            lg_buf_printf(b, "%s%s %llu× in %s", *sep, verb, (unsigned long long)fns[i].n, fns[i].fn);
+            *sep = ", ";
         } else {
             more += fns[i].n;
         }
     }
     if (more) {
-        lg_buf_printf(b, "%sacquired %llu× elsewhere", sep, (unsigned long long)more);
-        sep = ", ";
+        lg_buf_printf(b, "%s%s %llu× elsewhere", *sep, verb, (unsigned long long)more);
+        *sep = ", ";
     }
-    n = count_by_function(h, false, fns, REFS_MAX_SITES);
-    more = h->other_puts;
-    for (uint32_t i = 0; i < n; i++) {
-        if (i < 3) lg_buf_printf(b, "%sreleased %llu× in %s", sep, (unsigned long long)fns[i].n, fns[i].fn);
-        else more += fns[i].n;
-        sep = ", ";
+    return n || more;
+}
+
+/* "acquired 3× in f, released 1× in g" for a holder's sites. */
+static void put_site_summary(lg_buf *b, const refs_holder *h)
+{
+    if (!h->sites && !h->other_gets && !h->other_puts) {
+        lg_buf_printf(b, "acquired %llu×, released %llu×", (unsigned long long)h->gets, (unsigned long long)h->puts);
+        return;
     }
-    if (more) lg_buf_printf(b, "%sreleased %llu× elsewhere", sep, (unsigned long long)more);
-    else if (!n) lg_buf_printf(b, "%snever released", sep);
+    const char *sep = "";
+    put_site_counts(b, h, true, &sep);
+    if (!put_site_counts(b, h, false, &sep)) lg_buf_printf(b, "%snever released", sep);
 }
 
 /* Holder stacks written into the current finding: bounded, so that the
@@ -213,12 +198,12 @@ void refs_site_summary(lg_buf *b, const refs_holder *h)
 #define STACKS_PER_FINDING 8
 static uint32_t stacks_left = STACKS_PER_FINDING;
 
-void refs_report_reset_budget(void)
+static void reset_stack_budget(void)
 {
     stacks_left = STACKS_PER_FINDING;
 }
 
-static void site_stack(lg_report *r, const refs_site *st)
+static void put_site_stack(lg_report *r, const refs_site *st)
 {
     if (!stacks_left) return;
     stacks_left--;
@@ -230,9 +215,16 @@ static void site_stack(lg_report *r, const refs_site *st)
     lg_report_holder_stack(r, st->stack, lg_buf_cstr(&b));
 }
 
-/* ---- holder entries -------------------------------------------------------------- */
+void refs_report_object(lg_report *r, const refs_obj *o)
+{
+    if (!r) return;
+    reset_stack_budget();
+    lg_report_object(r, o->addr, o->type->name, o->id, o->count);
+    if (o->flags & OBJ_IMPLICIT)
+        lg_report_note(r, "never passed to lg_object_new: tracked from its first lg_ref_get");
+}
 
-static uint32_t holder_entry(lg_report *r, const refs_holder *h, refs_shard *own);
+/* ---- holder entries -------------------------------------------------------------- */
 
 /* Anonymous references: one entry per acquisition stack still outstanding. */
 static uint32_t anonymous_entries(lg_report *r, const refs_holder *h)
@@ -245,9 +237,7 @@ static uint32_t anonymous_entries(lg_report *r, const refs_holder *h)
         lg_report_holder_begin(r, 0, NULL, 0, st->live, "%u anonymous reference%s acquired in %s (%llu× there, %llu× released there)",
                                st->live, st->live == 1 ? "" : "s", refs_stack_function(st->stack),
                                (unsigned long long)st->gets, (unsigned long long)st->puts);
-        holder_field(r, "gets", st->gets);
-        holder_field(r, "puts", st->puts);
-        site_stack(r, st);
+        put_site_stack(r, st);
         lg_report_holder_end(r);
         entries++;
     }
@@ -255,21 +245,14 @@ static uint32_t anonymous_entries(lg_report *r, const refs_holder *h)
         char text[384];
         lg_buf b;
         lg_buf_init(&b, text, sizeof(text));
-        refs_site_summary(&b, h);
+        put_site_summary(&b, h);
         lg_report_holder_begin(r, 0, NULL, 0, h->count - attributed, "%lld anonymous reference%s (%s)",
                                (long long)(h->count - attributed), h->count - attributed == 1 ? "" : "s",
                                lg_buf_cstr(&b));
-        holder_field(r, "gets", h->gets);
-        holder_field(r, "puts", h->puts);
         lg_report_holder_end(r);
         entries++;
     }
     return entries;
-}
-
-void refs_report_holder(lg_report *r, const refs_holder *h, refs_shard *own)
-{
-    if (r) holder_entry(r, h, own);
 }
 
 static uint32_t holder_entry(lg_report *r, const refs_holder *h, refs_shard *own)
@@ -281,19 +264,22 @@ static uint32_t holder_entry(lg_report *r, const refs_holder *h, refs_shard *own
     lg_buf_init(&b, text, sizeof(text));
     put_holder_name(&b, h->holder, own, true, &id);
     lg_buf_printf(&b, " holds %lld: ", (long long)h->count);
-    refs_site_summary(&b, h);
+    put_site_summary(&b, h);
     lg_report_holder_begin(r, h->holder, id.type ? id.type->name : NULL, id.type ? id.id : 0, h->count, "%s",
                            lg_buf_cstr(&b));
-    holder_field(r, "gets", h->gets);
-    holder_field(r, "puts", h->puts);
     for (const refs_site *st = h->sites; st; st = st->next)
-        if (st->live) site_stack(r, st);
+        if (st->live) put_site_stack(r, st);
     if (id.type && id.state == LG_REFS_DEAD && id.destroy && stacks_left) {
         stacks_left--;
         lg_report_holder_stack(r, id.destroy, "the holder was destroyed here");
     }
     lg_report_holder_end(r);
     return 1;
+}
+
+void refs_report_holder(lg_report *r, const refs_holder *h, refs_shard *own)
+{
+    if (r) holder_entry(r, h, own);
 }
 
 void refs_report_holders(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max)

@@ -57,28 +57,49 @@ static uint32_t resolve_holder(uintptr_t holder)
     return o ? o->mark : 0;
 }
 
-static bool graph_build(graph *g)
+/* Every object of every shard (the caller holds all their locks). */
+static void each_obj(void (*visit)(refs_obj *o, void *ctx), void *ctx)
 {
-    uint32_t n = 0;
-    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
-        refs_shard *s = &refs_shards[i];
-        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
-            for (refs_obj *o = s->objs[k]; o; o = o->hnext) n += is_candidate(o);
-    }
-    g->n = n;
-    if (!n) return true;
-    /* Edges are at most the holder records of candidates: counted below
-     * before the arrays that depend on them are sized. */
-    uint32_t holders = 0;
-    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
-        refs_shard *s = &refs_shards[i];
-        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
-            for (refs_obj *o = s->objs[k]; o; o = o->hnext)
-                if (is_candidate(o)) holders += o->nholders;
-    }
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) refs_each_obj(&refs_shards[i], visit, ctx);
+}
+
+typedef struct census {
+    uint32_t objs, holders; /* candidates, and their holder records */
+} census;
+
+static void count_candidate(refs_obj *o, void *ctx)
+{
+    census *c = ctx;
+    if (!is_candidate(o)) return;
+    c->objs++;
+    c->holders += o->nholders;
+}
+
+typedef struct collector {
+    graph *g;
+    uint32_t at;
+} collector;
+
+static void collect_candidate(refs_obj *o, void *ctx)
+{
+    collector *c = ctx;
+    if (is_candidate(o) && c->at < c->g->n) c->g->objs[c->at++] = o;
+}
+
+/* Maps *bytes rounded up to whole pages (and says how many in *bytes). */
+static char *map_pages(size_t *bytes)
+{
+    *bytes = (*bytes + 4095) & ~(size_t)4095;
+    return refs_map(*bytes);
+}
+
+/* One mapping for all of g's arrays.  Edges are at most the holder records
+ * of the candidates. */
+static bool graph_alloc(graph *g, uint32_t holders)
+{
+    uint32_t n = g->n;
     size_t bytes = (size_t)n * sizeof(refs_obj *) + (size_t)(n + 1) * 4 + (size_t)holders * 4 + (size_t)n * 4 * 5 + n;
-    bytes = (bytes + 4095) & ~(size_t)4095;
-    char *mem = refs_map(bytes);
+    char *mem = map_pages(&bytes);
     if (!mem) return false;
     g->mem = mem;
     g->mem_bytes = bytes;
@@ -94,25 +115,21 @@ static bool graph_build(graph *g)
     g->c = g->b + n;
     g->d = g->c + n;
     g->flags = (uint8_t *)(g->d + n);
+    return true;
+}
 
-    uint32_t at = 0;
-    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
-        refs_shard *s = &refs_shards[i];
-        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
-            for (refs_obj *o = s->objs[k]; o; o = o->hnext)
-                if (is_candidate(o) && at < n) g->objs[at++] = o;
-    }
-    lg_sort(g->objs, n, sizeof(*g->objs), born_before, NULL);
-    for (uint32_t i = 0; i < n; i++) g->objs[i]->mark = i + 1;
-
-    /* Who holds whom: each outstanding reference either comes from a live
-     * object (an edge) or makes its object a root. */
-    uint32_t *out_count = g->a;
-    for (uint32_t i = 0; i < n; i++) out_count[i] = 0;
-    for (uint32_t i = 0; i < n; i++) {
+/* Who holds whom: each outstanding reference either comes from a live
+ * object (an edge, counted in out_count of its holder) or makes its
+ * object a root. */
+static void resolve_holders(graph *g, uint32_t *out_count)
+{
+    for (uint32_t i = 0; i < g->n; i++) out_count[i] = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+        int64_t held = 0;
         for (refs_holder *h = g->objs[i]->holders; h; h = h->next) {
             h->exit_src = 0;
             if (h->count <= 0) continue;
+            held += h->count;
             h->exit_src = h->holder ? resolve_holder(h->holder) : 0;
             if (!h->exit_src) {
                 g->flags[i] |= G_ROOT;
@@ -123,73 +140,126 @@ static bool graph_build(graph *g)
         }
         /* References the holder records do not account for (a put by the
          * wrong holder, a record that could not be allocated) are anonymous. */
-        int64_t held = 0;
-        for (const refs_holder *h = g->objs[i]->holders; h; h = h->next)
-            if (h->count > 0) held += h->count;
         if (held < g->objs[i]->count) g->flags[i] |= G_ROOT;
     }
+}
+
+/* The edges, grouped by holder: objs[i] holds edges[start[i] .. start[i + 1]). */
+static void lay_edges(graph *g, uint32_t *out_count)
+{
+    uint32_t n = g->n;
     g->start[0] = 0;
     for (uint32_t i = 0; i < n; i++) g->start[i + 1] = g->start[i] + out_count[i];
     g->nedges = g->start[n];
-    for (uint32_t i = 0; i < n; i++) out_count[i] = g->start[i];
+    uint32_t *fill = out_count; /* where each holder's next edge goes */
+    for (uint32_t i = 0; i < n; i++) fill[i] = g->start[i];
     for (uint32_t i = 0; i < n; i++)
         for (const refs_holder *h = g->objs[i]->holders; h; h = h->next)
-            if (h->count > 0 && h->exit_src) g->edges[out_count[h->exit_src - 1]++] = i;
+            if (h->count > 0 && h->exit_src) g->edges[fill[h->exit_src - 1]++] = i;
+}
+
+static bool graph_build(graph *g)
+{
+    census c = {0, 0};
+    each_obj(count_candidate, &c);
+    g->n = c.objs;
+    if (!g->n) return true;
+    if (!graph_alloc(g, c.holders)) return false;
+    collector col = {g, 0};
+    each_obj(collect_candidate, &col);
+    lg_sort(g->objs, g->n, sizeof(*g->objs), born_before, NULL);
+    for (uint32_t i = 0; i < g->n; i++) g->objs[i]->mark = i + 1;
+    resolve_holders(g, g->a);
+    lay_edges(g, g->a);
     return true;
+}
+
+/* Forgets the exit analysis' marks in the records. */
+static void graph_clear_marks(graph *g)
+{
+    for (uint32_t i = 0; i < g->n; i++) g->objs[i]->mark = 0;
+    for (uint32_t i = 0; i < g->n; i++)
+        for (refs_holder *h = g->objs[i]->holders; h; h = h->next) h->exit_src = 0;
 }
 
 /* ---- strongly connected components (Tarjan, without recursion) ----------- */
 
+typedef struct tarjan {
+    graph *g;
+    uint32_t *index, *low;   /* index NONE: not visited yet */
+    uint32_t *stack, *calls; /* the members of open components; the depth-first path */
+    uint32_t *iter;          /* each node's next edge to follow */
+    uint32_t next_index, ncomp, sp, cp;
+} tarjan;
+
+static void tarjan_enter(tarjan *t, uint32_t v)
+{
+    t->index[v] = t->low[v] = t->next_index++;
+    t->iter[v] = t->g->start[v];
+    t->stack[t->sp++] = v;
+    t->g->flags[v] |= G_ON_STACK;
+    t->calls[t->cp++] = v;
+}
+
+/* v is the root of a component: its members leave the stack. */
+static void tarjan_close(tarjan *t, uint32_t v)
+{
+    graph *g = t->g;
+    uint32_t size = 0, w;
+    do {
+        w = t->stack[--t->sp];
+        g->flags[w] &= (uint8_t)~G_ON_STACK;
+        t->index[w] = NONE - 1; /* finished; its low now holds its component */
+        t->low[w] = t->ncomp;
+        size++;
+    } while (w != v);
+    if (size > 1 || (g->flags[v] & G_SELF))
+        for (uint32_t k = t->sp; k < t->sp + size; k++) g->flags[t->stack[k]] |= G_CYCLIC;
+    t->ncomp++;
+}
+
+/* One step of the walk: the node on top of the call stack follows its next
+ * edge, or returns to its caller when it has none left. */
+static void tarjan_step(tarjan *t)
+{
+    graph *g = t->g;
+    uint32_t v = t->calls[t->cp - 1];
+    if (t->iter[v] < g->start[v + 1]) {
+        uint32_t w = g->edges[t->iter[v]++];
+        if (t->index[w] == NONE) tarjan_enter(t, w);
+        else if ((g->flags[w] & G_ON_STACK) && t->index[w] < t->low[v]) t->low[v] = t->index[w];
+        return;
+    }
+    t->cp--;
+    if (t->cp && t->low[v] < t->low[t->calls[t->cp - 1]]) t->low[t->calls[t->cp - 1]] = t->low[v];
+    if (t->low[v] == t->index[v]) tarjan_close(t, v);
+}
+
+/* Fills g->comp and flags the members of cycles; returns how many
+ * components there are. */
 static uint32_t graph_components(graph *g)
 {
-    uint32_t n = g->n, next_index = 0, ncomp = 0, sp = 0, cp = 0;
-    uint32_t *index = g->a, *low = g->b, *stack = g->c, *calls = g->d;
-    uint32_t *iter = g->comp; /* reused: a node's comp is only set once it is finished */
-    for (uint32_t i = 0; i < n; i++) index[i] = NONE;
-    for (uint32_t root = 0; root < n; root++) {
-        if (index[root] != NONE) continue;
-        index[root] = low[root] = next_index++;
-        iter[root] = g->start[root];
-        stack[sp++] = root;
-        g->flags[root] |= G_ON_STACK;
-        calls[cp++] = root;
-        while (cp) {
-            uint32_t v = calls[cp - 1];
-            if (iter[v] < g->start[v + 1]) {
-                uint32_t w = g->edges[iter[v]++];
-                if (index[w] == NONE) {
-                    index[w] = low[w] = next_index++;
-                    iter[w] = g->start[w];
-                    stack[sp++] = w;
-                    g->flags[w] |= G_ON_STACK;
-                    calls[cp++] = w;
-                } else if ((g->flags[w] & G_ON_STACK) && index[w] < low[v]) {
-                    low[v] = index[w];
-                }
-                continue;
-            }
-            cp--;
-            if (cp && low[v] < low[calls[cp - 1]]) low[calls[cp - 1]] = low[v];
-            if (low[v] != index[v]) continue;
-            uint32_t size = 0, w;
-            do {
-                w = stack[--sp];
-                g->flags[w] &= (uint8_t)~G_ON_STACK;
-                index[w] = NONE - 1; /* finished; its low now holds its component */
-                low[w] = ncomp;
-                size++;
-            } while (w != v);
-            if (size > 1 || (g->flags[v] & G_SELF)) {
-                for (uint32_t k = sp; k < sp + size; k++) g->flags[stack[k]] |= G_CYCLIC;
-            }
-            ncomp++;
-        }
+    tarjan t = {.g = g, .index = g->a, .low = g->b, .stack = g->c, .calls = g->d,
+                .iter = g->comp}; /* reused: a node's comp is only set once it is finished */
+    for (uint32_t i = 0; i < g->n; i++) t.index[i] = NONE;
+    for (uint32_t root = 0; root < g->n; root++) {
+        if (t.index[root] != NONE) continue;
+        tarjan_enter(&t, root);
+        while (t.cp) tarjan_step(&t);
     }
-    for (uint32_t i = 0; i < n; i++) g->comp[i] = low[i];
-    return ncomp;
+    for (uint32_t i = 0; i < g->n; i++) g->comp[i] = t.low[i];
+    return t.ncomp;
 }
 
 /* ---- what a root or a cycle keeps alive ------------------------------------- */
+
+/* The k-th name (from 0) of a list that names the first NAMES_SHOWN. */
+static void put_listed_name(lg_buf *b, uint32_t k, const refs_obj *o)
+{
+    char name[80];
+    if (k < NAMES_SHOWN) lg_buf_printf(b, "%s%s", k ? ", " : "", refs_name(o, name, sizeof(name)));
+    else if (k == NAMES_SHOWN) lg_buf_puts(b, ", …");
+}
 
 /* Marks, from the sources queued in q[0..nq), the objects reachable only
  * through them that nothing else reported; returns how many, and fills
@@ -204,12 +274,7 @@ static uint32_t claim_downstream(graph *g, uint32_t *q, uint32_t nq, lg_buf *nam
             if (g->flags[w] & (G_ROOT | G_CYCLIC | G_COVERED)) continue;
             g->flags[w] |= G_COVERED;
             q[nq++] = w;
-            if (claimed++ < NAMES_SHOWN) {
-                char name[80];
-                lg_buf_printf(names, "%s%s", claimed > 1 ? ", " : "", refs_name(g->objs[w], name, sizeof(name)));
-            } else if (claimed == NAMES_SHOWN + 1) {
-                lg_buf_puts(names, ", …");
-            }
+            put_listed_name(names, claimed++, g->objs[w]);
         }
     }
     return claimed;
@@ -267,9 +332,7 @@ static void report_leak(graph *g, uint32_t i, const uint32_t *similar, uint32_t 
         char more_mem[512];
         lg_buf more;
         lg_buf_init(&more, more_mem, sizeof(more_mem));
-        for (uint32_t k = 0; k < nsimilar && k < NAMES_SHOWN; k++)
-            lg_buf_printf(&more, "%s%s", k ? ", " : "", refs_name(g->objs[similar[k]], name, sizeof(name)));
-        if (nsimilar > NAMES_SHOWN) lg_buf_puts(&more, ", …");
+        for (uint32_t k = 0; k < nsimilar && k <= NAMES_SHOWN; k++) put_listed_name(&more, k, g->objs[similar[k]]);
         lg_report_note(r, "leaked the same way (type and acquisition stack): %s", lg_buf_cstr(&more));
     }
     if (g->flags[i] & G_CYCLIC) lg_report_note(r, "it is also part of a reference cycle, reported as ref-cycle");
@@ -359,13 +422,69 @@ static uint64_t cycle_shape(graph *g, const uint32_t *path, uint32_t len)
     return h | 1;
 }
 
+/* The size of an open-addressing table of n entries: a power of two, at
+ * least twice n. */
+static uint32_t hash_slots(uint32_t n)
+{
+    uint32_t slots = 1;
+    while (slots < 2 * n) slots <<= 1;
+    return slots;
+}
+
+/* Findings that report alike objects together: each object's group leader
+ * in lead[], the members chained from the leader through next[], and the
+ * leader's last member in tail[].  i joins leader's group (its own when it
+ * is the leader). */
+static void join_group(uint32_t *lead, uint32_t *next, uint32_t *tail, uint32_t i, uint32_t leader)
+{
+    lead[i] = leader;
+    if (leader == i) {
+        tail[i] = i;
+        return;
+    }
+    next[tail[leader]] = i;
+    tail[leader] = i;
+}
+
+/* Lists the members of each component, in birth order. */
+static void list_members(graph *g, cycles *c)
+{
+    uint32_t n = g->n, *fill = c->tail; /* scratch: members placed so far per component */
+    for (uint32_t k = 0; k <= c->ncomp; k++) c->start[k] = 0;
+    for (uint32_t i = 0; i < n; i++) c->start[g->comp[i] + 1]++;
+    for (uint32_t k = 0; k < c->ncomp; k++) c->start[k + 1] += c->start[k];
+    for (uint32_t i = 0; i < n; i++) fill[i] = 0;
+    for (uint32_t i = 0; i < n; i++) c->members[c->start[g->comp[i]] + fill[g->comp[i]]++] = i;
+}
+
+/* Groups the cycles by shape, each through the first member of its
+ * component: an open-addressing table of shapes and their groups' leaders. */
+static void group_by_shape(graph *g, cycles *c, uint64_t *shapes, uint32_t *slot_lead, uint32_t slots, uint32_t *path,
+                           uint32_t *parent, uint32_t *q)
+{
+    for (uint32_t k = 0; k < slots; k++) shapes[k] = 0;
+    for (uint32_t i = 0; i < g->n; i++) {
+        c->lead[i] = c->next[i] = NONE;
+        if (!(g->flags[i] & G_CYCLIC) || c->members[c->start[g->comp[i]]] != i) continue;
+        uint64_t shape = cycle_shape(g, path, find_cycle(g, i, path, parent, q));
+        for (uint32_t k = 0; k < slots; k++) {
+            uint32_t at = (uint32_t)(shape + k) & (slots - 1);
+            if (shapes[at] && shapes[at] != shape) continue;
+            if (!shapes[at]) {
+                shapes[at] = shape;
+                slot_lead[at] = i;
+            }
+            join_group(c->lead, c->next, c->tail, i, slot_lead[at]);
+            break;
+        }
+    }
+}
+
 static bool cycles_build(graph *g, cycles *c, uint32_t *path, uint32_t *parent, uint32_t *q)
 {
-    uint32_t n = g->n, slots = 1;
-    while (slots < 2 * n) slots <<= 1;
+    uint32_t n = g->n, slots = hash_slots(n);
     size_t bytes = ((size_t)c->ncomp + 1 + 4 * (size_t)n) * 4 + 8 + (size_t)slots * 12;
-    bytes = (bytes + 4095) & ~(size_t)4095;
-    char *mem = refs_map(bytes);
+    char *mem = map_pages(&bytes);
     if (!mem) return false;
     c->mem = mem;
     c->mem_bytes = bytes;
@@ -376,62 +495,81 @@ static bool cycles_build(graph *g, cycles *c, uint32_t *path, uint32_t *parent, 
     c->tail = c->next + n;
     uint64_t *shapes = (uint64_t *)(((uintptr_t)(c->tail + n) + 7) & ~(uintptr_t)7);
     uint32_t *slot_lead = (uint32_t *)(shapes + slots);
-
-    for (uint32_t k = 0; k <= c->ncomp; k++) c->start[k] = 0;
-    for (uint32_t i = 0; i < n; i++) c->start[g->comp[i] + 1]++;
-    for (uint32_t k = 0; k < c->ncomp; k++) c->start[k + 1] += c->start[k];
-    for (uint32_t i = 0; i < n; i++) c->tail[i] = 0;
-    for (uint32_t i = 0; i < n; i++) c->members[c->start[g->comp[i]] + c->tail[g->comp[i]]++] = i;
-
-    for (uint32_t k = 0; k < slots; k++) shapes[k] = 0;
-    for (uint32_t i = 0; i < n; i++) {
-        c->lead[i] = c->next[i] = NONE;
-        if (!(g->flags[i] & G_CYCLIC) || c->members[c->start[g->comp[i]]] != i) continue;
-        uint32_t len = find_cycle(g, i, path, parent, q);
-        uint64_t shape = cycle_shape(g, path, len);
-        for (uint32_t k = 0; k < slots; k++) {
-            uint32_t at = (uint32_t)(shape + k) & (slots - 1);
-            if (!shapes[at]) {
-                shapes[at] = shape;
-                slot_lead[at] = i;
-                c->lead[i] = c->tail[i] = i;
-                break;
-            }
-            if (shapes[at] == shape) {
-                uint32_t l = slot_lead[at];
-                c->lead[i] = l;
-                c->next[c->tail[l]] = i;
-                c->tail[l] = i;
-                break;
-            }
-        }
-    }
+    list_members(g, c);
+    group_by_shape(g, c, shapes, slot_lead, slots, path, parent, q);
     return true;
+}
+
+/* "A -> B -> A": the first `shown` objects of the cycle, cut_mark when
+ * there are more, and the first again. */
+static void put_cycle_path(lg_buf *b, graph *g, const uint32_t *path, uint32_t len, uint32_t shown,
+                           const char *cut_mark)
+{
+    char name[80];
+    for (uint32_t k = 0; k < len && k < shown; k++)
+        lg_buf_printf(b, "%s -> ", refs_name(g->objs[path[k]], name, sizeof(name)));
+    if (len > shown) lg_buf_puts(b, cut_mark);
+    lg_buf_puts(b, refs_name(g->objs[path[0]], name, sizeof(name)));
+}
+
+/* Queues the members of component comp in q from nq; returns the new nq. */
+static uint32_t queue_component(const cycles *c, uint32_t comp, uint32_t *q, uint32_t nq)
+{
+    for (uint32_t k = c->start[comp]; k < c->start[comp + 1]; k++) q[nq++] = c->members[k];
+    return nq;
+}
+
+/* The cycles of the same shape grouped behind first: the first few written
+ * into more, the members of all of them queued in q from *nq.  Returns
+ * how many there are. */
+static uint32_t gather_similar_cycles(graph *g, cycles *c, uint32_t first, uint32_t *path, uint32_t *parent,
+                                      uint32_t *q, uint32_t *nq, lg_buf *more)
+{
+    uint32_t similar = 0;
+    for (uint32_t o = c->next[first]; o != NONE; o = c->next[o]) {
+        if (similar++ < NAMES_SHOWN) {
+            /* o's component is not in q yet: what is left of q can hold its search */
+            uint32_t len = find_cycle(g, o, path, parent, q + *nq);
+            lg_buf_puts(more, similar > 1 ? "; " : "");
+            put_cycle_path(more, g, path, len, 4, "");
+        } else if (similar == NAMES_SHOWN + 1) {
+            lg_buf_puts(more, "; …");
+        }
+        *nq = queue_component(c, g->comp[o], q, *nq);
+    }
+    return similar;
+}
+
+/* The members in holding order, then who holds whom along the cycle and
+ * where each of those references was acquired. */
+static void note_cycle_edges(lg_report *r, graph *g, const uint32_t *path, uint32_t len)
+{
+    for (uint32_t k = 0; k < len && k < CYCLE_SHOWN; k++) {
+        const refs_obj *o = g->objs[path[k]];
+        lg_report_cycle_member(r, o->type->name, o->id, o->addr);
+    }
+    if (len > CYCLE_SHOWN) lg_report_note(r, "only the first %u of the cycle's %u objects are listed", CYCLE_SHOWN, len);
+    for (uint32_t k = 0; k < len && k < 8; k++) {
+        uint32_t holder = path[k], held = path[(k + 1) % len];
+        const refs_holder *h = edge_record(g, holder, held);
+        if (!h) continue;
+        char held_name[80], holder_name[80];
+        lg_report_note(r, "%s is held by %s", refs_name(g->objs[held], held_name, sizeof(held_name)),
+                       refs_name(g->objs[holder], holder_name, sizeof(holder_name)));
+        refs_report_holder(r, h, NULL);
+    }
 }
 
 static void report_cycle(graph *g, cycles *c, uint32_t first, uint32_t *path, uint32_t *parent, uint32_t *q)
 {
-    uint32_t comp = g->comp[first], members = c->start[comp + 1] - c->start[comp], nq = 0, similar = 0;
+    uint32_t comp = g->comp[first], members = c->start[comp + 1] - c->start[comp];
     char names_mem[512], chain_mem[384], more_mem[512], name[80];
     lg_buf names, chain, more;
     lg_buf_init(&names, names_mem, sizeof(names_mem));
     lg_buf_init(&more, more_mem, sizeof(more_mem));
     /* Everything in the components is "the cycle"; what hangs off them is kept. */
-    for (uint32_t k = c->start[comp]; k < c->start[comp + 1]; k++) q[nq++] = c->members[k];
-    for (uint32_t o = c->next[first]; o != NONE; o = c->next[o]) {
-        uint32_t oc = g->comp[o];
-        if (similar++ < NAMES_SHOWN) {
-            /* o's component is not in q yet: what is left of q can hold its search */
-            uint32_t len = find_cycle(g, o, path, parent, q + nq);
-            lg_buf_printf(&more, "%s", similar > 1 ? "; " : "");
-            for (uint32_t k = 0; k < len && k < 4; k++)
-                lg_buf_printf(&more, "%s -> ", refs_name(g->objs[path[k]], name, sizeof(name)));
-            lg_buf_puts(&more, refs_name(g->objs[path[0]], name, sizeof(name)));
-        } else if (similar == NAMES_SHOWN + 1) {
-            lg_buf_puts(&more, "; …");
-        }
-        for (uint32_t k = c->start[oc]; k < c->start[oc + 1]; k++) q[nq++] = c->members[k];
-    }
+    uint32_t nq = queue_component(c, comp, q, 0);
+    uint32_t similar = gather_similar_cycles(g, c, first, path, parent, q, &nq, &more);
     uint32_t kept = claim_downstream(g, q, nq, &names);
     uint32_t len = find_cycle(g, first, path, parent, q);
 
@@ -439,9 +577,7 @@ static void report_cycle(graph *g, cycles *c, uint32_t first, uint32_t *path, ui
     if (refs_suppressed(LG_REF_CYCLE, key ? key : g->objs[first]->birth_stack, g->objs[first]->birth_stack)) return;
 
     lg_buf_init(&chain, chain_mem, sizeof(chain_mem));
-    for (uint32_t k = 0; k < len && k < 6; k++) lg_buf_printf(&chain, "%s -> ", refs_name(g->objs[path[k]], name, sizeof(name)));
-    if (len > 6) lg_buf_puts(&chain, "… -> ");
-    lg_buf_puts(&chain, refs_name(g->objs[path[0]], name, sizeof(name)));
+    put_cycle_path(&chain, g, path, len, 6, "… -> ");
     lg_report *r;
     if (similar)
         r = lg_report_begin(LG_REF_CYCLE, 0, "reference cycle of %u object%s alive at exit: %s (and %u more like it)", len,
@@ -452,21 +588,7 @@ static void report_cycle(graph *g, cycles *c, uint32_t first, uint32_t *path, ui
     if (!r) return;
     refs_report_object(r, g->objs[path[0]]);
     lg_report_note(r, "each object holds the next; the last holds the first");
-    for (uint32_t k = 0; k < len && k < CYCLE_SHOWN; k++) {
-        const refs_obj *o = g->objs[path[k]];
-        lg_report_cycle_member(r, o->type->name, o->id, o->addr);
-    }
-    if (len > CYCLE_SHOWN) lg_report_note(r, "only the first %u of the cycle's %u objects are listed", CYCLE_SHOWN, len);
-    /* The edges of the cycle: who holds whom, and where it was acquired. */
-    for (uint32_t k = 0; k < len && k < 8; k++) {
-        uint32_t holder = path[k], held = path[(k + 1) % len];
-        const refs_holder *h = edge_record(g, holder, held);
-        if (h) {
-            lg_report_note(r, "%s is held by %s", refs_name(g->objs[held], name, sizeof(name)),
-                           refs_name(g->objs[holder], chain_mem, sizeof(chain_mem)));
-            refs_report_holder(r, h, NULL);
-        }
-    }
+    note_cycle_edges(r, g, path, len);
     if (members > len)
         lg_report_note(r, "%u more objects hold one another with these (one strongly connected group)", members - len);
     for (uint32_t k = 0; k < len; k++)
@@ -480,6 +602,11 @@ static void report_cycle(graph *g, cycles *c, uint32_t first, uint32_t *path, ui
 }
 
 /* ---- grouping roots ------------------------------------------------------------------ */
+
+static bool leaked_alike(const refs_obj *leader, const refs_obj *o, lg_stack_id stack)
+{
+    return leader->type == o->type && culprit_stack(leader) == stack && stack;
+}
 
 /* Roots leaked the same way (type, culprit stack) share one finding: each
  * root's group leader in lead[], followers chained through next[]. */
@@ -495,19 +622,10 @@ static void group_roots(graph *g, uint32_t *lead, uint32_t *next, uint32_t *tabl
         uint64_t h = refs_mix((uintptr_t)o->type ^ ((uint64_t)stack << 32));
         for (uint32_t k = 0; k < slots; k++) {
             uint32_t *slot = &table[(h + k) & (slots - 1)];
-            if (*slot == NONE) {
-                *slot = i;
-                lead[i] = i;
-                tail[i] = i;
-                break;
-            }
-            const refs_obj *l = g->objs[*slot];
-            if (l->type == o->type && culprit_stack(l) == stack && stack) {
-                lead[i] = *slot;
-                next[tail[*slot]] = i;
-                tail[*slot] = i;
-                break;
-            }
+            if (*slot == NONE) *slot = i;
+            else if (!leaked_alike(g->objs[*slot], o, stack)) continue;
+            join_group(lead, next, tail, i, *slot);
+            break;
         }
         if (lead[i] == NONE) lead[i] = i; /* table full: its own group */
     }
@@ -515,52 +633,72 @@ static void group_roots(graph *g, uint32_t *lead, uint32_t *next, uint32_t *tabl
 
 /* ---- the exit report ---------------------------------------------------------------- */
 
-static size_t report_without_graph(void)
+/* Out of memory for the graph: every counted object is reported on its own. */
+static void report_leak_alone(refs_obj *o, void *ctx)
 {
-    size_t leaked = 0;
-    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
-        refs_shard *s = &refs_shards[i];
-        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++) {
-            for (refs_obj *o = s->objs[k]; o; o = o->hnext) {
-                if (!is_candidate(o)) continue;
-                leaked++;
-                char name[80];
-                lg_report *r = lg_report_begin(LG_REF_LEAK, o->birth_stack, "%s leaked: still referenced at exit (refcount %lld)",
-                                               refs_name(o, name, sizeof(name)), (long long)o->count);
-                refs_report_object(r, o);
-                refs_report_holders(r, o, NULL, 8);
-                lg_report_stack(r, "birth", o->birth_stack, "born here");
-                lg_report_end(r);
-            }
-        }
-    }
-    return leaked;
+    if (!is_candidate(o)) return;
+    ++*(size_t *)ctx;
+    char name[80];
+    lg_report *r = lg_report_begin(LG_REF_LEAK, o->birth_stack, "%s leaked: still referenced at exit (refcount %lld)",
+                                   refs_name(o, name, sizeof(name)), (long long)o->count);
+    refs_report_object(r, o);
+    refs_report_holders(r, o, NULL, 8);
+    lg_report_stack(r, "birth", o->birth_stack, "born here");
+    lg_report_end(r);
+}
+
+static void unflag_released_block(refs_obj *o, void *ctx)
+{
+    (void)ctx;
+    if (o->block && o->state == LG_REFS_ZERO) refs_flag_block(o->block, false);
+}
+
+static void flag_counted_block(refs_obj *o, void *ctx)
+{
+    (void)ctx;
+    if (o->block && o->state == LG_REFS_ALIVE) refs_flag_block(o->block, true);
 }
 
 /* Blocks of objects that are no longer counted go back to the leak scan,
- * which runs after this; the blocks of leaked objects stay with us. */
+ * which runs after this; the blocks of leaked objects stay with us (flagged
+ * last: a block may hold a released object and a counted one). */
 static void hand_blocks_to_leak_scan(void)
 {
-    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
-        refs_shard *s = &refs_shards[i];
-        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
-            for (refs_obj *o = s->objs[k]; o; o = o->hnext)
-                if (o->block && o->state == LG_REFS_ZERO) {
-                    lg_block b;
-                    if (lg_heap_find_live(o->block, &b) && b.user == o->block)
-                        __atomic_fetch_and(&b.meta->flags, (uint8_t)~LG_BLOCK_OBJECT, __ATOMIC_RELAXED);
-                }
+    each_obj(unflag_released_block, NULL);
+    each_obj(flag_counted_block, NULL);
+}
+
+/* Cycles first, in the birth order of their first member: what they keep
+ * alive is theirs. */
+static void report_cycles(graph *g, uint32_t *path, uint32_t *parent, uint32_t *q)
+{
+    cycles c;
+    lg_mem_set(&c, 0, sizeof(c));
+    c.ncomp = graph_components(g);
+    for (uint32_t i = 0; i < g->n; i++) parent[i] = NONE;
+    if (!cycles_build(g, &c, path, parent, q)) return;
+    for (uint32_t i = 0; i < g->n; i++)
+        if (c.lead[i] == i) report_cycle(g, &c, i, path, parent, q);
+    refs_unmap(c.mem, c.mem_bytes);
+}
+
+/* Then the roots, one finding per group leaked the same way (each root on
+ * its own when there is no memory for the grouping). */
+static void report_roots(graph *g, uint32_t *lead, uint32_t *next, uint32_t *similar, uint32_t *q)
+{
+    uint32_t slots = hash_slots(g->n);
+    uint32_t *table = refs_map((size_t)slots * 4);
+    if (table) group_roots(g, lead, next, table, slots);
+    for (uint32_t i = 0; i < g->n; i++) {
+        if (!(g->flags[i] & G_ROOT)) continue;
+        uint32_t nsimilar = 0;
+        if (table) {
+            if (lead[i] != i) continue;
+            for (uint32_t k = next[i]; k != NONE; k = next[k]) similar[nsimilar++] = k;
+        }
+        report_leak(g, i, similar, nsimilar, q);
     }
-    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
-        refs_shard *s = &refs_shards[i];
-        for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
-            for (refs_obj *o = s->objs[k]; o; o = o->hnext)
-                if (o->block && o->state == LG_REFS_ALIVE) {
-                    lg_block b;
-                    if (lg_heap_find_live(o->block, &b) && b.user == o->block)
-                        __atomic_fetch_or(&b.meta->flags, (uint8_t)LG_BLOCK_OBJECT, __ATOMIC_RELAXED);
-                }
-    }
+    if (table) refs_unmap(table, (size_t)slots * 4);
 }
 
 size_t lg_refs_exit_report(void)
@@ -569,45 +707,16 @@ size_t lg_refs_exit_report(void)
     hand_blocks_to_leak_scan();
     graph g;
     lg_mem_set(&g, 0, sizeof(g));
+    size_t leaked = 0;
     if (!graph_build(&g)) {
-        size_t leaked = report_without_graph();
-        refs_unlock_shards();
-        return leaked;
+        each_obj(report_leak_alone, &leaked);
+    } else if (g.n) {
+        leaked = g.n;
+        report_cycles(&g, g.a, g.b, g.c);
+        report_roots(&g, g.a, g.b, g.d, g.c);
+        graph_clear_marks(&g);
+        refs_unmap(g.mem, g.mem_bytes);
     }
-    uint32_t n = g.n;
-    if (n) {
-        cycles c;
-        lg_mem_set(&c, 0, sizeof(c));
-        c.ncomp = graph_components(&g);
-        /* Cycles first, in the birth order of their first member: what they
-         * keep alive is theirs; then the roots. */
-        uint32_t *path = g.a, *parent = g.b, *q = g.c;
-        for (uint32_t i = 0; i < n; i++) parent[i] = NONE;
-        if (cycles_build(&g, &c, path, parent, q)) {
-            for (uint32_t i = 0; i < n; i++)
-                if (c.lead[i] == i) report_cycle(&g, &c, i, path, parent, q);
-            refs_unmap(c.mem, c.mem_bytes);
-        }
-        uint32_t slots = 1;
-        while (slots < 2 * n) slots <<= 1;
-        uint32_t *table = refs_map((size_t)slots * 4);
-        uint32_t *lead = g.a, *next = g.b, *similar = g.d;
-        if (table) group_roots(&g, lead, next, table, slots);
-        for (uint32_t i = 0; i < n; i++) {
-            if (!(g.flags[i] & G_ROOT)) continue;
-            uint32_t nsimilar = 0;
-            if (table) {
-                if (lead[i] != i) continue;
-                for (uint32_t k = next[i]; k != NONE; k = next[k]) similar[nsimilar++] = k;
-            }
-            report_leak(&g, i, similar, nsimilar, q);
-        }
-        if (table) refs_unmap(table, (size_t)slots * 4);
-        for (uint32_t i = 0; i < n; i++) g.objs[i]->mark = 0;
-        for (uint32_t i = 0; i < n; i++)
-            for (refs_holder *h = g.objs[i]->holders; h; h = h->next) h->exit_src = 0;
-    }
-    if (g.mem) refs_unmap(g.mem, g.mem_bytes);
     refs_unlock_shards();
-    return n;
+    return leaked;
 }

@@ -114,6 +114,8 @@ static inline refs_shard *refs_shard_of(uintptr_t addr)
 refs_obj *refs_obj_find(refs_shard *s, uintptr_t addr);
 refs_obj *refs_obj_add(refs_shard *s, uintptr_t addr); /* zeroed but for addr; NULL: out of memory */
 void refs_obj_remove(refs_shard *s, refs_obj *o);      /* unlinks and frees it and its holders */
+/* Calls visit on each of the shard's objects; visit must not remove any. */
+void refs_each_obj(refs_shard *s, void (*visit)(refs_obj *o, void *ctx), void *ctx);
 refs_holder *refs_holder_find(refs_shard *s, const refs_obj *o, uintptr_t holder);
 refs_holder *refs_holder_add(refs_shard *s, refs_obj *o, uintptr_t holder);
 void refs_holder_remove(refs_shard *s, refs_obj *o, refs_holder *h);
@@ -155,18 +157,14 @@ const char *refs_name(const refs_obj *o, char *buf, size_t cap);
  * finding (the report lock is held), so the platform may describe memory. */
 void refs_describe_holder_addr(uintptr_t holder, refs_shard *own, bool in_report, char *buf, size_t cap);
 /* The rest needs a finding being built (the report lock held). */
-void refs_report_object(lg_report *r, const refs_obj *o);
+void refs_report_object(lg_report *r, const refs_obj *o); /* also starts its budget of 8 holder stacks */
 /* o's outstanding references: one entry per named holder, one per
  * acquisition stack for anonymous ones; the max largest holders. */
 void refs_report_holders(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max);
 /* One holder record's entry (anonymous ones: one entry per acquisition stack). */
 void refs_report_holder(lg_report *r, const refs_holder *h, refs_shard *own);
-/* Each finding writes at most 8 holder stacks; called by refs_report_object. */
-void refs_report_reset_budget(void);
 /* The max busiest acquisition sites of o over all holders, as notes. */
 void refs_report_top_sites(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max);
-/* "acquired 3× in f, released 1× in g" for a holder's sites. */
-void refs_site_summary(lg_buf *b, const refs_holder *h);
 /* Whether a suppression matches either stack (for findings built with no
  * de-duplication key).  Takes the report lock: not while building one. */
 bool refs_suppressed(lg_kind kind, lg_stack_id a, lg_stack_id b);
@@ -179,7 +177,10 @@ const char *refs_stack_function(lg_stack_id stack);
  * still hold it.  `how` says what destroyed it, for the finding. */
 void refs_destroy(refs_shard *s, refs_obj *o, lg_stack_id stack, const char *how);
 bool refs_obj_is_alive(const refs_obj *o); /* not destroyed, counted or in a live block */
-/* The block no longer holds a tracked object: the leak scan owns it again. */
+/* The LG_BLOCK_OBJECT flag of the live heap block at block (its user
+ * address): set, the leak scan leaves the block to the tracker. */
+void refs_flag_block(uintptr_t block, bool holds_object);
+/* Clears it when the block no longer holds a tracked object. */
 void refs_unmark_block(uintptr_t block);
 
 /* In a forked child: the birth tick of the fork (0: not a child). */

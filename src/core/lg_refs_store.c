@@ -12,7 +12,8 @@
 #define CHUNK_BYTES (64u << 10)
 #define FIRST_BUCKETS 256u
 #define TYPE_SLOTS 4096u
-#define BLOCK_SHARDS 64u
+#define BLOCK_SHARD_BITS 6
+#define BLOCK_SHARDS (1u << BLOCK_SHARD_BITS)
 #define BLOCK_FIRST_BUCKETS 256u
 #define BLOCK_OBJS 3
 
@@ -39,24 +40,30 @@ uint64_t refs_bytes_mapped(void)
 
 /* ---- record pools ------------------------------------------------------------ */
 
+/* Records are carved out of mapped chunks; the tail of a chunk too short
+ * for the next record is dropped, so records never span chunks. */
+static void *chunk_carve(char **chunk, size_t *chunk_left, size_t size)
+{
+    if (*chunk_left < size) {
+        char *fresh = refs_map(CHUNK_BYTES);
+        if (!fresh) return NULL;
+        *chunk = fresh;
+        *chunk_left = CHUNK_BYTES;
+    }
+    void *p = *chunk;
+    *chunk += size;
+    *chunk_left -= size;
+    return p;
+}
+
+/* A zeroed record: a freed one (free lists are linked through the first
+ * word) or a new one from the shard's chunk. */
 static void *pool_alloc(refs_shard *s, void **free_list, size_t size)
 {
     void *p = *free_list;
-    if (p) {
-        *free_list = *(void **)p;
-    } else {
-        if (s->chunk_left < size) {
-            /* The tail of the old chunk is dropped: records never span chunks. */
-            char *chunk = refs_map(CHUNK_BYTES);
-            if (!chunk) return NULL;
-            s->chunk = chunk;
-            s->chunk_left = CHUNK_BYTES;
-        }
-        p = s->chunk;
-        s->chunk += size;
-        s->chunk_left -= size;
-    }
-    lg_mem_set(p, 0, size);
+    if (p) *free_list = *(void **)p;
+    else p = chunk_carve(&s->chunk, &s->chunk_left, size);
+    if (p) lg_mem_set(p, 0, size);
     return p;
 }
 
@@ -141,6 +148,12 @@ refs_obj *refs_obj_add(refs_shard *s, uintptr_t addr)
     *head = o;
     s->nobjs++;
     return o;
+}
+
+void refs_each_obj(refs_shard *s, void (*visit)(refs_obj *o, void *ctx), void *ctx)
+{
+    for (uint32_t k = 0; s->objs && k <= s->obj_mask; k++)
+        for (refs_obj *o = s->objs[k]; o; o = o->hnext) visit(o, ctx);
 }
 
 static void holder_free(refs_shard *s, refs_holder *h)
@@ -286,6 +299,34 @@ void refs_type_unlock(void)
     lg_unlock(&type_lock);
 }
 
+/* The slot of slots that holds the name, or the empty slot where it would
+ * go; NULL when every slot holds another name.  Read without the lock:
+ * a slot's hash is written last (it publishes the name) and never again. */
+static refs_type *type_probe(refs_type *slots, uint32_t hash, const char *name, uint32_t len)
+{
+    for (uint32_t i = 0; i < TYPE_SLOTS; i++) {
+        refs_type *t = &slots[(hash + i) & (TYPE_SLOTS - 1)];
+        if (__atomic_load_n(&t->hash, __ATOMIC_ACQUIRE) == 0 || type_matches(t, hash, name, len)) return t;
+    }
+    return NULL;
+}
+
+static const refs_type *type_insert_locked(uint32_t hash, const char *name, uint32_t len)
+{
+    if (!type_slots) __atomic_store_n(&type_slots, refs_map(TYPE_SLOTS * sizeof(refs_type)), __ATOMIC_RELEASE);
+    refs_type *t = type_slots ? type_probe(type_slots, hash, name, len) : NULL;
+    if (!t) return &overflow_type;
+    if (t->hash) return t; /* interned by another thread since our look */
+    if (type_count + 1 >= TYPE_SLOTS) return &overflow_type;
+    lg_mem_copy(t->name, name, len);
+    t->name[len] = 0;
+    t->len = len;
+    t->next_id = 0;
+    __atomic_store_n(&t->hash, hash, __ATOMIC_RELEASE); /* publishes the name */
+    type_count++;
+    return t;
+}
+
 /* Type names are compared by content (two translation units may hold two
  * copies of "Task"); names longer than REFS_TYPE_NAME - 1 are cut. */
 const refs_type *refs_type_intern(const char *name)
@@ -293,37 +334,10 @@ const refs_type *refs_type_intern(const char *name)
     if (!name || !name[0]) return refs_implicit_type;
     uint32_t len, hash = name_hash(name, &len);
     refs_type *slots = __atomic_load_n(&type_slots, __ATOMIC_ACQUIRE);
-    if (slots) {
-        for (uint32_t i = 0; i < TYPE_SLOTS; i++) {
-            refs_type *t = &slots[(hash + i) & (TYPE_SLOTS - 1)];
-            uint32_t th = __atomic_load_n(&t->hash, __ATOMIC_ACQUIRE);
-            if (th == 0) break;
-            if (type_matches(t, hash, name, len)) return t;
-        }
-    }
+    refs_type *t = slots ? type_probe(slots, hash, name, len) : NULL;
+    if (t && __atomic_load_n(&t->hash, __ATOMIC_ACQUIRE) != 0) return t;
     lg_lock(&type_lock);
-    const refs_type *found = &overflow_type;
-    if (!type_slots) __atomic_store_n(&type_slots, refs_map(TYPE_SLOTS * sizeof(refs_type)), __ATOMIC_RELEASE);
-    if (type_slots) {
-        for (uint32_t i = 0; i < TYPE_SLOTS; i++) {
-            refs_type *t = &type_slots[(hash + i) & (TYPE_SLOTS - 1)];
-            if (t->hash == 0) {
-                if (type_count + 1 >= TYPE_SLOTS) break;
-                lg_mem_copy(t->name, name, len);
-                t->name[len] = 0;
-                t->len = len;
-                t->next_id = 0;
-                __atomic_store_n(&t->hash, hash, __ATOMIC_RELEASE); /* publishes the name */
-                type_count++;
-                found = t;
-                break;
-            }
-            if (type_matches(t, hash, name, len)) {
-                found = t;
-                break;
-            }
-        }
-    }
+    const refs_type *found = type_insert_locked(hash, name, len);
     lg_unlock(&type_lock);
     return found;
 }
@@ -351,7 +365,7 @@ static uint64_t block_objects; /* object addresses in the index, all shards */
 static block_shard *block_shard_of(uintptr_t block, uint64_t *hash)
 {
     *hash = refs_mix(block ^ 0x2545f4914f6cdd1dull);
-    return &block_shards[*hash >> 58];
+    return &block_shards[*hash >> (64 - BLOCK_SHARD_BITS)];
 }
 
 static bool block_grow(block_shard *s)
@@ -375,6 +389,23 @@ static bool block_grow(block_shard *s)
     return true;
 }
 
+/* Adds obj to one of block's entries that has room for it; false if none has. */
+static bool entry_add(block_entry *head, uintptr_t block, uintptr_t obj)
+{
+    for (block_entry *e = head; e; e = e->next) {
+        if (e->block != block) continue;
+        for (int i = 0; i < BLOCK_OBJS; i++) {
+            if (e->objs[i] == obj) return true;
+            if (e->objs[i] == 0) {
+                e->objs[i] = obj;
+                __atomic_fetch_add(&block_objects, 1, __ATOMIC_RELAXED);
+                return true;
+            }
+        }
+    }
+    return false;
+}
+
 void refs_block_add(uintptr_t block, uintptr_t obj)
 {
     uint64_t h;
@@ -383,30 +414,11 @@ void refs_block_add(uintptr_t block, uintptr_t obj)
     if (!s->buckets || s->count > 2 * (s->mask + 1)) block_grow(s);
     if (!s->buckets) goto out;
     block_entry **head = &s->buckets[h & s->mask];
-    for (block_entry *e = *head; e; e = e->next) {
-        if (e->block != block) continue;
-        for (int i = 0; i < BLOCK_OBJS; i++) {
-            if (e->objs[i] == obj) goto out;
-            if (e->objs[i] == 0) {
-                e->objs[i] = obj;
-                __atomic_fetch_add(&block_objects, 1, __ATOMIC_RELAXED);
-                goto out;
-            }
-        }
-    }
+    if (entry_add(*head, block, obj)) goto out;
     block_entry *e = s->free_list;
-    if (e) {
-        s->free_list = e->next;
-    } else {
-        if (s->chunk_left < sizeof(*e)) {
-            s->chunk = refs_map(CHUNK_BYTES);
-            s->chunk_left = s->chunk ? CHUNK_BYTES : 0;
-            if (!s->chunk) goto out;
-        }
-        e = (block_entry *)s->chunk;
-        s->chunk += sizeof(*e);
-        s->chunk_left -= sizeof(*e);
-    }
+    if (e) s->free_list = e->next;
+    else e = chunk_carve(&s->chunk, &s->chunk_left, sizeof(*e));
+    if (!e) goto out;
     lg_mem_set(e, 0, sizeof(*e));
     e->block = block;
     e->objs[0] = obj;
@@ -418,8 +430,28 @@ out:
     lg_unlock(&s->lock);
 }
 
-/* Takes the matching addresses out of block's entries (all of them when
- * obj is 0, as many as fit when out is given), freeing entries left empty. */
+/* Takes the matching addresses out of one entry of the block (all of them
+ * when obj is 0, as many as fit when out is given); true if it is left
+ * empty. */
+static bool entry_take(block_entry *e, uintptr_t obj, uintptr_t *out, size_t max, size_t *n)
+{
+    bool empty = true;
+    for (int i = 0; i < BLOCK_OBJS; i++) {
+        if (!e->objs[i]) continue;
+        if ((obj && e->objs[i] != obj) || (out && *n == max)) {
+            empty = false;
+            continue;
+        }
+        if (out) out[*n] = e->objs[i];
+        (*n)++;
+        e->objs[i] = 0;
+        __atomic_fetch_sub(&block_objects, 1, __ATOMIC_RELAXED);
+    }
+    return empty;
+}
+
+/* entry_take over all of block's entries, freeing those left empty;
+ * returns how many addresses it took. */
 static size_t block_take(uintptr_t block, uintptr_t obj, uintptr_t *out, size_t max)
 {
     uint64_t h;
@@ -428,30 +460,14 @@ static size_t block_take(uintptr_t block, uintptr_t obj, uintptr_t *out, size_t 
     lg_lock(&s->lock);
     if (!s->buckets) goto out;
     for (block_entry **pp = &s->buckets[h & s->mask], *e; (e = *pp) != NULL;) {
-        bool empty = true;
-        if (e->block == block) {
-            for (int i = 0; i < BLOCK_OBJS; i++) {
-                if (!e->objs[i]) continue;
-                if ((obj && e->objs[i] != obj) || (out && n == max)) {
-                    empty = false;
-                    continue;
-                }
-                if (out) out[n] = e->objs[i];
-                n++;
-                e->objs[i] = 0;
-                __atomic_fetch_sub(&block_objects, 1, __ATOMIC_RELAXED);
-            }
-        } else {
-            empty = false;
-        }
-        if (empty) {
-            *pp = e->next;
-            e->next = s->free_list;
-            s->free_list = e;
-            s->count--;
-        } else {
+        if (e->block != block || !entry_take(e, obj, out, max, &n)) {
             pp = &e->next;
+            continue;
         }
+        *pp = e->next;
+        e->next = s->free_list;
+        s->free_list = e;
+        s->count--;
     }
 out:
     lg_unlock(&s->lock);
@@ -503,14 +519,12 @@ void refs_block_reset(void)
     for (uint32_t i = 0; i < BLOCK_SHARDS; i++) {
         block_shard *s = &block_shards[i];
         lg_lock(&s->lock);
-        if (s->buckets) {
-            for (uint32_t b = 0; b <= s->mask; b++) {
-                while (s->buckets[b]) {
-                    block_entry *e = s->buckets[b];
-                    s->buckets[b] = e->next;
-                    e->next = s->free_list;
-                    s->free_list = e;
-                }
+        for (uint32_t b = 0; s->buckets && b <= s->mask; b++) {
+            while (s->buckets[b]) {
+                block_entry *e = s->buckets[b];
+                s->buckets[b] = e->next;
+                e->next = s->free_list;
+                s->free_list = e;
             }
         }
         s->count = 0;

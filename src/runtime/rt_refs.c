@@ -17,49 +17,53 @@ static inline bool refs_on(void)
     return lg_opt.refs;
 }
 
+/* The caller's stack, captured before the tracker runs with rt_busy raised
+ * (inside the runtime: what it allocates gets no stack and no checks). */
+static inline lg_stack_id tracker_enter(void)
+{
+    lg_stack_id stack = rt_capture();
+    rt_busy++;
+    return stack;
+}
+
+static inline void tracker_leave(void)
+{
+    rt_busy--;
+}
+
 static void api_object_new(const void *obj, const char *type)
 {
     if (!refs_on() || !obj) return;
-    lg_stack_id stack = rt_capture();
-    rt_busy++;
-    lg_refs_new((uintptr_t)obj, type, stack);
-    rt_busy--;
+    lg_refs_new((uintptr_t)obj, type, tracker_enter());
+    tracker_leave();
 }
 
 static void api_ref_get(const void *obj, const void *holder)
 {
     if (!refs_on() || !obj) return;
-    lg_stack_id stack = rt_capture();
-    rt_busy++;
-    lg_refs_get((uintptr_t)obj, (uintptr_t)holder, stack);
-    rt_busy--;
+    lg_refs_get((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
+    tracker_leave();
 }
 
 static void api_ref_put(const void *obj, const void *holder)
 {
     if (!refs_on() || !obj) return;
-    lg_stack_id stack = rt_capture();
-    rt_busy++;
-    lg_refs_put((uintptr_t)obj, (uintptr_t)holder, stack);
-    rt_busy--;
+    lg_refs_put((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
+    tracker_leave();
 }
 
 static void api_object_free(const void *obj)
 {
     if (!refs_on() || !obj) return;
-    lg_stack_id stack = rt_capture();
-    rt_busy++;
-    lg_refs_free((uintptr_t)obj, stack);
-    rt_busy--;
+    lg_refs_free((uintptr_t)obj, tracker_enter());
+    tracker_leave();
 }
 
 static void api_expect_freed(const void *obj, const char *why)
 {
     if (!refs_on() || !obj) return;
-    lg_stack_id stack = rt_capture();
-    rt_busy++;
-    lg_refs_expect_freed((uintptr_t)obj, why, stack);
-    rt_busy--;
+    lg_refs_expect_freed((uintptr_t)obj, why, tracker_enter());
+    tracker_leave();
 }
 
 static lg_checkpoint_t api_checkpoint(void)
@@ -70,10 +74,8 @@ static lg_checkpoint_t api_checkpoint(void)
 static size_t api_check_since(lg_checkpoint_t since, const char *what)
 {
     if (!refs_on()) return 0;
-    lg_stack_id stack = rt_capture();
-    rt_busy++;
-    size_t found = lg_refs_check_since(since, what, stack);
-    rt_busy--;
+    size_t found = lg_refs_check_since(since, what, tracker_enter());
+    tracker_leave();
     return found;
 }
 
