@@ -146,9 +146,12 @@ static void after_fork_parent(void)
     lg_refs_unlock_all();
 }
 
+uint64_t rt_inherited_below;
+
 static void after_fork_child(void)
 {
     lg_heap_unlock_all();
+    rt_inherited_below = lg_birth_now();
     lg_report_forget_for_child();
     lg_refs_after_fork_child();
     lg_pal_after_fork_child();

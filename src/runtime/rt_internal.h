@@ -35,6 +35,9 @@ static inline void rt_ensure_early(void)
 
 /* Whether the checked heap is in charge (false: pass through to glibc). */
 extern bool rt_heap_on;
+/* In a forked child: the first birth of its own (blocks born before are the
+ * parent's, and are never its leaks); 0 in the original process. */
+extern uint64_t rt_inherited_below;
 
 /* The caller's stack in the depot, runtime frames removed; 0 with stacks=0. */
 lg_stack_id rt_capture(void);

@@ -46,6 +46,8 @@ void rt_mark_fini(void);
 void rt_mark_range(uintptr_t lo, uintptr_t hi);
 void rt_mark_words(const uintptr_t *words, size_t n);
 void rt_mark_drain(void); /* ... and everything they reach, transitively */
+/* Marks every live block born before birth (see rt_inherited_below). */
+void rt_mark_born_before(uint64_t birth);
 
 /* One group: a leaked block and the leaked blocks reachable only through it. */
 typedef struct rt_leak_group {

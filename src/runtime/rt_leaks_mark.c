@@ -336,6 +336,16 @@ void rt_leaks_collect(rt_leak_result *res)
     result = NULL;
 }
 
+static void mark_if_born_before(const lg_block *b, void *ctx)
+{
+    if (b->meta->birth < *(const uint64_t *)ctx) mark_target(b, 0);
+}
+
+void rt_mark_born_before(uint64_t birth)
+{
+    lg_heap_each_live_locked(mark_if_born_before, &birth);
+}
+
 void rt_mark_clear_all(void)
 {
     lg_heap_each_live_locked(clear_visit, 0);

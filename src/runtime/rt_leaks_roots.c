@@ -202,6 +202,10 @@ bool rt_roots_mark(const rt_world *w, uintptr_t self_sp, const uintptr_t *self_r
         rt_mark_words(t->regs, RT_WORLD_REGS);
         heap_stack(t->sp);
     }
+    /* In a forked child, what the parent had allocated is the parent's:
+     * the threads that held some of it did not come along, and the child
+     * did not lose it. */
+    if (rt_inherited_below) rt_mark_born_before(rt_inherited_below);
     rt_mark_drain();
     lg_pal_unmap(own, OWN_MAX * sizeof(*own));
     own = NULL;
