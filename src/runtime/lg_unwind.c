@@ -43,11 +43,19 @@ typedef struct lg_unw_memo {
     uint64_t rule[LG_MEMO_FRAMES];
 } lg_unw_memo;
 
+/* A small per-thread front of the rule cache: the shared table is a
+ * megabyte that the program's own memory traffic keeps evicting from the
+ * CPU caches, while the few return addresses a thread's allocations come
+ * through stay here, in lines it touches on every walk. */
+#define LG_NEAR_BITS 6
+
 typedef struct lg_unw_thread {
     uintptr_t lo, hi; /* the thread's stack; hi == 0 until known */
     uintptr_t olo[LG_OTHER_STACKS], ohi[LG_OTHER_STACKS]; /* signal, coroutine stacks */
     uint32_t onext, evict;
     uint64_t hits, slow_frames;
+    uintptr_t near_pc[1u << LG_NEAR_BITS];
+    uint64_t near_rule[1u << LG_NEAR_BITS];
     lg_unw_memo memo[2]; /* the last walk's, and the one being written */
     uint32_t memo_last;  /* which of the two is the last walk's */
     bool walking;        /* a walk is in progress: a nested one (a signal) leaves the memos alone */
@@ -436,9 +444,21 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
                 if (full) goto done;
             }
         } else {
-            rule = lg_unw_get(pc, gen);
-            if (LG_LIKELY(rule)) hits++;
-            else rule = lg_unw_fill(t, pc, &gen);
+            /* A nested walk (a signal handler's) leaves the near cache
+             * alone too: it could land between a pc and its rule. */
+            uint32_t near = (uint32_t)((pc * 0x9e3779b97f4a7c15ull) >> (64 - LG_NEAR_BITS));
+            if (next && t->near_pc[near] == pc && ((t->near_rule[near] >> 5) & GEN_MASK) == gen) {
+                rule = t->near_rule[near];
+                hits++;
+            } else {
+                rule = lg_unw_get(pc, gen);
+                if (LG_LIKELY(rule)) hits++;
+                else rule = lg_unw_fill(t, pc, &gen);
+                if (next) {
+                    t->near_pc[near] = pc;
+                    t->near_rule[near] = rule;
+                }
+            }
             lg_unw_record(next, &recorded, pc, sp, rule);
         }
 
