@@ -636,7 +636,7 @@ static void group_roots(graph *g, uint32_t *lead, uint32_t *next, uint32_t *tabl
 /* Out of memory for the graph: every counted object is reported on its own. */
 static void report_leak_alone(refs_obj *o, void *ctx)
 {
-    if (!is_candidate(o)) return;
+    if (!is_candidate(o) || refs_suppressed(LG_REF_LEAK, o->birth_stack, o->birth_stack)) return;
     ++*(size_t *)ctx;
     char name[80];
     lg_report *r = lg_report_begin(LG_REF_LEAK, o->birth_stack, "%s leaked: still referenced at exit (refcount %lld)",
