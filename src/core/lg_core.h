@@ -66,10 +66,10 @@ bool lg_parse_u64(const char *s, size_t n, uint64_t *out);
 typedef uint32_t lg_stack_id; /* 0: no stack */
 /* Stacks are arrays of return addresses, innermost first. */
 lg_stack_id lg_depot_put(const uintptr_t *pcs, uint32_t depth);
-/* The id of the stack pcs[0..depth-1] followed by the stack callers (0: by
- * nothing).  If ids is not NULL, ids[i] receives the id of the stack from
- * pcs[i] outwards, for a caller that remembers the suffixes it stored. */
-lg_stack_id lg_depot_extend(lg_stack_id callers, const uintptr_t *pcs, uint32_t depth, lg_stack_id *ids);
+/* The id of the stack made of the frame pc called from the stack caller
+ * (0: from nothing), found or added; 0 when the depot is full.  A stack's
+ * id is that of its innermost frame: lg_depot_put adds pcs outermost first. */
+lg_stack_id lg_depot_frame(lg_stack_id caller, uintptr_t pc);
 /* Copies up to max frames of a stack into pcs; returns how many. */
 uint32_t lg_depot_get(lg_stack_id id, uintptr_t *pcs, uint32_t max);
 size_t lg_depot_memory(void);

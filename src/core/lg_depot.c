@@ -61,10 +61,9 @@ static uint32_t find_in_chain(uint32_t id, uint32_t stop, uint32_t caller, uintp
     return 0;
 }
 
-/* The id of the stack made of pc called from the stack caller: found, or
- * added.  0 when the depot is full. */
-static uint32_t depot_frame(uint32_t caller, uintptr_t pc)
+lg_stack_id lg_depot_frame(lg_stack_id caller, uintptr_t pc)
 {
+    if (!depot_init()) return 0;
     uint32_t *bucket = &depot_buckets[hash_frame(caller, pc) & (DEPOT_BUCKETS - 1)];
     uint32_t head = __atomic_load_n(bucket, __ATOMIC_ACQUIRE);
     uint32_t found = find_in_chain(head, 0, caller, pc);
@@ -85,22 +84,13 @@ static uint32_t depot_frame(uint32_t caller, uintptr_t pc)
     }
 }
 
-lg_stack_id lg_depot_extend(lg_stack_id callers, const uintptr_t *pcs, uint32_t depth, lg_stack_id *ids)
-{
-    if (!depot_init()) return 0;
-    if (depth > LG_MAX_FRAMES) depth = LG_MAX_FRAMES;
-    uint32_t id = callers;
-    for (uint32_t i = depth; i-- > 0;) {
-        id = depot_frame(id, pcs[i]);
-        if (!id) return 0;
-        if (ids) ids[i] = id;
-    }
-    return id;
-}
-
 lg_stack_id lg_depot_put(const uintptr_t *pcs, uint32_t depth)
 {
-    return lg_depot_extend(0, pcs, depth, 0);
+    if (depth > LG_MAX_FRAMES) depth = LG_MAX_FRAMES;
+    lg_stack_id id = 0;
+    for (uint32_t i = depth; i-- > 0;)
+        if (!(id = lg_depot_frame(id, pcs[i]))) return 0;
+    return id;
 }
 
 uint32_t lg_depot_get(lg_stack_id id, uintptr_t *pcs, uint32_t max)

@@ -397,13 +397,14 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
         hi = m.hi[0];
     }
     uint32_t gen = __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED), first_gen = gen;
-    static lg_unw_memo no_memo; /* n == 0: nothing to read, and written only below its count */
+    /* A nested walk (a signal handler's) neither reads the memos nor
+     * writes them: it may have interrupted a walk writing one. */
     bool use_memo = !t->walking;
     t->walking = true;
-    const lg_unw_memo *last = use_memo ? &t->memo[t->memo_last] : &no_memo;
+    const lg_unw_memo *last = &t->memo[t->memo_last];
     lg_unw_memo *next = use_memo ? &t->memo[t->memo_last ^ 1] : 0;
     if (next) next->rsp_from = next->rsp_from_all = 0;
-    uint32_t last_n = last->gen == gen ? last->n : 0, k = 0, recorded = 0;
+    uint32_t last_n = use_memo && last->gen == gen ? last->n : 0, k = 0, recorded = 0;
     uint32_t n = 0;
     uint64_t hits = 0;
     bool bp_ok = true; /* as in lg_cfi_walk, an unreadable rbp slot makes rbp unknown */

@@ -69,11 +69,11 @@ typedef struct near_entry {
 } near_entry;
 static __thread near_entry near_ids[1u << NEAR_BITS] RT_TLS;
 
-static lg_stack_id depot_frame(lg_stack_id callers, uintptr_t pc)
+static lg_stack_id near_frame(lg_stack_id callers, uintptr_t pc)
 {
     near_entry *e = &near_ids[((pc ^ (uintptr_t)callers << 20) * 0x9e3779b97f4a7c15ull) >> (64 - NEAR_BITS)];
     if (e->pc == pc && e->callers == callers && e->id) return e->id;
-    lg_stack_id id = lg_depot_extend(callers, &pc, 1, 0);
+    lg_stack_id id = lg_depot_frame(callers, pc);
     e->pc = pc;
     e->callers = callers;
     e->id = id;
@@ -103,7 +103,7 @@ static lg_stack_id store_remembered(const uintptr_t *pcs, uint32_t depth)
     m->depth = depth;
     lg_stack_id id = callers;
     for (uint32_t i = fresh; i-- > 0;) {
-        id = depot_frame(id, pcs[i]);
+        id = near_frame(id, pcs[i]);
         if (!id) {
             m->depth = 0; /* the depot is full */
             return 0;

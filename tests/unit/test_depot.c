@@ -25,24 +25,24 @@ static void same_stack_same_id(void **state)
     assert_int_equal(lg_depot_get(0, pcs, LG_MAX_FRAMES), 0);
 }
 
-/* A stack stored on top of a stored suffix is the same stack as stored
- * whole; the ids of its suffixes are the ids of those stacks. */
-static void extend_matches_put(void **state)
+/* A stack built frame by frame on a stored suffix is the same stack as
+ * stored whole; each step's id is the id of that suffix stored whole. */
+static void frames_match_put(void **state)
 {
     (void)state;
     uintptr_t full[] = {0x11, 0x22, 0x33, 0x44, 0x55};
-    lg_stack_id ids[5];
-    lg_stack_id whole = lg_depot_extend(0, full, 5, ids);
-    assert_int_equal(whole, lg_depot_put(full, 5));
-    assert_int_equal(ids[0], whole);
-    for (int i = 0; i < 5; i++) assert_int_equal(ids[i], lg_depot_put(full + i, 5 - (uint32_t)i));
+    lg_stack_id whole = lg_depot_put(full, 5), id = 0;
+    for (int i = 4; i >= 0; i--) {
+        id = lg_depot_frame(id, full[i]);
+        assert_int_equal(id, lg_depot_put(full + i, 5 - (uint32_t)i));
+    }
+    assert_int_equal(id, whole);
     lg_stack_id outer = lg_depot_put(full + 3, 2);
-    assert_int_equal(lg_depot_extend(outer, full, 3, NULL), whole);
+    assert_int_equal(lg_depot_frame(lg_depot_frame(lg_depot_frame(outer, 0x33), 0x22), 0x11), whole);
 
     /* Another inner part on the same callers: a different stack, whose
      * frames read back in order. */
-    uintptr_t other[] = {0x99, 0x33};
-    lg_stack_id id = lg_depot_extend(outer, other, 2, NULL);
+    id = lg_depot_frame(lg_depot_frame(outer, 0x33), 0x99);
     assert_true(id != whole);
     uintptr_t pcs[LG_MAX_FRAMES];
     assert_int_equal(lg_depot_get(id, pcs, LG_MAX_FRAMES), 4);
@@ -77,7 +77,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_stack_same_id),
-        cmocka_unit_test(extend_matches_put),
+        cmocka_unit_test(frames_match_put),
         cmocka_unit_test(concurrent_inserts_agree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
