@@ -7,8 +7,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-PACKAGES=(build-essential cmake clang pkg-config libdw-dev libelf-dev libjansson-dev
-          libcmocka-dev libunwind-dev jq python3 sqlite3 lua5.4 git make valgrind time libasan8)
+# One line per purpose, so that additions do not touch each other's lines.
+PACKAGES=(
+    build-essential cmake clang pkg-config                # the toolchain
+    libdw-dev libelf-dev libjansson-dev                   # the CLI: symbolization, JSON
+    libcmocka-dev libunwind-dev jq python3                # the tests
+    sqlite3 lua5.4 git make                               # tests/real: programs we did not write
+    valgrind time libasan8                                # bench/: the peers
+)
 
 deps() {
     local missing=()
