@@ -3,6 +3,8 @@
  * The core knows blocks, stacks, quarantine, references and findings.  It
  * calls nothing outside itself but lg_platform.h, so it can live in a kernel.
  * Modules:
+ *   lg_config.h     sizes and address-space layout (compile-time)
+ *   lg_core_init.c  one call that sets an embedder's core up
  *   lg_format.c     text buffers and number formatting
  *   lg_options.c    the option table and LIFEGUARD_OPTIONS parser
  *   lg_depot.c      stack depot: deduplicated stacks behind 32-bit ids
@@ -17,12 +19,30 @@
 #define LG_CORE_H
 
 #include "../platform/lg_platform.h"
+#include "lg_config.h"
 
 #define LG_VERSION "0.1.0"
 
 #define LG_LIKELY(x) __builtin_expect(!!(x), 1)
 #define LG_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define LG_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A 64-bit value changed with atomics: 8-byte aligned even where the ABI
+ * aligns uint64_t to 4 (i386), so the atomic is one cmpxchg8b, not a lock. */
+typedef uint64_t lg_atomic_u64 __attribute__((aligned(8)));
+
+/* Trailing zero bits of a non-zero 64-bit value.  On a 32-bit target
+ * __builtin_ctzll becomes a call to libgcc's __ctzdi2; two 32-bit halves
+ * keep the core free of compiler-runtime helpers. */
+static inline unsigned lg_ctz64(uint64_t v)
+{
+#if LG_CFG_64BIT
+    return (unsigned)__builtin_ctzll(v);
+#else
+    uint32_t low = (uint32_t)v;
+    return low ? (unsigned)__builtin_ctz(low) : 32u + (unsigned)__builtin_ctz((uint32_t)(v >> 32));
+#endif
+}
 
 /* Freestanding byte helpers: the core never calls libc's. */
 void lg_mem_set(void *dst, int byte, size_t len);
@@ -78,6 +98,16 @@ size_t lg_depot_memory(void);
  * set at start-up.  skip drops the innermost frames of the caller. */
 typedef lg_stack_id (*lg_capture_fn)(void);
 extern lg_capture_fn lg_capture_stack;
+
+/* ---- lg_core_init.c: for an embedder (a kernel, a test host) ------------- */
+typedef struct lg_core_platform {
+    lg_capture_fn capture_stack; /* the stack of the code calling into the core; NULL: none */
+    int report_channel;          /* the lg_pal_write channel text reports go to */
+} lg_core_platform;
+/* Sets every option to its default, applies options ("key=value:...",
+ * NULL: none), installs the platform's hooks and reserves the heap.  On a
+ * bad option or no memory returns false with a one-line reason in err. */
+bool lg_core_init(const char *options, const lg_core_platform *platform, char *err, size_t err_len);
 
 /* ---- births: one clock for heap blocks and tracked objects (checkpoints) -- */
 uint64_t lg_birth_next(void); /* takes a tick */

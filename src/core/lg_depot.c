@@ -14,8 +14,8 @@
  * grown by an atomic bump; nodes are never freed. */
 #include "lg_core.h"
 
-#define DEPOT_BUCKETS (1u << 20)
-#define DEPOT_MAX_NODES (1u << 28) /* address space; pages fault in as used */
+#define DEPOT_BUCKETS (1u << LG_CFG_DEPOT_BUCKET_BITS)
+#define DEPOT_MAX_NODES (1u << LG_CFG_DEPOT_NODE_BITS) /* address space; pages fault in as used */
 
 typedef struct depot_node {
     uintptr_t pc;

@@ -52,7 +52,8 @@ bool lg_parse_u64(const char *s, size_t n, uint64_t *out)
     for (size_t i = 0; i < n; i++) {
         if (s[i] < '0' || s[i] > '9') return false;
         uint64_t digit = (uint64_t)(s[i] - '0');
-        if (v > (UINT64_MAX - digit) / 10) return false;
+        /* v * 10 + digit overflows; constant divisions only (see div10) */
+        if (v > UINT64_MAX / 10 || (v == UINT64_MAX / 10 && digit > UINT64_MAX % 10)) return false;
         v = v * 10 + digit;
     }
     *out = v;
@@ -83,11 +84,30 @@ void lg_buf_puts(lg_buf *b, const char *s)
     while (*s) lg_buf_putc(b, *s++);
 }
 
+/* v / 10 in four 16-bit steps of 32-bit arithmetic: a 64-bit division on a
+ * 32-bit target would call libgcc's __udivdi3 (the core needs none). */
+static uint64_t div10(uint64_t v, unsigned *rem)
+{
+    uint64_t q = 0;
+    uint32_t r = 0;
+    for (int shift = 48; shift >= 0; shift -= 16) {
+        uint32_t cur = (r << 16) | (uint32_t)((v >> shift) & 0xffff);
+        q |= (uint64_t)(cur / 10) << shift;
+        r = cur % 10;
+    }
+    *rem = r;
+    return q;
+}
+
 void lg_buf_udec(lg_buf *b, uint64_t v)
 {
     char tmp[24];
     int n = 0;
-    do tmp[n++] = (char)('0' + v % 10); while ((v /= 10) != 0);
+    do {
+        unsigned digit;
+        v = div10(v, &digit);
+        tmp[n++] = (char)('0' + digit);
+    } while (v != 0);
     while (n) lg_buf_putc(b, tmp[--n]);
 }
 

@@ -8,11 +8,14 @@
 #include "lg_heap.h"
 
 #define CLASS_COUNT LG_CLASS_COUNT
-#define CLASS_SPAN_BITS 32                   /* each class owns 4 GiB of address space */
-#define CLASS_SPAN (1ull << CLASS_SPAN_BITS)
-#define MAX_SLOT 131072u
-#define COMMIT_CHUNK (256u << 10)
-#define MAX_REQUEST (1ull << 46)             /* larger requests fail like glibc's */
+#define CLASS_SPAN_BITS LG_CFG_CLASS_SPAN_BITS /* each class owns this much address space */
+#define CLASS_SPAN ((uintptr_t)1 << CLASS_SPAN_BITS)
+#define MAX_SLOT LG_CFG_MAX_SLOT
+#define COMMIT_CHUNK (CLASS_SPAN < (256u << 10) ? CLASS_SPAN : (256u << 10))
+/* Larger requests fail like glibc's; on 32 bits, well before size + redzones could wrap. */
+#define MAX_REQUEST (LG_CFG_64BIT ? (size_t)1 << 46 : SIZE_MAX / 4)
+_Static_assert((uint64_t)CLASS_COUNT << CLASS_SPAN_BITS <= (uint64_t)UINTPTR_MAX / 2,
+               "the size classes' range must fit in half the address space");
 /* Memory of freed blocks past the quarantine is reused by its class; a
  * class that keeps more than CLASS_IDLE_MAX bytes of such slots idle (the
  * program moved on to other sizes) gives the pages of slots of at least
@@ -127,24 +130,26 @@ bool lg_heap_init(void)
     lg_lock(&heap_init_lock);
     if (!heap_ready) {
         page_size = lg_pal_page_size();
-        void *region = lg_pal_reserve(CLASS_COUNT * CLASS_SPAN);
+        void *region = lg_pal_reserve((size_t)CLASS_COUNT * CLASS_SPAN);
         bool ok = region && lg_poison_init() && lg_quarantine_init();
         for (uint32_t c = 0; ok && c < CLASS_COUNT; c++) {
             size_class *sc = &classes[c];
             sc->slot_size = class_slot_size(c);
             sc->max_slots = (uint32_t)(CLASS_SPAN / sc->slot_size);
+#if LG_CFG_64BIT
             sc->div_magic = UINT64_MAX / sc->slot_size + 1;
+#endif
             sc->cache_cap = CACHE_BYTES_MAX / sc->slot_size;
             if (sc->cache_cap > LG_CACHE_SLOTS) sc->cache_cap = LG_CACHE_SLOTS;
             if (sc->cache_cap < 2) sc->cache_cap = 2;
-            sc->start = (uintptr_t)region + c * CLASS_SPAN;
+            sc->start = (uintptr_t)region + (uintptr_t)c * CLASS_SPAN;
             sc->committed_end = sc->start;
             sc->meta = lg_pal_map((size_t)sc->max_slots * sizeof(lg_block_meta));
             ok = sc->meta != NULL;
         }
         if (ok) {
             heap_start = (uintptr_t)region;
-            heap_end = heap_start + CLASS_COUNT * CLASS_SPAN;
+            heap_end = heap_start + (uintptr_t)CLASS_COUNT * CLASS_SPAN;
             __atomic_store_n(&heap_ready, true, __ATOMIC_RELEASE);
         }
     }
@@ -439,10 +444,17 @@ void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid)
 
 /* ---- lookup ------------------------------------------------------------- */
 
-/* offset / slot_size, by a multiply: this runs on every free. */
+/* offset / slot_size, by a multiply on 64-bit targets: this runs on every
+ * free.  Exact: offsets are below 2^32 and slots at most 2^17 bytes, so the
+ * reciprocal's rounding error stays under one slot.  32-bit targets divide
+ * natively (a 32-bit divide needs no compiler-runtime helper). */
 static inline uint64_t slot_index(const size_class *sc, uintptr_t addr)
 {
+#if LG_CFG_64BIT
     return (uint64_t)(((unsigned __int128)(addr - sc->start) * sc->div_magic) >> 64);
+#else
+    return (addr - sc->start) / sc->slot_size;
+#endif
 }
 
 static void small_to_block(uint32_t c, uint32_t slot, lg_block *out)

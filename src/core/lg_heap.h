@@ -141,7 +141,7 @@ void lg_redzone_fill(uintptr_t start, size_t len);
 size_t lg_redzone_find_change(uintptr_t start, size_t len);
 
 /* ---- internal to the heap: quarantine (lg_quarantine.c) ---------------- */
-#define LG_QTAG_BITS 24
+#define LG_QTAG_BITS LG_CFG_QTAG_BITS
 bool lg_quarantine_init(void);
 uint32_t lg_quarantine_reserve(lg_heap_cache *cache); /* a tag for a block about to be freed */
 /* bytes: what the block holds back (its slot), counted against quarantine_mb. */
@@ -170,7 +170,7 @@ size_t lg_heap_recycle(const lg_evicted *blocks, uint32_t count, lg_heap_cache *
 struct lg_heap_cache {
     uint32_t count[LG_CLASS_COUNT];
     uint32_t slots[LG_CLASS_COUNT][LG_CACHE_SLOTS];
-    uint64_t allocs, frees;   /* not yet added to the heap's totals */
+    lg_atomic_u64 allocs, frees; /* not yet added to the heap's totals */
     uint64_t pending_bytes;   /* quarantined bytes not yet added to the quarantine's total */
     uint64_t birth_next, birth_end; /* births reserved from the clock (lg_heap.c) */
     uint32_t birth_epoch;     /* the checkpoint epoch they were reserved in */

@@ -1,7 +1,11 @@
 /* lg_options.c — option defaults and the "key=value:key=value" parser. */
 #include "lg_core.h"
 
-lg_options lg_opt;
+/* Defaults from the start: an embedder that never sets options still
+ * reports (max_findings is not 0). */
+#define OPT_INIT(name, type, def, help) .name = def,
+lg_options lg_opt = {LG_OPTION_LIST(OPT_INIT)};
+#undef OPT_INIT
 
 #define OPT_DEFAULT_BOOL(name, def) opts->name = (def);
 #define OPT_DEFAULT_UINT(name, def) opts->name = (def);

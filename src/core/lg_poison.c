@@ -10,25 +10,29 @@
  * inside the window. */
 #include "lg_heap.h"
 
-#define STALE_WINDOW_BITS 16
-#define STALE_WINDOW_MIDDLE 0x7ff0u
-#define STALE_RANGE_BYTES (1ull << (LG_QTAG_BITS + STALE_WINDOW_BITS))
+#define STALE_WINDOW_BITS LG_CFG_STALE_WINDOW_BITS
+#define STALE_WINDOW_MIDDLE ((1u << (STALE_WINDOW_BITS - 1)) - 16u) /* 0x7ff0 for 64 KiB windows */
+#define STALE_RANGE_BYTES ((uintptr_t)1 << (LG_QTAG_BITS + STALE_WINDOW_BITS))
 
 static uintptr_t stale_base;
 
 bool lg_poison_init(void)
 {
     if (stale_base) return true;
-    void *range = lg_pal_reserve(STALE_RANGE_BYTES);
+    void *range = lg_pal_reserve_stale(STALE_RANGE_BYTES);
     if (!range) return false;
     stale_base = (uintptr_t)range;
     return true;
 }
 
+/* The fill loops lay 64-bit words: on a 32-bit target the pointer is
+ * repeated in both halves, so every pointer-sized field of a freed struct
+ * holds it (not every other one NULL). */
 uint64_t lg_poison_word(uint32_t qtag)
 {
-    uint64_t tag = qtag & ((1u << LG_QTAG_BITS) - 1);
-    return stale_base + (tag << STALE_WINDOW_BITS) + STALE_WINDOW_MIDDLE;
+    uintptr_t tag = qtag & ((1u << LG_QTAG_BITS) - 1);
+    uintptr_t value = stale_base + (tag << STALE_WINDOW_BITS) + STALE_WINDOW_MIDDLE;
+    return LG_CFG_64BIT ? (uint64_t)value : (uint64_t)value * 0x100000001ull;
 }
 
 bool lg_poison_decode(uintptr_t addr, uint32_t *qtag)
@@ -73,7 +77,7 @@ size_t lg_poison_find_change(uintptr_t start, size_t len, uint64_t word)
     for (; i < words; i++) {
         if (LG_LIKELY(w[i] == word)) continue;
         uint64_t diff = w[i] ^ word;
-        return i * 8 + (size_t)(__builtin_ctzll(diff) / 8);
+        return i * 8 + (size_t)(lg_ctz64(diff) / 8);
     }
     const unsigned char *tail = (const unsigned char *)(w + words);
     for (size_t k = 0; k < len % 8; k++)
@@ -102,7 +106,7 @@ size_t lg_redzone_find_change(uintptr_t start, size_t len)
     }
     for (; end - p >= 8; p += 8) {
         uint64_t diff = *(const lg_w64 *)p ^ REDZONE_WORD;
-        if (LG_UNLIKELY(diff)) return (size_t)(p - (const unsigned char *)start) + (size_t)(__builtin_ctzll(diff) / 8);
+        if (LG_UNLIKELY(diff)) return (size_t)(p - (const unsigned char *)start) + (size_t)(lg_ctz64(diff) / 8);
     }
     for (; p < end; p++)
         if (*p != LG_REDZONE_BYTE) return (size_t)(p - (const unsigned char *)start);

@@ -1,8 +1,8 @@
 /* lg_quarantine.c — freed blocks wait here before their memory is reused.
  *
- * A ring of 2^20 entries in free order, bounded by quarantine_mb bytes (the
- * slots and metadata held back, and the ring itself; see byte_limit) and
- * by half the ring.  A freeing thread takes a sequence number with one
+ * A ring of 2^LG_CFG_RING_BITS entries (2^20 on 64-bit Linux) in free
+ * order, bounded by quarantine_mb bytes (the slots and metadata held back,
+ * and the ring itself; see byte_limit) and by half the ring.  A freeing thread takes a sequence number with one
  * atomic add (its low LG_QTAG_BITS bits are the block's tag, which the
  * poison encodes), poisons the block, then publishes the ring entry; no
  * lock is taken unless the quarantine is over its bound, and then one
@@ -13,7 +13,7 @@
  * still be traced. */
 #include "lg_heap.h"
 
-#define RING_BITS 20
+#define RING_BITS LG_CFG_RING_BITS
 #define RING_SIZE (1u << RING_BITS)
 #define RING_MASK (RING_SIZE - 1)
 #define MAX_QUEUED (RING_SIZE / 2)
@@ -23,7 +23,7 @@
 /* entry: bit 63 valid | lap (4 bits) << 48 | class << 32 | slot */
 #define ENTRY_VALID (1ull << 63)
 
-static uint64_t *ring;
+static lg_atomic_u64 *ring;
 static uint64_t ring_head; /* next sequence number to hand out */
 static uint64_t ring_tail; /* oldest sequence number not yet evicted */
 /* Signed: an eviction may subtract bytes whose freer has not added them yet. */

@@ -23,7 +23,7 @@
 typedef struct refs_type {
     uint32_t hash;
     uint32_t len;
-    uint64_t next_id; /* atomic */
+    lg_atomic_u64 next_id;
     char name[REFS_TYPE_NAME];
 } refs_type;
 

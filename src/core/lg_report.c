@@ -11,7 +11,7 @@
 
 #define TEXT_BYTES (64u << 10)
 #define PART_BYTES (48u << 10)
-#define STORE_BYTES (32u << 20)
+#define STORE_BYTES LG_CFG_REPORT_STORE_BYTES
 #define SEEN_SLOTS 4096u
 #define SUMMARY_EXTRAS 32
 

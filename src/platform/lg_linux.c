@@ -89,6 +89,11 @@ void *lg_pal_reserve(size_t size)
     return p == MAP_FAILED ? NULL : p;
 }
 
+void *lg_pal_reserve_stale(size_t size)
+{
+    return lg_pal_reserve(size);
+}
+
 bool lg_pal_commit(void *addr, size_t size)
 {
     return mprotect(addr, size, PROT_READ | PROT_WRITE) == 0;

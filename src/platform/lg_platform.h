@@ -16,6 +16,11 @@ size_t lg_pal_page_size(void);
 void *lg_pal_map(size_t size);                 /* zeroed, read-write; NULL on failure */
 void lg_pal_unmap(void *addr, size_t size);
 void *lg_pal_reserve(size_t size);             /* address space only, no access */
+/* The stale range freed memory's poison points into: like lg_pal_reserve,
+ * but it must never be made accessible, so that any access through a poison
+ * value traps.  A machine without an MMU returns a range no memory or device
+ * answers at (a bus error), or at least one no valid pointer falls in. */
+void *lg_pal_reserve_stale(size_t size);
 bool lg_pal_commit(void *addr, size_t size);   /* make reserved pages read-write */
 void lg_pal_decommit(void *addr, size_t size); /* give pages back, keep them reserved */
 void lg_pal_purge(void *addr, size_t size);    /* give pages back, keep them read-write (zero-filled) */
@@ -24,11 +29,15 @@ void lg_pal_purge(void *addr, size_t size);    /* give pages back, keep them rea
  * many were written.  Takes no lock. */
 size_t lg_pal_own_maps(uintptr_t (*out)[2], size_t cap);
 
-/* ---- locks: a word-sized mutex, statically initialisable to zero --------- */
+/* ---- locks: a small mutex, statically initialisable to zero ---------------
+ * A kernel's lock may be taken where interrupts (or a page fault handed to
+ * the core) can come: its lg_lock disables them and keeps what it saved in
+ * irq_state until lg_unlock restores it.  User space leaves it unused. */
 typedef struct lg_lock {
     int state;
+    unsigned irq_state;
 } lg_lock_t;
-#define LG_LOCK_INIT {0}
+#define LG_LOCK_INIT {0, 0}
 void lg_lock(lg_lock_t *lock);
 void lg_unlock(lg_lock_t *lock);
 bool lg_trylock(lg_lock_t *lock);
