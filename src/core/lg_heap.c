@@ -866,3 +866,82 @@ void lg_heap_range(uintptr_t *lo, uintptr_t *hi)
     *lo = heap_start;
     *hi = heap_end;
 }
+
+/* ---- for the fault reporter (lg_fault.c) -----------------------------------
+ * A fault may come while another thread holds large_lock (or the leak scan
+ * holds every lock): the large table is read under a bounded trylock, and
+ * skipped if it cannot be had. */
+
+static bool large_lock_for_fault(void)
+{
+    for (int i = 0; i < 100000; i++)
+        if (lg_trylock(&large_lock)) return true;
+    return false;
+}
+
+/* Distance from addr to the user bytes of b (0 inside them or one past). */
+static size_t distance_to(const lg_block *b, uintptr_t addr)
+{
+    if (addr < b->user) return b->user - addr;
+    if (addr > b->user + b->size) return addr - (b->user + b->size);
+    return 0;
+}
+
+static void keep_nearer(uintptr_t addr, const lg_block *candidate, lg_block *best, size_t *best_distance)
+{
+    size_t d = distance_to(candidate, addr);
+    if (d < *best_distance) {
+        *best = *candidate;
+        *best_distance = d;
+    }
+}
+
+/* Class c's slot that was ever allocated nearest to its end (from_top) or
+ * to its start, looking no further than max_distance bytes in: slots a
+ * thread cache took but never handed out do not count. */
+static bool small_nearest_used(uint32_t c, uint32_t from_top, size_t max_distance, lg_block *out)
+{
+    uint32_t bump = __atomic_load_n(&classes[c].bump, __ATOMIC_ACQUIRE);
+    uint64_t span = max_distance / classes[c].slot_size + 1;
+    for (uint64_t i = 0; i < bump && i <= span; i++) {
+        uint32_t slot = from_top ? (uint32_t)(bump - 1 - i) : (uint32_t)i;
+        if (__atomic_load_n(&classes[c].meta[slot].state, __ATOMIC_ACQUIRE) == LG_BLOCK_UNUSED) continue;
+        small_to_block(c, slot, out);
+        return true;
+    }
+    return false;
+}
+
+bool lg_heap_find_near(uintptr_t addr, size_t max_distance, lg_block *out)
+{
+    if (!heap_ready) return false;
+    lg_block b, best;
+    size_t best_distance = SIZE_MAX;
+    if (lg_heap_owns(addr) && lg_heap_find(addr, out)) return true; /* in a slot ever handed out */
+    /* In a class's range past its last slot, or outside the classes: the
+     * last slot of its class below, the first slot of the class above. */
+    uint32_t c = addr < heap_start ? 0 : addr >= heap_end ? CLASS_COUNT : (uint32_t)((addr - heap_start) >> CLASS_SPAN_BITS);
+    uint32_t below = c < CLASS_COUNT ? c : CLASS_COUNT - 1;
+    if (addr >= heap_start && small_nearest_used(below, UINT32_MAX, max_distance, &b)) keep_nearer(addr, &b, &best, &best_distance);
+    uint32_t above = addr < heap_start ? 0 : c + 1;
+    if (above < CLASS_COUNT && small_nearest_used(above, 0, max_distance, &b)) keep_nearer(addr, &b, &best, &best_distance);
+    if (large_sorted_len && large_lock_for_fault()) {
+        if (large_find_held(addr, out)) {
+            lg_unlock(&large_lock);
+            return true;
+        }
+        uint32_t at = large_upper_bound(addr);
+        if (at > 0) {
+            large_to_block(large_sorted[at - 1], &b);
+            keep_nearer(addr, &b, &best, &best_distance);
+        }
+        if (at < large_sorted_len) {
+            large_to_block(large_sorted[at], &b);
+            keep_nearer(addr, &b, &best, &best_distance);
+        }
+        lg_unlock(&large_lock);
+    }
+    if (best_distance > max_distance) return false;
+    *out = best;
+    return true;
+}

@@ -91,6 +91,11 @@ bool lg_heap_find_live(uintptr_t addr, lg_block *out);
  * free that first captures a stack does not wait for it afterwards. */
 void lg_heap_prefetch(const void *p);
 
+/* For a fault at addr: the block whose slot (or large mapping) holds it,
+ * else the nearest block within max_distance bytes of its user bytes,
+ * whatever its state.  Takes no lock it could wait for. */
+bool lg_heap_find_near(uintptr_t addr, size_t max_distance, lg_block *out);
+
 /* Whether addr lies inside the heap's reserved ranges at all (fast). */
 bool lg_heap_owns(uintptr_t addr);
 

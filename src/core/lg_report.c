@@ -186,6 +186,14 @@ void lg_report_object(lg_report *r, uintptr_t address, const char *type, uint64_
                   (unsigned long)address, (long long)refcount);
 }
 
+void lg_report_access_type(lg_report *r, const char *type)
+{
+    if (!r || !type) return;
+    lg_buf_puts(&r->head, ", \"access\": {\"type\": ");
+    lg_buf_json_str(&r->head, type);
+    lg_buf_putc(&r->head, '}');
+}
+
 void lg_report_field_u64(lg_report *r, const char *key, uint64_t value)
 {
     if (!r) return;

@@ -50,6 +50,8 @@ lg_report *lg_report_begin(lg_kind kind, lg_stack_id key, const char *fmt, ...)
 void lg_report_address(lg_report *r, uintptr_t address);
 void lg_report_block(lg_report *r, uintptr_t address, size_t size);
 void lg_report_object(lg_report *r, uintptr_t address, const char *type, uint64_t id, int64_t refcount);
+/* "access": {"type": "read"|"write"}: what the faulting instruction did. */
+void lg_report_access_type(lg_report *r, const char *type);
 void lg_report_field_u64(lg_report *r, const char *key, uint64_t value);
 void lg_report_field_str(lg_report *r, const char *key, const char *value);
 

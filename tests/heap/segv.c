@@ -1,4 +1,6 @@
-// A plain crash is reported with its stack.
+// A plain crash is reported with its stack, then the program dies by the
+// signal as it would without lifeguard (128+11 from lifeguard run).
+// EXPECT-EXIT: 139
 // EXPECT-KIND: segv
 // EXPECT-FUNCTION: crash
 // EXPECT-MESSAGE: the null page

@@ -1,0 +1,45 @@
+/* lg_fault.h — a memory fault explained from what the heap knows.
+ *
+ * The platform's fault entry (a Linux SIGSEGV/SIGBUS handler, a kernel's
+ * page-fault handler) fills an lg_fault and asks two questions: is this
+ * fault lifeguard's business (lg_fault_is_heap: the poison range, a guard
+ * page, a freed block, the heap's reserved space), and, when it is to be
+ * reported, what it was (lg_fault_report: stale-pointer, use-after-free,
+ * heap-overflow naming the block or the nearest one, else segv). */
+#ifndef LG_FAULT_H
+#define LG_FAULT_H
+
+#include "lg_core.h"
+
+typedef enum lg_access {
+    LG_ACCESS_UNKNOWN = 0,
+    LG_ACCESS_READ,
+    LG_ACCESS_WRITE,
+} lg_access;
+
+typedef struct lg_fault {
+    uintptr_t addr;       /* the address the instruction touched */
+    lg_access access;     /* what it did, when the CPU says */
+    lg_stack_id stack;    /* the faulting instruction's stack */
+    uint32_t tid;         /* the thread that ran it */
+    bool bus;             /* a bus error rather than a segmentation fault */
+    bool addr_unknown;    /* the CPU gave no address (x86 general protection: not canonical) */
+} lg_fault;
+
+/* How far from a block's bytes a fault is still named after that block:
+ * a 64 KiB underflow or a 1 MiB overflow is reported as an overflow. */
+#define LG_FAULT_NEAR_BYTES (4u << 20)
+
+/* Whether the fault belongs to lifeguard: a poison value, a guard page or
+ * freed pages of a block, a redzone, the heap's reserved range.  A fault
+ * inside a live block's own bytes (a program that mprotects its memory) or
+ * in memory that is not the heap's is the program's. */
+bool lg_fault_is_heap(const lg_fault *f);
+
+/* Reports the fault.  True: it was a heap error (stale-pointer,
+ * use-after-free, heap-overflow), after which the program stops with
+ * `exitcode`; false: a plain crash (segv) was reported, and the program
+ * should end as it would without lifeguard (by the same signal). */
+bool lg_fault_report(const lg_fault *f);
+
+#endif
