@@ -2,7 +2,7 @@
 // reported as an overflow of that block, with its allocation stack.
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: peek
-// EXPECT-LINE: 17
+// EXPECT-LINE: 16
 // EXPECT-MESSAGE: bytes past the end of the 3000-byte block
 // EXPECT-JQ: .access.type == "read" and (.stacks.alloc | map(.function) | index("main")) != null
 // VARIANT: -O0 -g

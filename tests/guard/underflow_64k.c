@@ -2,7 +2,7 @@
 // reported as an overflow of the nearest block, with its stacks.
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: poke
-// EXPECT-LINE: 17
+// EXPECT-LINE: 16
 // EXPECT-MESSAGE: 65536 bytes before the 2000-byte block
 // EXPECT-JQ: .access.type == "write" and .stacks.alloc != null
 // VARIANT: -O0 -g
