@@ -18,6 +18,7 @@
     X(quarantine_mb, UINT, 64, "bytes of freed memory held back from reuse, in MiB")              \
     X(redzone, UINT, 16, "minimum bytes of redzone on each side of a block (16-2048)")            \
     X(check_libc, BOOL, 1, "check the buffers passed to mem*, str* and stdio functions")          \
+    X(max_allocation_size_mb, UINT, 0, "refuse allocations above this many MiB (0: what glibc would refuse)") \
     X(handle_segv, BOOL, 1, "report segmentation faults and bus errors")                          \
     X(check_at_exit, BOOL, 1, "verify poison and redzones of every block at exit")                \
     X(leaks, BOOL, 1, "scan for unreachable blocks at exit")                                      \

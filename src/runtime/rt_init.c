@@ -104,6 +104,7 @@ void rt_init_early(void)
         if (spec && !lg_options_parse(&lg_opt, spec, options_error, sizeof(options_error)))
             lg_options_defaults(&lg_opt); /* reported once stderr is safe to use, below */
         open_channels();
+        rt_size_init();
         rt_heap_on = lg_heap_init();
         __atomic_store_n(&rt_state, 1, __ATOMIC_RELEASE);
     }

@@ -58,6 +58,17 @@ void lg_refs_at_exit(void);
 size_t lg_leaks_at_exit(void);
 size_t lg_leaks_check_now(void); /* lg_leak_check(): scan now, report new leaks */
 
+/* Allocation sizes (rt_malloc_size.c).  Requests above rt_size_slow_above
+ * go to rt_size_refused(), which says whether glibc would refuse them (or
+ * max_allocation_size_mb does) and then reports the allocation-failure. */
+#define RT_SIZE_PROBE_ABOVE ((size_t)64 << 20)
+extern size_t rt_size_slow_above;
+void rt_size_init(void);
+bool rt_size_refused(const char *fn, size_t size);
+/* Reports an allocation-failure warning: fn(size), or fn(count, size) when
+ * count is not 0, and why. */
+void rt_alloc_failed(const char *fn, size_t size, size_t count, const char *why);
+
 /* glibc's own allocator, for when the checked heap cannot start. */
 void *__libc_malloc(size_t);
 void *__libc_calloc(size_t, size_t);

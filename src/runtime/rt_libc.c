@@ -329,12 +329,15 @@ RT_EXPORT char *strncpy(char *dst, const char *src, size_t n)
     return r;
 }
 
+/* strcat and strncat: the destination string and what is appended are one
+ * range from dst, so a destination that already runs past its block (the
+ * append would start outside every block) is measured against dst's. */
 RT_EXPORT char *strcat(char *dst, const char *src)
 {
     lg_block b;
     size_t dst_len = string_len(dst), src_len = string_len(src);
     CHECK_READ(src, src_len + 1, "strcat");
-    bool heal = check(dst + dst_len, src_len + 1, true, "strcat", &b);
+    bool heal = check(dst, dst_len + src_len + 1, true, "strcat", &b);
     char *r = CHK(__strcat_chk)(dst, src, NO_LIMIT);
     if (heal) lg_heap_heal(&b);
     return r;
@@ -345,7 +348,8 @@ RT_EXPORT char *strncat(char *dst, const char *src, size_t n)
     lg_block b;
     size_t dst_len = string_len(dst), src_len = 0;
     while (src_len < n && src[src_len]) src_len++;
-    bool heal = check(dst + dst_len, src_len + 1, true, "strncat", &b);
+    CHECK_READ(src, src_len < n ? src_len + 1 : src_len, "strncat");
+    bool heal = check(dst, dst_len + src_len + 1, true, "strncat", &b);
     char *r = CHK(__strncat_chk)(dst, src, n, NO_LIMIT);
     if (heal) lg_heap_heal(&b);
     return r;

@@ -8,6 +8,7 @@
  * cache back when the thread ends. */
 #include "rt_internal.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
@@ -66,12 +67,19 @@ static inline lg_heap_cache *my_cache(void)
 
 /* ---- the entry points ----------------------------------------------------------- */
 
-static void *checked_alloc(size_t size, size_t align)
+static void *checked_alloc(size_t size, size_t align, const char *fn)
 {
     rt_ensure_early();
     if (__builtin_expect(!rt_heap_on, 0)) return align <= 16 ? __libc_malloc(size) : __libc_memalign(align, size);
+    if (__builtin_expect(size > rt_size_slow_above, 0) && rt_size_refused(fn, size)) {
+        errno = ENOMEM;
+        return NULL;
+    }
     void *p = lg_heap_alloc_cached(my_cache(), size, align, rt_capture(), lg_pal_tid());
-    if (!p) errno = ENOMEM;
+    if (!p) {
+        rt_alloc_failed(fn, size, 0, "out of memory");
+        errno = ENOMEM;
+    }
     return p;
 }
 
@@ -89,7 +97,7 @@ static void checked_free(void *p, const char *fn)
 
 RT_EXPORT void *malloc(size_t size)
 {
-    return checked_alloc(size, 16);
+    return checked_alloc(size, 16, "malloc");
 }
 
 RT_EXPORT void free(void *p)
@@ -101,17 +109,18 @@ RT_EXPORT void *calloc(size_t count, size_t size)
 {
     size_t total;
     if (__builtin_mul_overflow(count, size, &total)) {
+        rt_alloc_failed("calloc", size, count, "the total size overflows");
         errno = ENOMEM;
         return NULL;
     }
-    void *p = checked_alloc(total, 16);
+    void *p = checked_alloc(total, 16, "calloc");
     if (p) __memset_chk(p, 0, total, total);
     return p;
 }
 
 RT_EXPORT void *realloc(void *old, size_t size)
 {
-    if (!old) return checked_alloc(size, 16);
+    if (!old) return checked_alloc(size, 16, "realloc");
     rt_ensure_early();
     if (__builtin_expect(!rt_heap_on, 0)) return __libc_realloc(old, size);
     lg_stack_id stack = rt_capture();
@@ -127,7 +136,11 @@ RT_EXPORT void *realloc(void *old, size_t size)
         lg_heap_free_cached(cache, old, stack, lg_pal_tid(), "realloc");
         return NULL;
     }
-    void *p = lg_heap_alloc_cached(cache, size, 16, stack, lg_pal_tid());
+    void *p = NULL;
+    if (size <= rt_size_slow_above || !rt_size_refused("realloc", size)) {
+        p = lg_heap_alloc_cached(cache, size, 16, stack, lg_pal_tid());
+        if (!p) rt_alloc_failed("realloc", size, 0, "out of memory");
+    }
     if (!p) {
         errno = ENOMEM;
         return NULL; /* the old block stays valid, as C requires */
@@ -141,6 +154,7 @@ RT_EXPORT void *reallocarray(void *old, size_t count, size_t size)
 {
     size_t total;
     if (__builtin_mul_overflow(count, size, &total)) {
+        rt_alloc_failed("reallocarray", size, count, "the total size overflows");
         errno = ENOMEM;
         return NULL;
     }
@@ -155,7 +169,7 @@ static bool power_of_two(size_t v)
 RT_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
     if (!power_of_two(align) || align % sizeof(void *)) return EINVAL;
-    void *p = checked_alloc(size, align);
+    void *p = checked_alloc(size, align, "posix_memalign");
     if (!p) return ENOMEM;
     *out = p;
     return 0;
@@ -167,7 +181,7 @@ RT_EXPORT void *aligned_alloc(size_t align, size_t size)
         errno = EINVAL;
         return NULL;
     }
-    return checked_alloc(size, align);
+    return checked_alloc(size, align, "aligned_alloc");
 }
 
 RT_EXPORT void *memalign(size_t align, size_t size)
@@ -182,12 +196,12 @@ RT_EXPORT void *memalign(size_t align, size_t size)
         while (a < align) a <<= 1;
         align = a;
     }
-    return checked_alloc(size, align);
+    return checked_alloc(size, align, "memalign");
 }
 
 RT_EXPORT void *valloc(size_t size)
 {
-    return checked_alloc(size, (size_t)sysconf(_SC_PAGESIZE));
+    return checked_alloc(size, (size_t)sysconf(_SC_PAGESIZE), "valloc");
 }
 
 RT_EXPORT void *pvalloc(size_t size)
@@ -195,17 +209,25 @@ RT_EXPORT void *pvalloc(size_t size)
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t rounded;
     if (__builtin_add_overflow(size, page - 1, &rounded)) {
+        rt_alloc_failed("pvalloc", size, 0, "the size rounded up to a page overflows");
         errno = ENOMEM;
         return NULL;
     }
     rounded &= ~(page - 1);
-    return checked_alloc(rounded ? rounded : page, page);
+    return checked_alloc(rounded ? rounded : page, page, "pvalloc");
 }
 
+/* 0 for a pointer that is not a live block's start (glibc would read a
+ * chunk header that is not there); the requested size otherwise, so a
+ * program that writes up to it stays inside the block. */
 RT_EXPORT size_t malloc_usable_size(void *p)
 {
     if (!p) return 0;
     rt_ensure_early();
-    if (!rt_heap_on) return 0;
+    if (!rt_heap_on) {
+        static size_t (*glibc_usable_size)(void *);
+        if (!glibc_usable_size) glibc_usable_size = (size_t (*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
+        return glibc_usable_size ? glibc_usable_size(p) : 0;
+    }
     return lg_heap_usable_size(p);
 }
