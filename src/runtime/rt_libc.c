@@ -7,7 +7,7 @@
  * glibc's exported __*_chk variants for the mem/str copies (no lookup, no
  * recursion), dlsym(RTLD_NEXT) for the rest.  Checks cost two compares for
  * memory that is not on the heap. */
-#include "rt_internal.h"
+#include "rt_libc.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -79,8 +79,8 @@ static void report_stale(uintptr_t a, uint32_t qtag, const char *fn)
     lg_pal_die((int)lg_opt.exitcode); /* the real call would fault */
 }
 
-/* Returns the block to heal after the call when a bad write was reported. */
-static bool check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_block *b)
+/* Returns whether a bad write was reported: the block to heal after the call. */
+bool rt_libc_check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_block *b)
 {
     uint32_t qtag;
     if (lg_poison_decode(a, &qtag)) report_stale(a, qtag, fn);
@@ -97,22 +97,11 @@ static bool check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_blo
     return write;
 }
 
-static inline bool check(const void *p, size_t n, bool write, const char *fn, lg_block *b)
+void rt_libc_check_stale(const void *p, const char *fn)
 {
-    uintptr_t a = (uintptr_t)p;
-    if (!n || rt_busy || !lg_opt.check_libc) return false;
-    if (__builtin_expect(!lg_heap_may_hold(a) && !lg_heap_may_hold(a + n - 1), 1)) {
-        uint32_t qtag;
-        if (__builtin_expect(!lg_poison_decode(a, &qtag), 1)) return false;
-    }
-    return check_slow(a, n, write, fn, b);
+    uint32_t qtag;
+    if (!rt_busy && lg_opt.check_libc && lg_poison_decode((uintptr_t)p, &qtag)) report_stale((uintptr_t)p, qtag, fn);
 }
-
-#define CHECK_READ(p, n, fn)                  \
-    do {                                      \
-        lg_block unused_;                     \
-        check((p), (n), false, (fn), &unused_); \
-    } while (0)
 
 /* ---- real functions found by name --------------------------------------------- */
 
@@ -130,7 +119,7 @@ static inline bool check(const void *p, size_t n, bool write, const char *fn, lg
     X(write, ssize_t, (int, const void *, size_t))                     \
     X(read, ssize_t, (int, void *, size_t))
 
-static void *resolve(const char *name)
+void *rt_libc_resolve(const char *name)
 {
     rt_busy++;
     void *fn = dlsym(RTLD_NEXT, name);
@@ -138,16 +127,8 @@ static void *resolve(const char *name)
     return fn;
 }
 
-#define REAL_PTR(name, ret, args)                                  \
-    static ret(*real_##name) args;                                 \
-    static inline __typeof__(real_##name) get_real_##name(void)    \
-    {                                                              \
-        if (!real_##name && !rt_busy) real_##name = (__typeof__(real_##name))resolve(#name); \
-        return real_##name;                                        \
-    }
 REAL_LIST(REAL_PTR)
 
-#define REAL(name) get_real_##name()
 
 /* Before dlsym can answer, the few functions it needs itself are done here. */
 static size_t plain_strlen(const char *s)
@@ -164,8 +145,9 @@ static size_t string_len(const char *s)
 
 void rt_libc_init(void)
 {
-#define REAL_RESOLVE(name, ret, args) real_##name = (__typeof__(real_##name))resolve(#name);
     REAL_LIST(REAL_RESOLVE)
+    rt_libc_printf_init();
+    rt_libc_buffers_init();
 }
 
 /* ---- memory ----------------------------------------------------------------------- */
