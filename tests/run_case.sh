@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run_case.sh — one end-to-end case: compile a C program, run it under
+# run_case.sh — one end-to-end case: compile a C (or C++: CASE.cpp) program, run it under
 # `lifeguard run`, check the JSON report against the expectations written in
 # the program's own comments:
 #
@@ -28,11 +28,24 @@
 # Several EXPECT-KIND blocks may follow each other; FUNCTION/LINE/MESSAGE
 # apply to the KIND above them.
 #
-# usage: run_case.sh CASE.c BUILD_DIR CC [WORK_DIR]
+# usage: run_case.sh CASE.c|CASE.cpp BUILD_DIR CC [WORK_DIR]
 # (LG_CASE_KEEP=1 keeps the work directory of a passing case.)
 set -u
-case_file=$1 build=$2 cc=$3
-name=$(basename "$case_file" .c)
+case_file=$1 build=$2 cc=$3 cc_given=$3
+name=$(basename "$case_file")
+name=${name%.*}
+# A .cpp case is built by the C++ compiler of the same family: gcc -> g++,
+# clang -> clang++ (LG_CXX overrides).
+lang_flags=""
+if [ "${case_file##*.}" = cpp ]; then
+    case "$cc" in
+    *gcc*) cxx=${cc%gcc*}g++${cc##*gcc} ;;
+    *clang*) cxx=${cc%clang*}clang++${cc##*clang} ;;
+    *) cxx=c++ ;;
+    esac
+    cc=${LG_CXX:-$cxx}
+    lang_flags="-std=gnu++17 -fsized-deallocation -Wno-mismatched-new-delete -Wno-unknown-warning-option"
+fi
 work=${4:-$(mktemp -d "${TMPDIR:-/tmp}/lg-case.XXXXXX")}
 mkdir -p "$work"
 lifeguard="$build/bin/lifeguard"
@@ -48,7 +61,7 @@ cflags=$(directive CFLAGS | head -1)
 [ -n "${LG_CASE_CFLAGS:-}" ] && cflags=$LG_CASE_CFLAGS
 
 # shellcheck disable=SC2086
-"$cc" $cflags -Wno-unused-result -Wno-free-nonheap-object -Wno-use-after-free \
+"$cc" $cflags $lang_flags -Wno-unused-result -Wno-free-nonheap-object -Wno-use-after-free \
     -I"$(dirname "$0")/../include" -o "$work/$name" "$case_file" -lpthread \
     2>"$work/cc.txt" || { cat "$work/cc.txt"; fail "does not compile"; }
 
@@ -133,13 +146,15 @@ check_block() {
             "$work/report.json" >/dev/null || fail "no $kind finding whose message contains '$msg'"
     fi
     if [ -n "$fn" ]; then
+        # A C++ frame may be named with its parameters: "f(int*)" matches f.
+        local fn_match='(.function == $f or ((.function // "") | startswith($f + "(")))'
         # Every frame of the finding: its stacks, and its holders' stacks.
         local frames="[$sel | ((.stacks // {}) | .[][]), ((.holders // [])[] | .stacks[][])]"
-        jq -e --arg k "$kind" --arg f "$fn" "$frames | map(select(.function == \$f)) | length > 0" \
+        jq -e --arg k "$kind" --arg f "$fn" "$frames | map(select($fn_match)) | length > 0" \
             "$work/report.json" >/dev/null || fail "$kind finding has no frame in $fn"
         if [ -n "$line" ]; then
             jq -e --arg k "$kind" --arg f "$fn" --argjson l "$line" --arg file "$(basename "$case_file")" \
-                "$frames | map(select(.function == \$f and .line == \$l and (.file // \"\" | endswith(\$file)))) | length > 0" \
+                "$frames | map(select($fn_match and .line == \$l and (.file // \"\" | endswith(\$file)))) | length > 0" \
                 "$work/report.json" >/dev/null || fail "$kind finding has no frame at $fn $(basename "$case_file"):$line"
         fi
     fi
@@ -166,7 +181,7 @@ fi
 
 if [ -z "${LG_CASE_CFLAGS:-}" ]; then
     while IFS= read -r v; do
-        LG_CASE_CFLAGS="$v" "$0" "$case_file" "$build" "$cc" >"$work/variant.txt" 2>&1 ||
+        LG_CASE_CFLAGS="$v" "$0" "$case_file" "$build" "$cc_given" >"$work/variant.txt" 2>&1 ||
             { cat "$work/variant.txt"; fail "variant '$v' fails"; }
     done < <(directive VARIANT)
 fi

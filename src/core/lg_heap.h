@@ -26,6 +26,9 @@ enum lg_block_flags {
     LG_BLOCK_MARKED = 1,      /* reached by the leak scan */
     LG_BLOCK_REPORTED = 2,    /* already reported as leaked, or ignored */
     LG_BLOCK_OBJECT = 4,      /* a tracked object (lg_object_new) lives in it */
+    LG_BLOCK_FROM_NEW = 8,        /* allocated by operator new (C++, runtime/rt_cxx.c) */
+    LG_BLOCK_FROM_NEW_ARRAY = 16, /* ... by operator new[] */
+    LG_BLOCK_FROM_ALIGNED = 32,   /* ... by an aligned (std::align_val_t) operator new or new[] */
 };
 
 /* 40 bytes per slot, in the metadata region. */

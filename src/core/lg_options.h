@@ -19,6 +19,8 @@
     X(redzone, UINT, 16, "minimum bytes of redzone on each side of a block (16-2048)")            \
     X(check_libc, BOOL, 1, "check the buffers passed to mem*, str* and stdio functions")          \
     X(max_allocation_size_mb, UINT, 0, "refuse allocations above this many MiB (0: what glibc would refuse)") \
+    X(alloc_dealloc_mismatch, BOOL, 1, "report malloc/delete, new/free, new[]/delete and aligned mismatches") \
+    X(new_delete_type_mismatch, BOOL, 1, "report a sized or aligned delete that disagrees with its new")  \
     X(handle_segv, BOOL, 1, "report segmentation faults and bus errors")                          \
     X(check_at_exit, BOOL, 1, "verify poison and redzones of every block at exit")                \
     X(leaks, BOOL, 1, "scan for unreachable blocks at exit")                                      \

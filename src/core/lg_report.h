@@ -28,7 +28,9 @@ typedef struct lg_report lg_report;
     X(REF_GROWTH, "ref-growth")                  \
     X(STILL_ALIVE, "still-alive")                \
     X(CHECKPOINT_LEAK, "checkpoint-leak")        \
-    X(BAD_ALLOC, "allocation-failure")
+    X(BAD_ALLOC, "allocation-failure")           \
+    X(ALLOC_DEALLOC_MISMATCH, "alloc-dealloc-mismatch") \
+    X(NEW_DELETE_TYPE_MISMATCH, "new-delete-type-mismatch")
 
 typedef enum lg_kind {
 #define LG_KIND_ENUM(id, name) LG_##id,

@@ -69,6 +69,21 @@ bool rt_size_refused(const char *fn, size_t size);
  * count is not 0, and why. */
 void rt_alloc_failed(const char *fn, size_t size, size_t count, const char *why);
 
+/* The allocation and free paths of malloc and free, for operator new and
+ * delete (rt_cxx.c). */
+void *rt_alloc_checked(size_t size, size_t align, const char *fn);
+void rt_free_checked(void *p, lg_stack_id stack, const char *fn);
+
+/* C++ (rt_cxx.c).  Set by the first operator new: until then free() and
+ * realloc() check nothing more.  rt_cxx_check_release reports a block
+ * released by the wrong family (released_as: 0 for free/realloc, else the
+ * LG_BLOCK_FROM_* flags of the delete) and a sized or aligned delete that
+ * disagrees with the block (size: RT_UNSIZED, align: 0 when the delete
+ * gives none). */
+#define RT_UNSIZED ((size_t)-1)
+extern bool rt_cxx_used;
+void rt_cxx_check_release(void *p, uint8_t released_as, size_t size, size_t align, lg_stack_id stack, const char *fn);
+
 /* glibc's own allocator, for when the checked heap cannot start. */
 void *__libc_malloc(size_t);
 void *__libc_calloc(size_t, size_t);

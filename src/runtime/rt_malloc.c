@@ -92,7 +92,25 @@ static void checked_free(void *p, const char *fn)
         return;
     }
     if (lg_opt.stacks) lg_heap_prefetch(p); /* its misses hide behind the stack capture */
-    lg_heap_free_cached(my_cache(), p, rt_capture(), lg_pal_tid(), fn);
+    lg_stack_id stack = rt_capture();
+    if (__builtin_expect(rt_cxx_used, 0)) rt_cxx_check_release(p, 0, RT_UNSIZED, 0, stack, fn);
+    lg_heap_free_cached(my_cache(), p, stack, lg_pal_tid(), fn);
+}
+
+void *rt_alloc_checked(size_t size, size_t align, const char *fn)
+{
+    return checked_alloc(size, align, fn);
+}
+
+void rt_free_checked(void *p, lg_stack_id stack, const char *fn)
+{
+    if (!p) return;
+    rt_ensure_early();
+    if (__builtin_expect(!rt_heap_on, 0)) {
+        __libc_free(p);
+        return;
+    }
+    lg_heap_free_cached(my_cache(), p, stack, lg_pal_tid(), fn);
 }
 
 RT_EXPORT void *malloc(size_t size)
@@ -125,6 +143,7 @@ RT_EXPORT void *realloc(void *old, size_t size)
     if (__builtin_expect(!rt_heap_on, 0)) return __libc_realloc(old, size);
     lg_stack_id stack = rt_capture();
     lg_heap_cache *cache = my_cache();
+    if (__builtin_expect(rt_cxx_used, 0)) rt_cxx_check_release(old, 0, RT_UNSIZED, 0, stack, "realloc");
     lg_block b;
     if (!lg_heap_find((uintptr_t)old, &b) || b.user != (uintptr_t)old ||
         __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE) {
