@@ -18,6 +18,7 @@
     X(quarantine_mb, UINT, 64, "bytes of freed memory held back from reuse, in MiB")              \
     X(redzone, UINT, 16, "minimum bytes of redzone on each side of a block (16-2048)")            \
     X(check_libc, BOOL, 1, "check the buffers passed to mem*, str* and stdio functions")          \
+    X(strict_string_checks, BOOL, 0, "check a string argument up to its terminator, not only the bytes read") \
     X(max_allocation_size_mb, UINT, 0, "refuse allocations above this many MiB (0: what glibc would refuse)") \
     X(alloc_dealloc_mismatch, BOOL, 1, "report malloc/delete, new/free, new[]/delete and aligned mismatches") \
     X(new_delete_type_mismatch, BOOL, 1, "report a sized or aligned delete that disagrees with its new")  \

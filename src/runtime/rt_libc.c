@@ -148,6 +148,7 @@ void rt_libc_init(void)
     REAL_LIST(REAL_RESOLVE)
     rt_libc_printf_init();
     rt_libc_buffers_init();
+    rt_libc_wide_init();
 }
 
 /* ---- memory ----------------------------------------------------------------------- */
@@ -351,18 +352,18 @@ RT_EXPORT int fputs(const char *s, FILE *f)
     return REAL(fputs)(s, f);
 }
 
+/* glibc's fread and fwrite multiply size by count without an overflow
+ * check: the wrapped product is what they touch, so it is what is checked. */
 RT_EXPORT size_t fwrite(const void *p, size_t size, size_t count, FILE *f)
 {
-    size_t total;
-    if (!__builtin_mul_overflow(size, count, &total)) CHECK_READ(p, total, "fwrite");
+    CHECK_READ(p, size * count, "fwrite");
     return REAL(fwrite)(p, size, count, f);
 }
 
 RT_EXPORT size_t fread(void *p, size_t size, size_t count, FILE *f)
 {
-    size_t total;
     lg_block b;
-    bool heal = !__builtin_mul_overflow(size, count, &total) && check(p, total, true, "fread", &b);
+    bool heal = check(p, size * count, true, "fread", &b);
     size_t r = REAL(fread)(p, size, count, f);
     if (heal) lg_heap_heal(&b);
     return r;

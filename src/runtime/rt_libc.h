@@ -68,5 +68,6 @@ void *rt_libc_resolve(const char *name);
 /* Each family's file resolves its functions at start-up (rt_libc_init). */
 void rt_libc_printf_init(void);
 void rt_libc_buffers_init(void);
+void rt_libc_wide_init(void);
 
 #endif
