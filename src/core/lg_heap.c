@@ -791,14 +791,25 @@ void lg_heap_each_live(lg_block_visit_fn visit, void *ctx)
 
 static void check_live_redzones(const lg_block *b, void *ctx)
 {
-    (void)ctx;
+    lg_heap_readable_fn readable = (lg_heap_readable_fn)(uintptr_t)ctx;
+    if (readable) {
+        uintptr_t left;
+        size_t left_len, right_len;
+        redzone_spans(b, &left, &left_len, &right_len);
+        if (!readable(left, left + left_len) || !readable(b->user + b->size, b->user + b->size + right_len)) return;
+    }
     report_redzones(b, 0, "at exit");
+}
+
+void lg_heap_check_all_where(lg_heap_readable_fn readable)
+{
+    lg_heap_each_live(check_live_redzones, (void *)(uintptr_t)readable);
+    lg_quarantine_drain();
 }
 
 void lg_heap_check_all(void)
 {
-    lg_heap_each_live(check_live_redzones, 0);
-    lg_quarantine_drain();
+    lg_heap_check_all_where(NULL);
 }
 
 void lg_heap_lock_all(void)

@@ -126,6 +126,10 @@ void lg_heap_report_stale_source(lg_report *r, uint32_t qtag);
 
 /* Redzone and poison checks of every block, for exit. */
 void lg_heap_check_all(void);
+/* The same, reading only redzones readable() accepts (the program may have
+ * made part of a live block inaccessible); readable may be NULL. */
+typedef bool (*lg_heap_readable_fn)(uintptr_t lo, uintptr_t hi);
+void lg_heap_check_all_where(lg_heap_readable_fn readable);
 
 /* Fork: hold every heap lock across fork(). */
 void lg_heap_lock_all(void);

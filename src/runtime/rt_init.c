@@ -191,7 +191,7 @@ void rt_exit_checks(void)
     rt_busy++;
     if (lg_opt.refs) lg_refs_at_exit();
     if (lg_opt.leaks) lg_leaks_at_exit();
-    if (lg_opt.check_at_exit) lg_heap_check_all();
+    if (lg_opt.check_at_exit) rt_leaks_check_heap_at_exit();
     struct lg_heap_stats st;
     lg_heap_stats(&st);
     lg_report_summary_u64("live_blocks_at_exit", st.live_blocks);

@@ -57,6 +57,7 @@ void rt_signals_install(void);
 void lg_refs_at_exit(void);
 size_t lg_leaks_at_exit(void);
 size_t lg_leaks_check_now(void); /* lg_leak_check(): scan now, report new leaks */
+void rt_leaks_check_heap_at_exit(void); /* check_at_exit, reading only readable redzones */
 
 /* Allocation sizes (rt_malloc_size.c).  Requests above rt_size_slow_above
  * go to rt_size_refused(), which says whether glibc would refuse them (or

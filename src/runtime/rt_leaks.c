@@ -74,12 +74,16 @@ static size_t scan(uintptr_t self_sp, const uintptr_t *regs)
     rt_leak_result res;
     lg_mem_set(&res, 0, sizeof(res));
     bool ok = rt_mark_init();
+    uint64_t scanned_bytes = 0;
     if (ok) {
         lg_heap_lock_all();
         rt_world_stop(&w);
-        ok = rt_roots_mark(&w, self_sp, regs, SAVED_REGS);
+        /* What can be read is known only once nothing else runs. */
+        ok = rt_mem_begin() && rt_roots_mark(&w, self_sp, regs, SAVED_REGS);
         if (ok) rt_leaks_collect(&res);
         else rt_mark_clear_all();
+        scanned_bytes = rt_mem_bytes_read();
+        rt_mem_end();
         rt_world_resume(&w);
         lg_heap_unlock_all();
     }
@@ -94,6 +98,7 @@ static size_t scan(uintptr_t self_sp, const uintptr_t *regs)
                    (unsigned long long)((lg_pal_now_ns() - started) / 1000));
         fresh = rt_leaks_report(&res, &w);
         lg_report_summary_u64("leak_scan_us", (lg_pal_now_ns() - started) / 1000);
+        lg_report_summary_u64("leak_scan_bytes", scanned_bytes);
     } else {
         lg_log("==%u==lifeguard: the leak scan could not read its roots; no leak reported\n", lg_pal_pid());
     }
@@ -123,4 +128,16 @@ __attribute__((noinline)) size_t lg_leaks_at_exit(void)
     size_t n = scan((uintptr_t)regs, regs);
     __asm__ volatile("" : : "r"(regs) : "memory");
     return n;
+}
+
+/* check_at_exit reads every live block's redzones: only those the snapshot
+ * says are readable (a page of a block the program made PROT_NONE would
+ * fault with the exit half done). */
+void rt_leaks_check_heap_at_exit(void)
+{
+    lg_lock(&scan_lock);
+    bool snapshot = rt_mem_begin();
+    lg_heap_check_all_where(snapshot ? rt_mem_readable : NULL);
+    if (snapshot) rt_mem_end();
+    lg_unlock(&scan_lock);
 }

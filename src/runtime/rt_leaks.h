@@ -5,6 +5,7 @@
  *   rt_leaks_roots.c   the roots: writable mappings, stacks, registers
  *   rt_leaks_mark.c    the mark stack, marking, grouping leaked blocks
  *   rt_leaks_report.c  one finding per allocation stack, the summary
+ *   rt_leaks_read.c    reading without faulting: readable ranges, pagemap
  * docs/LEAKS.md explains the design. */
 #ifndef RT_LEAKS_H
 #define RT_LEAKS_H
@@ -88,6 +89,34 @@ void rt_mark_clear_all(void); /* after a failed scan: no mark may survive */
  * calling thread's stack from self_sp and its saved registers. */
 /* False when the roots cannot be read (then nothing may be reported). */
 bool rt_roots_mark(const rt_world *w, uintptr_t self_sp, const uintptr_t *self_regs, size_t nregs);
+
+/* ---- rt_leaks_read.c ------------------------------------------------------- */
+typedef struct rt_map_line {
+    uintptr_t lo, hi;
+    char perms[4];
+    const char *path; /* up to the end of the line */
+    bool anonymous;   /* no path, or [stack], [heap]... */
+} rt_map_line;
+/* Parses one line of /proc/self/maps; returns the next line. */
+const char *rt_maps_line(const char *line, rt_map_line *out);
+
+/* Takes the snapshot of what is readable (with the world stopped); false
+ * when /proc/self/maps cannot be read.  rt_mem_end() drops it. */
+bool rt_mem_begin(void);
+void rt_mem_end(void);
+const char *rt_mem_maps_text(void); /* the snapshot's /proc/self/maps */
+uint64_t rt_mem_bytes_read(void);   /* since rt_mem_begin: what the scan read */
+/* Whether [lo, hi) can be read in place without faulting (true without a snapshot). */
+bool rt_mem_readable(uintptr_t lo, uintptr_t hi);
+
+/* The readable words of [lo, hi), piece by piece: each piece is in place or
+ * in a copy (file-backed memory), pages never touched are left out.  One
+ * copy buffer: a piece is valid until the next rt_mem_next of a copying cursor. */
+typedef struct rt_mem_cursor {
+    uintptr_t at, hi;
+} rt_mem_cursor;
+void rt_mem_open(rt_mem_cursor *c, uintptr_t lo, uintptr_t hi);
+bool rt_mem_next(rt_mem_cursor *c, uintptr_t *lo, uintptr_t *hi);
 
 /* ---- rt_leaks_report.c ----------------------------------------------------- */
 /* Returns how many leaked blocks its findings group (blocks of stacks

@@ -122,12 +122,16 @@ typedef void (*target_fn)(const lg_block *b, void *ctx);
 
 static void each_target(uintptr_t lo, uintptr_t hi, target_fn fn, void *ctx)
 {
-    lo = (lo + 7) & ~(uintptr_t)7;
-    for (uintptr_t p = lo; p + sizeof(uintptr_t) <= hi; p += sizeof(uintptr_t)) {
-        uintptr_t v = *(const uintptr_t *)p;
-        if (!lg_heap_may_hold(v)) continue;
-        lg_block b;
-        if (lg_heap_find_live_locked(v, &b)) fn(&b, ctx);
+    rt_mem_cursor c;
+    rt_mem_open(&c, lo, hi);
+    uintptr_t from, to;
+    while (rt_mem_next(&c, &from, &to)) { /* only what can be read without a fault */
+        for (uintptr_t p = from; p + sizeof(uintptr_t) <= to; p += sizeof(uintptr_t)) {
+            uintptr_t v = *(const uintptr_t *)p;
+            if (!lg_heap_may_hold(v)) continue;
+            lg_block b;
+            if (lg_heap_find_live_locked(v, &b)) fn(&b, ctx);
+        }
     }
 }
 

@@ -16,60 +16,25 @@
  * Then the registers of every stopped thread and of the caller. */
 #include "rt_leaks.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
-#define MAPS_BYTES (8u << 20)
 #define OWN_MAX 4096
 #define RED_ZONE 128
-#define BIG_MAPPING (256ull << 20) /* larger: scan only resident pages */
 
 static uintptr_t (*own)[2];
 static size_t own_count;
-
-static uintptr_t parse_hex(const char **p)
-{
-    uintptr_t v = 0;
-    for (;; (*p)++) {
-        char c = **p;
-        if (c >= '0' && c <= '9') v = v * 16 + (uintptr_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') v = v * 16 + (uintptr_t)(c - 'a' + 10);
-        else return v;
-    }
-}
 
 static bool starts_with(const char *s, const char *prefix)
 {
     return lg_str_eq_n(s, prefix, lg_str_len(prefix));
 }
 
-/* Scans [lo, hi), skipping the pages mincore says were never touched when
- * the range is huge (a reservation with MAP_NORESERVE). */
+/* Scans [lo, hi): rt_mark_range reads only what can be read, and skips the
+ * pages of a long range that were never touched (rt_leaks_read.c). */
 static void scan_piece(uintptr_t lo, uintptr_t hi)
 {
     if (lo >= hi) return;
     if (lg_opt.verbosity >= 3) lg_log("leak roots: 0x%lx-0x%lx\n", (unsigned long)lo, (unsigned long)hi);
-    if (hi - lo < BIG_MAPPING) {
-        rt_mark_range(lo, hi);
-        return;
-    }
-    size_t page = lg_pal_page_size();
-    unsigned char vec[256];
-    for (uintptr_t at = lo & ~(page - 1); at < hi; at += page * sizeof(vec)) {
-        size_t len = page * sizeof(vec);
-        if (at + len > hi) len = ((hi - at) + page - 1) & ~(page - 1);
-        if (mincore((void *)at, len, vec) != 0) {
-            rt_mark_range(at < lo ? lo : at, at + len > hi ? hi : at + len);
-            continue;
-        }
-        for (size_t i = 0; i * page < len; i++) {
-            if (!(vec[i] & 1)) continue;
-            uintptr_t s = at + i * page, e = s + page;
-            rt_mark_range(s < lo ? lo : s, e > hi ? hi : e);
-        }
-    }
+    rt_mark_range(lo, hi);
 }
 
 /* The stack pointer of a stopped thread (or the caller) inside [lo, hi). */
@@ -126,52 +91,23 @@ static bool is_heap_mapping(uintptr_t lo)
 
 static bool scan_maps(const rt_world *w, uintptr_t self_sp)
 {
-    char *text = lg_pal_map(MAPS_BYTES);
-    if (!text) return false;
-    size_t len = 0;
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
-    if (fd >= 0) {
-        long n;
-        while (len + 1 < MAPS_BYTES && (n = syscall(SYS_read, fd, text + len, MAPS_BYTES - 1 - len)) > 0) len += (size_t)n;
-        syscall(SYS_close, fd);
-    }
-    text[len] = 0;
-    if (len == 0) {
-        lg_pal_unmap(text, MAPS_BYTES);
-        return false;
-    }
-    /* The runtime's mappings, this buffer and the table included. */
+    const char *text = rt_mem_maps_text();
+    if (!text || !*text) return false;
+    /* The runtime's mappings, the snapshot and the table included. */
     own_count = lg_pal_own_maps(own, OWN_MAX);
-    /* Every line: "lo-hi perms offset dev inode   path". */
     for (const char *line = text; *line;) {
-        const char *p = line;
-        uintptr_t lo = parse_hex(&p);
-        if (*p == '-') p++;
-        uintptr_t hi = parse_hex(&p);
-        while (*p == ' ') p++;
-        char perms[4] = {0, 0, 0, 0};
-        for (int i = 0; i < 4 && *p && *p != ' '; i++) perms[i] = *p++;
-        const char *path = p;
-        for (int field = 0; field < 3 && *path; field++) { /* offset, dev, inode */
-            while (*path == ' ') path++;
-            while (*path && *path != ' ' && *path != '\n') path++;
-        }
-        while (*path == ' ') path++;
-        const char *eol = path;
-        while (*eol && *eol != '\n') eol++;
-        line = *eol ? eol + 1 : eol;
-
-        if (perms[0] != 'r' || perms[1] != 'w') continue;
-        bool anonymous = *path == '\n' || *path == 0 || *path == '[';
-        if (perms[3] == 's' && !anonymous && !starts_with(path, "/dev/zero") && !starts_with(path, "/dev/shm/") &&
+        rt_map_line m;
+        line = rt_maps_line(line, &m);
+        const char *path = m.path;
+        if (m.perms[0] != 'r' || m.perms[1] != 'w') continue;
+        if (m.perms[3] == 's' && !m.anonymous && !starts_with(path, "/dev/zero") && !starts_with(path, "/dev/shm/") &&
             !starts_with(path, "/memfd:"))
             continue;
         if (starts_with(path, "/dev/") && !starts_with(path, "/dev/zero") && !starts_with(path, "/dev/shm/")) continue;
         if (starts_with(path, "[vvar") || starts_with(path, "[vsyscall")) continue;
-        if (is_own_module(lo) || is_heap_mapping(lo)) continue;
-        scan_root(w, self_sp, lo, hi);
+        if (is_own_module(m.lo) || is_heap_mapping(m.lo)) continue;
+        scan_root(w, self_sp, m.lo, m.hi);
     }
-    lg_pal_unmap(text, MAPS_BYTES);
     return true;
 }
 
