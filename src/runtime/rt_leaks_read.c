@@ -98,12 +98,12 @@ bool rt_mem_begin(void)
     maps_text = lg_pal_map(MAPS_BYTES);
     if (!maps_text) return false;
     size_t len = 0;
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    int fd = (int)syscall(SYS_openat, (long)AT_FDCWD, "/proc/self/maps", (long)(O_RDONLY | O_CLOEXEC));
     if (fd >= 0) {
         long n;
-        while (len + 1 < MAPS_BYTES && (n = syscall(SYS_read, fd, maps_text + len, MAPS_BYTES - 1 - len)) > 0)
+        while (len + 1 < MAPS_BYTES && (n = syscall(SYS_read, (long)fd, maps_text + len, (long)(MAPS_BYTES - 1 - len))) > 0)
             len += (size_t)n;
-        syscall(SYS_close, fd);
+        syscall(SYS_close, (long)fd);
     }
     maps_text[len] = 0;
     size_t lines = 0;
@@ -130,7 +130,7 @@ bool rt_mem_begin(void)
         }
         ranges[range_count++] = (readable_range){m.lo, m.hi, copy};
     }
-    pagemap_fd = (int)syscall(SYS_openat, AT_FDCWD, "/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    pagemap_fd = (int)syscall(SYS_openat, (long)AT_FDCWD, "/proc/self/pagemap", (long)(O_RDONLY | O_CLOEXEC));
     copy_broken = false;
     bytes_read = 0;
     return true;
@@ -138,7 +138,7 @@ bool rt_mem_begin(void)
 
 void rt_mem_end(void)
 {
-    if (pagemap_fd >= 0) syscall(SYS_close, pagemap_fd);
+    if (pagemap_fd >= 0) syscall(SYS_close, (long)pagemap_fd);
     pagemap_fd = -1;
     if (maps_text) lg_pal_unmap(maps_text, MAPS_BYTES);
     if (ranges) lg_pal_unmap(ranges, range_bytes);
@@ -189,8 +189,8 @@ static void present_run(uintptr_t at, uintptr_t end, uintptr_t *run_lo, uintptr_
     size_t pages = (end - first + page - 1) / page;
     if (pages > PAGEMAP_WINDOW) pages = PAGEMAP_WINDOW;
     uintptr_t window_end = first + pages * page < end ? first + pages * page : end;
-    long got = syscall(SYS_pread64, pagemap_fd, pagemap_buf, pages * sizeof(uint64_t),
-                       (off_t)(first / page * sizeof(uint64_t)));
+    long got = syscall(SYS_pread64, (long)pagemap_fd, pagemap_buf, (long)(pages * sizeof(uint64_t)),
+                       (long)(first / page * sizeof(uint64_t)));
     if (got != (long)(pages * sizeof(uint64_t))) { /* no answer: read it all */
         *run_lo = at;
         *run_hi = window_end;
@@ -211,7 +211,7 @@ static void present_run(uintptr_t at, uintptr_t end, uintptr_t *run_lo, uintptr_
 
 /* Copies what it can of [at, end) (at most COPY_PAGES pages) into copy_buf:
  * the bytes copied, 0 when the first page cannot be read, -1 when
- * process_vm_readv itself is unavailable. */
+ * process_vm_readv itself is unavailable (ENOSYS, EPERM). */
 static long copy_in(uintptr_t at, uintptr_t end)
 {
     struct iovec local = {copy_buf, 0}, remote[COPY_PAGES];
@@ -224,9 +224,10 @@ static long copy_in(uintptr_t at, uintptr_t end)
         local.iov_len += next - p;
         p = next;
     }
-    long got = syscall(SYS_process_vm_readv, lg_pal_pid(), &local, 1, remote, n, 0);
+    /* syscall() reads every argument as a long: pass longs. */
+    long got = syscall(SYS_process_vm_readv, (long)lg_pal_pid(), &local, 1L, remote, (long)n, 0L);
     if (got >= 0) return got;
-    return errno == EFAULT || errno == ENOMEM ? 0 : -1;
+    return errno == ENOSYS || errno == EPERM ? -1 : 0;
 }
 
 bool rt_mem_next(rt_mem_cursor *c, uintptr_t *lo, uintptr_t *hi)
