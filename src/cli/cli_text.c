@@ -50,6 +50,25 @@ static bool has_file_line(const char *name, size_t len)
     return memchr(name, ' ', i) != NULL;
 }
 
+/* Whether s[open..len) is "(MODULE+0xOFFSET)"; fills f's module and offset. */
+static bool module_at(const char *s, size_t len, size_t open, frame_line *f)
+{
+    const char *inner = s + open + 1;
+    size_t inner_len = len - 1 - (open + 1);
+    size_t plus = inner_len; /* just past the last "+" that starts "+0x" */
+    while (plus > 0 && !(inner[plus - 1] == '+' && inner_len - plus >= 2 && inner[plus] == '0' &&
+                         inner[plus + 1] == 'x'))
+        plus--;
+    if (plus <= 1) return false;
+    f->module = inner;
+    f->module_len = plus - 1;
+    f->off = inner + plus;
+    f->off_len = inner_len - plus;
+    if (f->off_len < 3 || f->off_len > 18 || hex_run(f->off + 2, f->off_len - 2) != f->off_len - 2) return false;
+    f->offset = hex_value(f->off + 2, f->off_len - 2);
+    return true;
+}
+
 static bool parse_frame_line(const char *s, size_t len, frame_line *f)
 {
     size_t i = 0;
@@ -68,24 +87,17 @@ static bool parse_frame_line(const char *s, size_t len, frame_line *f)
     f->pc_len = 2 + pc_digits;
     i += 3 + pc_digits;
 
-    /* "(MODULE+0xOFFSET)" closes the line; MODULE may hold anything but " (". */
+    /* "(MODULE+0xOFFSET)" closes the line.  Both a path and a function name
+     * may hold " (" ("/tmp/dir (x)/lib.so", "f<void (*)(int)>"): the module
+     * is taken at the first " (/" (modules are absolute paths), else at the
+     * last " (". */
     if (s[len - 1] != ')') return false;
-    size_t open = len - 1;
-    while (open > i && !(s[open - 1] == ' ' && s[open] == '(')) open--;
-    if (open <= i) return false;
-    const char *inner = s + open + 1;
-    size_t inner_len = len - 1 - (open + 1);
-    size_t plus = inner_len; /* just past the last "+" that starts "+0x" */
-    while (plus > 0 && !(inner[plus - 1] == '+' && inner_len - plus >= 2 && inner[plus] == '0' &&
-                         inner[plus + 1] == 'x'))
-        plus--;
-    if (plus <= 1) return false;
-    f->module = inner;
-    f->module_len = plus - 1;
-    f->off = inner + plus;
-    f->off_len = inner_len - plus;
-    if (f->off_len < 3 || f->off_len > 18 || hex_run(f->off + 2, f->off_len - 2) != f->off_len - 2) return false;
-    f->offset = hex_value(f->off + 2, f->off_len - 2);
+    size_t open = 0;
+    for (size_t k = i; k + 2 < len && !open; k++)
+        if (s[k] == ' ' && s[k + 1] == '(' && s[k + 2] == '/' && module_at(s, len, k + 1, f)) open = k + 1;
+    for (size_t k = len - 1; !open && k > i; k--)
+        if (s[k - 1] == ' ' && s[k] == '(' && module_at(s, len, k, f)) open = k;
+    if (!open) return false;
 
     /* Between the pc and " (": nothing, or " in NAME". */
     size_t mid_len = (open - 1) - i;

@@ -820,6 +820,41 @@ void lg_heap_lock_all(void)
     lg_lock(&large_lock);
 }
 
+/* The locks lg_heap_lock_all takes, in its order, by number. */
+#define LOCK_COUNT (CLASS_COUNT + 3)
+
+static bool try_lock_nth(uint32_t i)
+{
+    if (i == 0) return lg_quarantine_trylock();
+    if (i == 1) return lg_heap_cache_pool_trylock();
+    if (i < CLASS_COUNT + 2) return lg_trylock(&classes[i - 2].lock);
+    return lg_trylock(&large_lock);
+}
+
+static void unlock_nth(uint32_t i)
+{
+    if (i == 0) lg_quarantine_unlock();
+    else if (i == 1) lg_heap_cache_pool_unlock();
+    else if (i < CLASS_COUNT + 2) lg_unlock(&classes[i - 2].lock);
+    else lg_unlock(&large_lock);
+}
+
+bool lg_heap_lock_all_within(uint64_t ns)
+{
+    uint64_t deadline = lg_pal_now_ns() + ns;
+    for (uint32_t i = 0; i < LOCK_COUNT; i++) {
+        /* Polling: the platform's lock has no timed wait.  Heap locks are
+         * held for short stretches, so this spins long only when one is stuck. */
+        while (!try_lock_nth(i)) {
+            if (lg_pal_now_ns() >= deadline) {
+                while (i-- > 0) unlock_nth(i);
+                return false;
+            }
+        }
+    }
+    return true;
+}
+
 void lg_heap_unlock_all(void)
 {
     lg_unlock(&large_lock);

@@ -134,6 +134,10 @@ void lg_heap_check_all_where(lg_heap_readable_fn readable);
 /* Fork: hold every heap lock across fork(). */
 void lg_heap_lock_all(void);
 void lg_heap_unlock_all(void);
+/* lg_heap_lock_all, giving up after ns: false, and nothing held, when some
+ * lock stayed taken that long (a thread stopped, by a debugger or a
+ * blocking signal handler, inside the allocator). */
+bool lg_heap_lock_all_within(uint64_t ns);
 
 /* Hooks the reference tracker sets: called when a block is freed (before
  * poisoning) so an object living in it is destroyed with it. */
@@ -164,6 +168,7 @@ void lg_quarantine_flush(lg_heap_cache *cache);
 bool lg_quarantine_lookup(uint32_t qtag, uint32_t *size_class, uint32_t *slot);
 void lg_quarantine_drain(void);      /* verify and recycle everything (exit) */
 void lg_quarantine_lock(void);
+bool lg_quarantine_trylock(void);
 void lg_quarantine_unlock(void);
 
 /* One evicted block, as the quarantine hands it back to the heap. */
@@ -196,6 +201,7 @@ uint32_t lg_heap_class_take(uint32_t c, uint32_t *out, uint32_t want);
  * their state must already be LG_BLOCK_FREE. */
 void lg_heap_class_give(uint32_t c, const uint32_t *slots, uint32_t count);
 void lg_heap_cache_pool_lock(void);
+bool lg_heap_cache_pool_trylock(void);
 void lg_heap_cache_pool_unlock(void);
 /* Adds every cache's pending counts to allocs and frees (for statistics). */
 void lg_heap_cache_totals(uint64_t *allocs, uint64_t *frees);

@@ -82,6 +82,11 @@ void lg_heap_cache_pool_lock(void)
     lg_lock(&pool_lock);
 }
 
+bool lg_heap_cache_pool_trylock(void)
+{
+    return lg_trylock(&pool_lock);
+}
+
 void lg_heap_cache_pool_unlock(void)
 {
     lg_unlock(&pool_lock);

@@ -155,6 +155,11 @@ void lg_quarantine_lock(void)
     lg_lock(&evict_lock);
 }
 
+bool lg_quarantine_trylock(void)
+{
+    return lg_trylock(&evict_lock);
+}
+
 void lg_quarantine_unlock(void)
 {
     lg_unlock(&evict_lock);

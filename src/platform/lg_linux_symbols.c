@@ -70,11 +70,82 @@ static int find_module(struct dl_phdr_info *info, size_t size, void *data)
     return 0;
 }
 
+/* ---- modules the program unloaded ----------------------------------------------
+ * Stacks keep the addresses of code in a module after dlclose; to name it
+ * still, its path, load bias and extent are remembered when it goes (a ring:
+ * the oldest are forgotten first). */
+#define MAX_GONE 256
+
+typedef struct gone_module {
+    uintptr_t lo, hi, base;
+    char path[256];
+} gone_module;
+
+static gone_module gone[MAX_GONE];
+static uint32_t gone_next;
+static lg_lock_t gone_lock = LG_LOCK_INIT;
+
+static int find_by_base(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)size;
+    gone_module *g = data;
+    if (info->dlpi_addr != g->base || !info->dlpi_name || !info->dlpi_name[0]) return 0;
+    uintptr_t lo = UINTPTR_MAX, hi = 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type != PT_LOAD) continue;
+        uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+        if (start < lo) lo = start;
+        if (start + ph->p_memsz > hi) hi = start + ph->p_memsz;
+    }
+    if (lo >= hi) return 0;
+    g->lo = lo;
+    g->hi = hi;
+    size_t n = strlen(info->dlpi_name);
+    if (n >= sizeof(g->path)) n = sizeof(g->path) - 1;
+    memcpy(g->path, info->dlpi_name, n);
+    g->path[n] = 0;
+    return 1;
+}
+
+void lg_pal_module_closing(uintptr_t base)
+{
+    gone_module g;
+    memset(&g, 0, sizeof(g));
+    g.base = base;
+    if (!dl_iterate_phdr(find_by_base, &g)) return;
+    lg_lock(&gone_lock);
+    for (uint32_t i = 0; i < MAX_GONE; i++) /* closed before, loaded again at the same place */
+        if (gone[i].base == g.base && gone[i].hi == g.hi && strcmp(gone[i].path, g.path) == 0) {
+            lg_unlock(&gone_lock);
+            return;
+        }
+    gone[gone_next++ % MAX_GONE] = g;
+    lg_unlock(&gone_lock);
+}
+
+static bool gone_module_of(uintptr_t pc, lg_module_info *out)
+{
+    bool found = false;
+    lg_lock(&gone_lock);
+    for (uint32_t k = 0; k < MAX_GONE && !found; k++) { /* newest first */
+        const gone_module *g = &gone[(gone_next - 1 - k) % MAX_GONE];
+        if (g->hi && pc - g->lo < g->hi - g->lo) {
+            out->path = g->path;
+            out->base = g->base;
+            found = true;
+        }
+    }
+    lg_unlock(&gone_lock);
+    return found;
+}
+
 bool lg_pal_module_of(uintptr_t pc, lg_module_info *out)
 {
     struct module_query q = {.pc = pc};
     dl_iterate_phdr(find_module, &q);
     if (q.found) *out = q.info;
+    else q.found = gone_module_of(pc, out);
     return q.found;
 }
 

@@ -60,8 +60,13 @@ typedef struct lg_module_info {
     uintptr_t base;     /* load bias: pc - base is the offset in the file's addresses */
 } lg_module_info;
 
-/* Which module holds pc; false when none does. */
+/* Which module holds pc; false when none does.  A module the program has
+ * unloaded since still answers for its old addresses (its path and load
+ * address were remembered by lg_pal_module_closing), unless another module
+ * is loaded there now. */
 bool lg_pal_module_of(uintptr_t pc, lg_module_info *out);
+/* Remembers the module whose load bias is base (a dlclose is coming). */
+void lg_pal_module_closing(uintptr_t base);
 
 /* The name of the function around pc from the module's symbol tables, or
  * NULL.  Cheap enough for reports, never called on a hot path. */

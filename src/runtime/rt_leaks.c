@@ -15,6 +15,8 @@
 #include "rt_leaks.h"
 #include "../core/lg_suppress.h"
 
+#define HEAP_LOCK_WAIT_NS (5ull * 1000000000ull) /* the longest the scan waits for a heap lock */
+
 static lg_lock_t scan_lock = LG_LOCK_INIT;
 static bool defaults_added;
 
@@ -48,19 +50,7 @@ static void add_default_suppressions(void)
     lg_report_unlock();
 }
 
-/* The callee-saved registers of the caller, into regs (the others are dead
- * across the call). */
-#define SAVED_REGS 6
-static inline __attribute__((always_inline)) void save_registers(uintptr_t *regs)
-{
-    __asm__ volatile("movq %%rbx, 0(%0)\n\tmovq %%rbp, 8(%0)\n\tmovq %%r12, 16(%0)\n\t"
-                     "movq %%r13, 24(%0)\n\tmovq %%r14, 32(%0)\n\tmovq %%r15, 40(%0)"
-                     :
-                     : "r"(regs)
-                     : "memory");
-}
-
-static size_t scan(uintptr_t self_sp, const uintptr_t *regs)
+static size_t scan(uintptr_t self_sp, const uintptr_t *regs, size_t nregs)
 {
     if (!rt_heap_on || !lg_heap_ready() || rt_state < 2) return 0;
     rt_busy++;
@@ -73,13 +63,16 @@ static size_t scan(uintptr_t self_sp, const uintptr_t *regs)
     static rt_world w;
     rt_leak_result res;
     lg_mem_set(&res, 0, sizeof(res));
-    bool ok = rt_mark_init();
     uint64_t scanned_bytes = 0;
+    bool ready = rt_mark_init();
+    /* Bounded: a thread stopped inside the allocator (by a debugger, or a
+     * signal handler that blocks) would hold its lock for ever. */
+    bool locked = ready && lg_heap_lock_all_within(HEAP_LOCK_WAIT_NS);
+    bool ok = locked;
     if (ok) {
-        lg_heap_lock_all();
         rt_world_stop(&w);
         /* What can be read is known only once nothing else runs. */
-        ok = rt_mem_begin() && rt_roots_mark(&w, self_sp, regs, SAVED_REGS);
+        ok = rt_mem_begin() && rt_roots_mark(&w, self_sp, regs, nregs);
         if (ok) rt_leaks_collect(&res);
         else rt_mark_clear_all();
         scanned_bytes = rt_mem_bytes_read();
@@ -99,6 +92,11 @@ static size_t scan(uintptr_t self_sp, const uintptr_t *regs)
         fresh = rt_leaks_report(&res, &w);
         lg_report_summary_u64("leak_scan_us", (lg_pal_now_ns() - started) / 1000);
         lg_report_summary_u64("leak_scan_bytes", scanned_bytes);
+    } else if (ready && !locked) {
+        lg_log("==%u==lifeguard: leak scan skipped: a heap lock stayed taken for %u s (a thread stopped inside the "
+               "allocator?); no leak reported\n",
+               lg_pal_pid(), (unsigned)(HEAP_LOCK_WAIT_NS / 1000000000ull));
+        lg_report_summary_u64("leak_scan_skipped", 1);
     } else {
         lg_log("==%u==lifeguard: the leak scan could not read its roots; no leak reported\n", lg_pal_pid());
     }
@@ -110,22 +108,38 @@ static size_t scan(uintptr_t self_sp, const uintptr_t *regs)
 }
 
 /* Both entry points save the caller's registers and scan the caller's
- * stack from their own frame up: the scan's own frames are not roots. */
+ * stack from the caller's stack pointer up: the scan's own frames are not
+ * roots (the registers they saved are in regs).  At exit, from where the
+ * exit began: below it lie the exit path's frames over dead ones. */
+#define STACK_MAX (64ull << 20) /* farther than this above sp: not the same stack */
+
+static uintptr_t caller_sp(uintptr_t frame)
+{
+    return frame + 2 * sizeof(uintptr_t); /* saved rbp, return address */
+}
+
 __attribute__((noinline)) size_t lg_leaks_check_now(void)
 {
-    uintptr_t regs[SAVED_REGS];
-    save_registers(regs);
+    uintptr_t regs[RT_SAVED_REGS];
+    rt_save_callee_saved(regs);
     if (!lg_opt.leaks) return 0;
-    size_t n = scan((uintptr_t)regs, regs);
+    size_t n = scan(caller_sp((uintptr_t)__builtin_frame_address(0)), regs, RT_SAVED_REGS);
     __asm__ volatile("" : : "r"(regs) : "memory"); /* keep regs (and the frame) alive across the scan */
     return n;
 }
 
 __attribute__((noinline)) size_t lg_leaks_at_exit(void)
 {
-    uintptr_t regs[SAVED_REGS];
-    save_registers(regs);
-    size_t n = scan((uintptr_t)regs, regs);
+    uintptr_t regs[2 * RT_SAVED_REGS];
+    rt_save_callee_saved(regs);
+    size_t nregs = RT_SAVED_REGS;
+    uintptr_t sp = caller_sp((uintptr_t)__builtin_frame_address(0));
+    uintptr_t began = rt_exit_sp(regs + RT_SAVED_REGS);
+    if (began > sp && began - sp < STACK_MAX) {
+        sp = began;
+        nregs = 2 * RT_SAVED_REGS;
+    }
+    size_t n = scan(sp, regs, nregs);
     __asm__ volatile("" : : "r"(regs) : "memory");
     return n;
 }

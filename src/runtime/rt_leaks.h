@@ -6,20 +6,44 @@
  *   rt_leaks_mark.c    the mark stack, marking, grouping leaked blocks
  *   rt_leaks_report.c  one finding per allocation stack, the summary
  *   rt_leaks_read.c    reading without faulting: readable ranges, pagemap
+ *   rt_leaks_exit.c    where the exit began (exit() and main interposed)
  * docs/LEAKS.md explains the design. */
 #ifndef RT_LEAKS_H
 #define RT_LEAKS_H
 
 #include "rt_internal.h"
 
+/* The callee-saved registers of the caller, into regs (the others are dead
+ * across a call). */
+#define RT_SAVED_REGS 6
+static inline __attribute__((always_inline)) void rt_save_callee_saved(uintptr_t *regs)
+{
+    __asm__ volatile("movq %%rbx, 0(%0)\n\tmovq %%rbp, 8(%0)\n\tmovq %%r12, 16(%0)\n\t"
+                     "movq %%r13, 24(%0)\n\tmovq %%r14, 32(%0)\n\tmovq %%r15, 40(%0)"
+                     :
+                     : "r"(regs)
+                     : "memory");
+}
+
+/* ---- rt_leaks_exit.c ------------------------------------------------------- */
+/* Where the exit began: the stack pointer of exit()'s caller, with the
+ * callee-saved registers exit() was called with into regs (the exit path
+ * runs on that thread) — or, main having returned, on main's thread,
+ * _start's stack pointer; 0 when neither is known. */
+uintptr_t rt_exit_sp(uintptr_t regs[RT_SAVED_REGS]);
+
 /* ---- rt_leaks_world.c ---------------------------------------------------- */
 #define RT_WORLD_REGS 27 /* struct user_regs_struct, in words */
+/* The start of the thread's XSAVE area, in words: the legacy area (xmm0-15
+ * at byte 160), the header, the upper halves of ymm0-15 (byte 576). */
+#define RT_WORLD_VREGS 128
 
 typedef struct rt_world_thread {
     int tid;
     int pending_signal;  /* a signal that arrived while stopped, delivered at resume */
     bool stopped;        /* registers valid */
     uintptr_t regs[RT_WORLD_REGS];
+    uintptr_t vregs[RT_WORLD_VREGS]; /* vector registers (zeros when ptrace gives none) */
     uintptr_t sp;
 } rt_world_thread;
 

@@ -13,7 +13,8 @@
  *   - below a stopped thread's stack pointer (dead frames), keeping the
  *     128-byte red zone; the caller's own frames below its entry,
  *   - shared file mappings and devices (may not be memory at all).
- * Then the registers of every stopped thread and of the caller. */
+ * Then the registers of every stopped thread (general and vector) and of
+ * the caller. */
 #include "rt_leaks.h"
 
 
@@ -136,6 +137,7 @@ bool rt_roots_mark(const rt_world *w, uintptr_t self_sp, const uintptr_t *self_r
         const rt_world_thread *t = &w->threads[i];
         if (!t->stopped) continue;
         rt_mark_words(t->regs, RT_WORLD_REGS);
+        rt_mark_words(t->vregs, RT_WORLD_VREGS);
         heap_stack(t->sp);
     }
     /* In a forked child, what the parent had allocated is the parent's:

@@ -16,6 +16,7 @@
  * it uses raw system calls only (no errno, no TLS, no locks, no libc). */
 #include "rt_leaks.h"
 
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
@@ -24,6 +25,7 @@
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -169,6 +171,11 @@ static void wait_stops(rt_world *w, uint64_t deadline)
                 if ((status >> 16) != PTRACE_EVENT_STOP) t->pending_signal = WSTOPSIG(status);
                 if (raw(SYS_ptrace, PTRACE_GETREGS, t->tid, 0, t->regs) == 0) {
                     t->sp = t->regs[SP_INDEX];
+                    /* A pointer can live only in a vector register (a
+                     * vectorized copy, a compiler's spill): roots too. */
+                    struct iovec iov = {t->vregs, sizeof(t->vregs)};
+                    if (raw(SYS_ptrace, PTRACE_GETREGSET, t->tid, NT_X86_XSTATE, &iov) != 0)
+                        raw(SYS_ptrace, PTRACE_GETFPREGS, t->tid, 0, t->vregs); /* else: zeros, freshly mapped */
                     t->stopped = true;
                 }
                 break;

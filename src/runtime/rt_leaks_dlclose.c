@@ -1,0 +1,23 @@
+/* rt_leaks_dlclose.c — a module the program unloads is remembered first.
+ *
+ * Blocks a library allocated can outlive it (leaked, or reported at exit),
+ * and their allocation stacks hold addresses of its code.  Once dlclose has
+ * unmapped it, nothing in the loader's list names those addresses: the
+ * frames printed "<unknown module>" with no offset, so neither the runtime
+ * nor the CLI could symbolize them.  dlclose is interposed to record the
+ * module's path, load bias and extent before the real one runs
+ * (lg_pal_module_closing); lg_pal_module_of falls back on that record. */
+#include "rt_internal.h"
+
+#include <dlfcn.h>
+#include <link.h>
+
+RT_EXPORT int dlclose(void *handle)
+{
+    static int (*next)(void *);
+    if (!next) next = (int (*)(void *))dlsym(RTLD_NEXT, "dlclose");
+    if (!next) return -1;
+    struct link_map *map = NULL;
+    if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map) lg_pal_module_closing((uintptr_t)map->l_addr);
+    return next(handle);
+}
