@@ -32,8 +32,9 @@ usage: bench/run.sh [options]
   --only NAME        run only this workload (repeatable; "refs" is refs_bench,
                      "unwind" the unwinder benchmark)
   --lib PATH         liblifeguard.so to preload (default build/lib/liblifeguard.so)
-  --runs N           runs per configuration, median reported (default 3; valgrind 1)
-  --no-valgrind      skip the valgrind configuration
+  --runs N           runs per configuration, median reported (default 3; valgrind,
+                     Electric Fence and DUMA 1)
+  --no-valgrind      skip the valgrind, Electric Fence and DUMA configurations
   --timeout SEC      per-run limit (default $TIMEOUT)
   --vg-timeout SEC   per-run limit under valgrind (default $VG_TIMEOUT)
   --out DIR          build and log directory (default build/bench-run)
@@ -91,6 +92,8 @@ find_lib() { # path of a shared library by soname, via the loader cache
 [ -z "$ASAN_LIB" ] && ASAN_LIB=$(find_lib libasan.so.8)
 [ -z "$ASAN_LIB" ] && [ -e /usr/lib/x86_64-linux-gnu/libasan.so.8 ] && ASAN_LIB=/usr/lib/x86_64-linux-gnu/libasan.so.8
 MCHECK_LIB=$(find_lib libc_malloc_debug.so.0)
+EFENCE_LIB=$(find_lib libefence.so.0)
+DUMA_LIB=$(find_lib libduma.so.0)
 
 # ---- build ------------------------------------------------------------------
 BIN=$OUT/bin LOGS=$OUT/logs
@@ -109,28 +112,40 @@ for w in "${WORKLOADS[@]}"; do selected "$w" && build "$w" "$ROOT/bench/workload
 selected refs && build refs_bench "$ROOT/bench/refs_bench.c" -I"$ROOT/include" -ldl
 
 # ---- configurations ---------------------------------------------------------
-CONFIGS=(plain lg lg_nostacks asan mcheck valgrind)
+CONFIGS=(plain lg lg_guardoff lg_guardall lg_nostacks asan mcheck efence duma valgrind)
+# Peers that run once, under the longer limit (valgrind's).
+SLOW_CONFIGS=" efence duma valgrind "
 declare -A LABEL=(
     [plain]="glibc (plain)"
     [lg]="lifeguard"
+    [lg_guardoff]="lifeguard guard=off"
+    [lg_guardall]="lifeguard guard=all"
     [lg_nostacks]="lifeguard stacks=0"
     [asan]="ASan runtime, preloaded"
     [mcheck]="glibc MALLOC_CHECK_=3"
+    [efence]="Electric Fence"
+    [duma]="DUMA"
     [valgrind]="valgrind memcheck"
 )
 declare -A ENVS=(
     [plain]=""
     [lg]="LD_PRELOAD=$LIB"
+    [lg_guardoff]="LD_PRELOAD=$LIB LIFEGUARD_OPTIONS=guard=off"
+    [lg_guardall]="LD_PRELOAD=$LIB LIFEGUARD_OPTIONS=guard=all"
     [lg_nostacks]="LD_PRELOAD=$LIB LIFEGUARD_OPTIONS=stacks=0"
     [asan]="LD_PRELOAD=$ASAN_LIB"
     [mcheck]="LD_PRELOAD=$MCHECK_LIB MALLOC_CHECK_=3 GLIBC_TUNABLES=glibc.malloc.check=3"
+    [efence]="LD_PRELOAD=$EFENCE_LIB EF_ALLOW_MALLOC_0=1"
+    [duma]="LD_PRELOAD=$DUMA_LIB DUMA_DISABLE_BANNER=1"
     [valgrind]=""
 )
 declare -A MISSING=()  # configuration -> why it cannot run
-[ -f "$LIB" ] || { MISSING[lg]="no $LIB"; MISSING[lg_nostacks]="no $LIB"; }
+[ -f "$LIB" ] || for c in lg lg_guardoff lg_guardall lg_nostacks; do MISSING[$c]="no $LIB"; done
+[ -n "$EFENCE_LIB" ] || MISSING[efence]="no libefence.so.0: install Debian's electric-fence"
+[ -n "$DUMA_LIB" ] || MISSING[duma]="no libduma.so.0: install Debian's duma"
 [ -n "$ASAN_LIB" ] && [ -f "$ASAN_LIB" ] || MISSING[asan]="no libasan.so.8: install Debian's libasan8 or set ASAN_LIB"
 [ -n "$MCHECK_LIB" ] || MISSING[mcheck]="no libc_malloc_debug.so.0 (glibc 2.34 or later)"
-if [ "$VALGRIND" = 0 ]; then MISSING[valgrind]="skipped"
+if [ "$VALGRIND" = 0 ]; then MISSING[valgrind]="skipped"; MISSING[efence]="skipped"; MISSING[duma]="skipped"
 elif ! command -v valgrind >/dev/null; then MISSING[valgrind]="no valgrind: install Debian's valgrind"
 fi
 for c in "${CONFIGS[@]}"; do
@@ -169,7 +184,7 @@ for w in "${WORKLOADS[@]}"; do
         for c in "${CONFIGS[@]}"; do
             [ -n "${MISSING[$c]:-}" ] && continue
             limit=$TIMEOUT
-            if [ "$c" = valgrind ]; then
+            if [[ $SLOW_CONFIGS == *" $c "* ]]; then
                 [ "$i" -gt 1 ] && continue
                 limit=$VG_TIMEOUT
             fi
@@ -235,7 +250,7 @@ bench_markdown() {
     echo
     echo "Reproduce with \`$CMDLINE\` (after \`cmake -S . -B $LIB_BUILD && cmake --build $LIB_BUILD\`)."
     echo "Workloads are built with \`$CC $CFLAGS_WL\` (no frame pointers) at ${SCALE}% of their"
-    echo "default input; each figure is the median of $RUNS run(s), valgrind's of one run (limit ${VG_TIMEOUT} s)."
+    echo "default input; each figure is the median of $RUNS run(s), valgrind's, Electric Fence's and DUMA's of one run (limit ${VG_TIMEOUT} s)."
     echo "Ratios are to plain glibc; every run's output is compared with the plain run's."
     echo "ASan is Debian's \`libasan.so.8\` preloaded into the uninstrumented program (its"
     echo "allocator, quarantine and leak check, no shadow checks on accesses); MALLOC_CHECK_=3 is"

@@ -49,20 +49,22 @@ the write fails its checksum verify and is retried buffered, the error path rele
 and so does the write's common exit: the zero page's count drops to 0 and it is \"freed\"."
 
 04_nanos_unlink_close "--bug" "Nanos (9P/VirtFS): open(O_CREAT), unlink, close kills the kernel"
-"ref-freed-while-held:p9_unlink stale-pointer:p9_fsf_free"
+"ref-freed-while-held:p9_unlink use-after-free:p9_fsf_free"
 "unlink frees the file's metadata as soon as its last link is gone, though a descriptor still
 uses it; close, in p9_fsf_free(), asks whether the file is watched and reads the freed
-metadata (\"cannot get from unknown value\")."
+metadata (\"cannot get from unknown value\"). The block is guarded (the first blocks of every
+allocation stack are): the read faults and is reported at that line."
 
 05_tilck_free_order "--bug" "Tilck: kfree of the poison value 0xfaabcafefaabcafe"
-"stale-pointer:free_process_int"
+"use-after-free:free_process_int"
 "free_process_int() frees the block holding the task and the process, then reads
 pi->debug_cmdline out of it to free the command line. With free-memory poisoning the pointer
 read is poison. On i386 small blocks were never poisoned, which hid it: the second run below
-uses a 48-byte block, which lifeguard poisons like any other."
+uses a 48-byte block. Both blocks are guarded here: the read of pi->debug_cmdline itself
+faults and is reported at its line (with guard=off the poison names the block at the kfree)."
 
 05_tilck_free_order "--bug --small" ""
-"stale-pointer:free_process_int"
+"use-after-free:free_process_int"
 "(the same, with a 48-byte task_and_process block)"
 )
 

@@ -10,6 +10,8 @@
  *   lg_depot.c      stack depot: deduplicated stacks behind 32-bit ids
  *   lg_heap.c       the checked allocator: size-class regions, slot metadata
  *   lg_heap_cache.c per-thread caches of reusable slots (no lock on the hot path)
+ *   lg_heap_guard.c guarded blocks: against a guard page, inaccessible when freed
+ *   lg_fault.c      a memory fault explained: which block, which finding
  *   lg_poison.c     freed-memory poison that names the freed block
  *   lg_quarantine.c freed blocks wait here, bounded in bytes, before reuse
  *   lg_report.c     one finding rendered as sanitizer-style text and JSON

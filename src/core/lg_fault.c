@@ -32,7 +32,7 @@ bool lg_fault_is_heap(const lg_fault *f)
     if (lg_poison_decode(f->addr, &qtag)) return true;
     if (lg_heap_find_near(f->addr, 0, &b))
         return __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE || !inside_user_bytes(&b, f->addr);
-    return lg_heap_owns(f->addr);
+    return lg_heap_owns(f->addr) || lg_guard_owns(f->addr);
 }
 
 static void report_stale(const lg_fault *f, uint32_t qtag)

@@ -131,7 +131,7 @@ bool lg_heap_init(void)
     if (!heap_ready) {
         page_size = lg_pal_page_size();
         void *region = lg_pal_reserve((size_t)CLASS_COUNT * CLASS_SPAN);
-        bool ok = region && lg_poison_init() && lg_quarantine_init();
+        bool ok = region && lg_poison_init() && lg_quarantine_init() && lg_guard_init();
         for (uint32_t c = 0; ok && c < CLASS_COUNT; c++) {
             size_class *sc = &classes[c];
             sc->slot_size = class_slot_size(c);
@@ -325,7 +325,7 @@ static void large_to_block(uint32_t index, lg_block *out)
 /* Guard pages count as part of the block: an overflow into them names it. */
 bool lg_heap_may_hold(uintptr_t addr)
 {
-    return lg_heap_owns(addr) ||
+    return lg_heap_owns(addr) || lg_guard_owns(addr) ||
            (addr >= __atomic_load_n(&large_lo, __ATOMIC_RELAXED) && addr < __atomic_load_n(&large_hi, __ATOMIC_RELAXED));
 }
 
@@ -394,6 +394,11 @@ void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_s
     uint64_t birth = cache ? cache_birth(cache) : lg_birth_next();
     if (cache) __atomic_store_n(&cache->allocs, cache->allocs + 1, __ATOMIC_RELAXED);
     else __atomic_fetch_add(&stat_allocs, 1, __ATOMIC_RELAXED);
+    uint32_t guard_side = lg_guard_wanted(cache, size, align, stack);
+    if (LG_UNLIKELY(guard_side != LG_GUARD_NO)) {
+        void *guarded = lg_guard_alloc(guard_side, size, align, stack, tid, birth);
+        if (guarded) return guarded;
+    }
     size_t redzone = lg_opt.redzone < 16 ? 16 : align_up(lg_opt.redzone, 16);
     if (align < 16) align = 16;
     size_t need = redzone + size + redzone + (align > 16 ? align - 16 : 0);
@@ -480,6 +485,7 @@ bool lg_heap_find(uintptr_t addr, lg_block *out)
         small_to_block(c, (uint32_t)slot, out);
         return true;
     }
+    if (lg_guard_owns(addr)) return lg_guard_find(addr, out);
     return large_find(addr, out);
 }
 
@@ -517,7 +523,8 @@ size_t lg_heap_usable_size(const void *p)
 
 static void block_from_entry(uint32_t size_class, uint32_t slot, lg_block *out)
 {
-    if (size_class == LG_LARGE_CLASS) large_to_block(slot, out);
+    if (size_class == LG_GUARD_CLASS) lg_guard_to_block(slot, out);
+    else if (size_class == LG_LARGE_CLASS) large_to_block(slot, out);
     else small_to_block(size_class, slot, out);
 }
 
@@ -666,7 +673,10 @@ bool lg_heap_free_cached(lg_heap_cache *cache, void *ptr, lg_stack_id stack, uin
     uint32_t qtag = lg_quarantine_reserve(cache);
     b.meta->qtag = qtag;
     size_t bytes;
-    if (b.size_class == LG_LARGE_CLASS) {
+    if (b.size_class == LG_GUARD_CLASS) {
+        lg_guard_free(&b); /* inaccessible while quarantined, as large blocks */
+        bytes = page_size;
+    } else if (b.size_class == LG_LARGE_CLASS) {
         /* Large freed blocks are not written: their pages are given back and
          * made inaccessible, so any use faults and is reported by the signal
          * handler.  They weigh a page in the quarantine. */
@@ -724,10 +734,10 @@ size_t lg_heap_recycle(const lg_evicted *batch, uint32_t count, lg_heap_cache *c
     /* Three passes, so that the cache misses of a batch overlap: the
      * metadata first, then the blocks' bytes, then the verification. */
     for (uint32_t i = 0; i < count; i++)
-        if (batch[i].size_class != LG_LARGE_CLASS) __builtin_prefetch(&classes[batch[i].size_class].meta[batch[i].slot]);
+        if (batch[i].size_class < CLASS_COUNT) __builtin_prefetch(&classes[batch[i].size_class].meta[batch[i].slot]);
     for (uint32_t i = 0; i < count; i++) {
         block_from_entry(batch[i].size_class, batch[i].slot, &blocks[i]);
-        if (batch[i].size_class == LG_LARGE_CLASS) continue;
+        if (batch[i].size_class >= CLASS_COUNT) continue;
         __builtin_prefetch((const void *)blocks[i].user);
         if (blocks[i].size > 64) __builtin_prefetch((const void *)(blocks[i].user + 64));
     }
@@ -736,6 +746,12 @@ size_t lg_heap_recycle(const lg_evicted *batch, uint32_t count, lg_heap_cache *c
         if (batch[i].size_class == LG_LARGE_CLASS) {
             bytes += page_size;
             large_release(batch[i].slot);
+            continue;
+        }
+        if (batch[i].size_class == LG_GUARD_CLASS) {
+            bytes += page_size;
+            __atomic_store_n(&b->meta->state, LG_BLOCK_FREE, __ATOMIC_RELEASE);
+            lg_guard_release(batch[i].slot);
             continue;
         }
         size_t changed = lg_poison_find_change(b->user, b->size, lg_poison_word(batch[i].qtag));
@@ -751,7 +767,7 @@ void lg_heap_heal(const lg_block *b)
 {
     redzones_fill(b);
     uint8_t state = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE);
-    if (b->size_class != LG_LARGE_CLASS && (state == LG_BLOCK_QUARANTINED || state == LG_BLOCK_FREE))
+    if (b->size_class < CLASS_COUNT && (state == LG_BLOCK_QUARANTINED || state == LG_BLOCK_FREE))
         lg_poison_fill(b->user, b->size, lg_poison_word(b->meta->qtag));
 }
 
@@ -776,6 +792,7 @@ void lg_heap_each_live(lg_block_visit_fn visit, void *ctx)
 {
     if (!heap_ready) return;
     each_live_small(visit, ctx);
+    lg_guard_each_live(visit, ctx);
     /* Large blocks are copied out first: visit may allocate or free. */
     for (uint32_t i = 0;; i++) {
         lg_block b;
@@ -817,6 +834,7 @@ void lg_heap_lock_all(void)
     lg_quarantine_lock();
     lg_heap_cache_pool_lock();
     for (uint32_t c = 0; c < CLASS_COUNT; c++) lg_lock(&classes[c].lock);
+    lg_guard_lock_all();
     lg_lock(&large_lock);
 }
 
@@ -858,6 +876,7 @@ bool lg_heap_lock_all_within(uint64_t ns)
 void lg_heap_unlock_all(void)
 {
     lg_unlock(&large_lock);
+    lg_guard_unlock_all();
     for (uint32_t c = CLASS_COUNT; c-- > 0;) lg_unlock(&classes[c].lock);
     lg_heap_cache_pool_unlock();
     lg_quarantine_unlock();
@@ -888,6 +907,7 @@ void lg_heap_stats(struct lg_heap_stats *out)
 bool lg_heap_find_locked(uintptr_t addr, lg_block *out)
 {
     if (lg_heap_owns(addr)) return lg_heap_find(addr, out); /* small classes take no lock */
+    if (lg_guard_owns(addr)) return lg_guard_find(addr, out); /* nor does the guarded tier */
     return large_find_held(addr, out);
 }
 
@@ -900,6 +920,7 @@ void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx)
 {
     if (!heap_ready) return;
     each_live_small(visit, ctx);
+    lg_guard_each_live(visit, ctx);
     for (uint32_t i = 0; i < large_sorted_len; i++) {
         lg_block b;
         large_to_block(large_sorted[i], &b);
@@ -964,6 +985,7 @@ bool lg_heap_find_near(uintptr_t addr, size_t max_distance, lg_block *out)
     lg_block b, best;
     size_t best_distance = SIZE_MAX;
     if (lg_heap_owns(addr) && lg_heap_find(addr, out)) return true; /* in a slot ever handed out */
+    if (lg_guard_owns(addr)) return lg_guard_find_near(addr, max_distance, out);
     /* In a class's range past its last slot, or outside the classes: the
      * last slot of its class below, the first slot of the class above. */
     uint32_t c = addr < heap_start ? 0 : addr >= heap_end ? CLASS_COUNT : (uint32_t)((addr - heap_start) >> CLASS_SPAN_BITS);

@@ -6,7 +6,8 @@
  *     [left redzone][user bytes][right redzone up to the slot end]
  * and its metadata lives in a separate region a program overflow cannot
  * reach.  Blocks too large for a class get their own pages in the large
- * region, with guard pages around them.
+ * region, with guard pages around them.  Guarded blocks (lg_heap_guard.c)
+ * have pages of their own, their end against a guard page.
  *
  * Freed blocks are poisoned (lg_poison.c) and quarantined
  * (lg_quarantine.c) before their slot is reused. */
@@ -57,6 +58,7 @@ typedef struct lg_block {
 } lg_block;
 
 #define LG_LARGE_CLASS 255u
+#define LG_GUARD_CLASS 254u /* a guarded block (lg_heap_guard.c) */
 
 bool lg_heap_init(void);
 bool lg_heap_ready(void);
@@ -66,7 +68,10 @@ bool lg_heap_ready(void);
  * everywhere below means "no cache": the class locks are taken. */
 typedef struct lg_heap_cache lg_heap_cache;
 
-/* Returns NULL (and sets nothing) when memory is exhausted or size absurd. */
+/* Returns NULL (and sets nothing) when memory is exhausted or size absurd.
+ * align LG_ALIGN_MALLOC: malloc's own 16 bytes, which a guarded block may
+ * trade for an exact end (option guard_align); any other is kept. */
+#define LG_ALIGN_MALLOC 0
 void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid);
 void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid);
 
@@ -181,6 +186,27 @@ typedef struct lg_evicted {
  * blocks held, as lg_quarantine_publish counted them. */
 size_t lg_heap_recycle(const lg_evicted *blocks, uint32_t count, lg_heap_cache *cache);
 
+/* ---- internal to the heap: the guarded tier (lg_heap_guard.c) ----------
+ * Blocks on pages of their own, their end against an inaccessible page,
+ * made inaccessible while in quarantine (option guard). */
+bool lg_guard_init(void);
+bool lg_guard_owns(uintptr_t addr);
+/* Whether this allocation is to be guarded, and on which side of the block
+ * the guard page is (align 0: malloc's default). */
+enum { LG_GUARD_NO = 0, LG_GUARD_END = 1, LG_GUARD_START = 2 };
+uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack);
+void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth); /* NULL: not possible */
+void lg_guard_free(const lg_block *b);   /* its pages made inaccessible, their memory given back */
+void lg_guard_release(uint32_t slot);    /* out of quarantine: reusable */
+void lg_guard_to_block(uint32_t slot, lg_block *out);
+bool lg_guard_find(uintptr_t addr, lg_block *out); /* no lock */
+bool lg_guard_find_near(uintptr_t addr, size_t max_distance, lg_block *out);
+void lg_guard_each_live(lg_block_visit_fn visit, void *ctx);
+void lg_guard_lock_all(void);
+void lg_guard_unlock_all(void);
+/* Live guarded blocks, their data pages' bytes, guarded allocations ever. */
+void lg_guard_stats(size_t *blocks, size_t *bytes, size_t *total);
+
 /* ---- internal to the heap: classes and thread caches (lg_heap_cache.c) -- */
 #define LG_CLASS_COUNT 51
 #define LG_CACHE_SLOTS 32 /* reusable slots a cache keeps per class */
@@ -191,6 +217,7 @@ struct lg_heap_cache {
     uint64_t pending_bytes;   /* quarantined bytes not yet added to the quarantine's total */
     uint64_t birth_next, birth_end; /* births reserved from the clock (lg_heap.c) */
     uint32_t birth_epoch;     /* the checkpoint epoch they were reserved in */
+    uint32_t guard_countdown; /* allocations until the next sampled guarded one (guard=sites) */
     lg_heap_cache *next_free; /* in the pool */
     bool in_use;
 };

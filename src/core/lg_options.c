@@ -62,6 +62,19 @@ static bool in_range(const char *key, size_t key_len, uint64_t v)
     if (key_len == 8 && lg_str_eq_n(key, "exitcode", 8)) return v <= 255;
     if (key_len == 13 && lg_str_eq_n(key, "quarantine_mb", 13)) return v <= (1u << 20);
     if (key_len == 6 && lg_str_eq_n(key, "log_fd", 6)) return v <= 65535;
+    if (key_len == 11 && lg_str_eq_n(key, "guard_align", 11)) return v >= 1 && v <= 16 && !(v & (v - 1));
+    if (key_len == 14 && lg_str_eq_n(key, "guard_max_size", 14)) return v <= 131072;
+    if (key_len == 11 && lg_str_eq_n(key, "guard_first", 11)) return v <= 255;
+    if (key_len == 8 && lg_str_eq_n(key, "guard_mb", 8)) return v <= (1u << 20);
+    return true;
+}
+
+/* String options with a fixed set of values. */
+static bool str_ok(const char *key, size_t key_len, const char *v, size_t n)
+{
+    if (key_len == 5 && lg_str_eq_n(key, "guard", 5))
+        return (n == 5 && lg_str_eq_n(v, "sites", 5)) || (n == 3 && lg_str_eq_n(v, "all", 3)) ||
+               (n == 3 && lg_str_eq_n(v, "off", 3));
     return true;
 }
 
@@ -82,6 +95,11 @@ static bool set_one(lg_options *opts, const char *key, size_t key_len, const cha
 #define OPT_SET_STR(name)                                                                                \
     if (value_len >= sizeof(opts->name)) {                                                               \
         set_error(err, err_len, "option '%k' has a value longer than 255 bytes", key, key_len, value, 0); \
+        return false;                                                                                    \
+    }                                                                                                    \
+    if (!str_ok(key, key_len, value, value_len)) {                                                       \
+        set_error(err, err_len, "option '%k' has a bad value '%v' (see lifeguard --help)", key, key_len, \
+                  value, value_len);                                                                     \
         return false;                                                                                    \
     }                                                                                                    \
     lg_mem_copy(opts->name, value, value_len);                                                           \

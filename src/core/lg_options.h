@@ -23,6 +23,13 @@
     X(alloc_dealloc_mismatch, BOOL, 1, "report malloc/delete, new/free, new[]/delete and aligned mismatches") \
     X(new_delete_type_mismatch, BOOL, 1, "report a sized or aligned delete that disagrees with its new")  \
     X(handle_segv, BOOL, 1, "report segmentation faults and bus errors")                          \
+    X(guard, STR, "sites", "guarded blocks, faulting at a bad access: sites, all or off")          \
+    X(guard_first, UINT, 8, "guard=sites: allocations guarded first on each allocation stack")      \
+    X(guard_sample, UINT, 2048, "guard=sites: then one allocation in this many (0: no more)")       \
+    X(guard_mb, UINT, 64, "MiB of memory that live guarded blocks may hold")                       \
+    X(guard_blocks, UINT, 8192, "guarded blocks live at once (each costs the kernel 2 mappings)")  \
+    X(guard_max_size, UINT, 65536, "guarded blocks are at most this many bytes (up to 131072)")    \
+    X(guard_align, UINT, 16, "alignment of a guarded block's end (1-16; see README)")              \
     X(check_at_exit, BOOL, 1, "verify poison and redzones of every block at exit")                \
     X(leaks, BOOL, 1, "scan for unreachable blocks at exit")                                      \
     X(show_reachable, BOOL, 0, "list still-reachable blocks at exit")                             \

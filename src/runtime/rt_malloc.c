@@ -115,7 +115,7 @@ void rt_free_checked(void *p, lg_stack_id stack, const char *fn)
 
 RT_EXPORT void *malloc(size_t size)
 {
-    return checked_alloc(size, 16, "malloc");
+    return checked_alloc(size, LG_ALIGN_MALLOC, "malloc");
 }
 
 RT_EXPORT void free(void *p)
@@ -131,14 +131,14 @@ RT_EXPORT void *calloc(size_t count, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    void *p = checked_alloc(total, 16, "calloc");
+    void *p = checked_alloc(total, LG_ALIGN_MALLOC, "calloc");
     if (p) __memset_chk(p, 0, total, total);
     return p;
 }
 
 RT_EXPORT void *realloc(void *old, size_t size)
 {
-    if (!old) return checked_alloc(size, 16, "realloc");
+    if (!old) return checked_alloc(size, LG_ALIGN_MALLOC, "realloc");
     rt_ensure_early();
     if (__builtin_expect(!rt_heap_on, 0)) return __libc_realloc(old, size);
     lg_stack_id stack = rt_capture();
@@ -157,7 +157,7 @@ RT_EXPORT void *realloc(void *old, size_t size)
     }
     void *p = NULL;
     if (size <= rt_size_slow_above || !rt_size_refused("realloc", size)) {
-        p = lg_heap_alloc_cached(cache, size, 16, stack, lg_pal_tid());
+        p = lg_heap_alloc_cached(cache, size, LG_ALIGN_MALLOC, stack, lg_pal_tid());
         if (!p) rt_alloc_failed("realloc", size, 0, "out of memory");
     }
     if (!p) {

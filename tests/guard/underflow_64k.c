@@ -1,8 +1,9 @@
 // A 64 KiB underflow of a small block lands outside every slot: it is
 // reported as an overflow of the nearest block, with its stacks.
+// OPTIONS: guard=off
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: poke
-// EXPECT-LINE: 16
+// EXPECT-LINE: 17
 // EXPECT-MESSAGE: 65536 bytes before the 2000-byte block
 // EXPECT-JQ: .access.type == "write" and .stacks.alloc != null
 // VARIANT: -O0 -g

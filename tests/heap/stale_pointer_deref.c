@@ -1,5 +1,6 @@
 // A pointer read out of freed memory is dereferenced: the access faults in
 // the poison range and is reported with the freed block's stacks.
+// OPTIONS: guard=off
 // EXPECT-KIND: stale-pointer
 // EXPECT-FUNCTION: read_name
 // EXPECT-MESSAGE: through a pointer read out of freed memory

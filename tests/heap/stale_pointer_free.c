@@ -1,9 +1,10 @@
 // The Tilck bug in miniature: a struct is freed, then a pointer stored in it
 // is read and freed.  The value read is lifeguard's poison, which names the
 // struct it came from.  The struct is 16 bytes: small blocks are poisoned too.
+// OPTIONS: guard=off
 // EXPECT-KIND: stale-pointer
 // EXPECT-FUNCTION: destroy_process
-// EXPECT-LINE: 21
+// EXPECT-LINE: 22
 // EXPECT-MESSAGE: read out of freed memory
 // EXPECT-NO-KIND: double-free
 #include <stdlib.h>

@@ -1,5 +1,6 @@
 // libc functions given freed buffers: memcpy reading one, strlen, fwrite,
 // memset writing one.  Each reports the call and the block's stacks.
+// OPTIONS: guard=off
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: copy_out
 // EXPECT-MESSAGE: memcpy() reads 32 bytes

@@ -1,4 +1,5 @@
 // puts and fwrite of a freed buffer.
+// OPTIONS: guard=off
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: print_line
 // EXPECT-MESSAGE: puts()

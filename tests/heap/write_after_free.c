@@ -1,5 +1,6 @@
 // A write into a freed block is found when the block leaves the quarantine
 // (here: at exit), with the block's allocation and free stacks.
+// OPTIONS: guard=off
 // EXPECT-KIND: write-after-free
 // EXPECT-FUNCTION: release_node
 // EXPECT-MESSAGE: byte 8 of the 24-byte block

@@ -2,7 +2,7 @@
 // deep inside a freed 6000-byte buffer is found when it leaves the
 // quarantine, and the other big blocks that went through it are not
 // reported.
-// OPTIONS: quarantine_mb=1
+// OPTIONS: quarantine_mb=1:guard=off
 // EXPECT-KIND: write-after-free
 // EXPECT-FUNCTION: drop_frame
 // EXPECT-MESSAGE: byte 4321 of the 6000-byte block

@@ -1,6 +1,6 @@
 // With a tiny quarantine the damaged block leaves it while the program runs:
 // the write is reported then, not only at exit.
-// OPTIONS: quarantine_mb=1
+// OPTIONS: quarantine_mb=1:guard=off
 // EXPECT-KIND: write-after-free
 // EXPECT-FUNCTION: release_node
 // EXPECT-STDOUT: after eviction

@@ -1,5 +1,6 @@
 // Seed 4, Nanos: unlink frees the metadata of a file that is still open;
 // close then reads the freed metadata in p9_fsf_free.
+// OPTIONS: guard=off
 // RUN: --bug
 // CFLAGS: -O1 -g -fomit-frame-pointer
 // VARIANT: -O0 -g

@@ -1,6 +1,7 @@
 // Seed 5, Tilck: free_process_int frees the task_and_process block, then
 // reads pi->debug_cmdline out of it and frees that.  The value read is
 // lifeguard's poison, which names the block it came from and its free.
+// OPTIONS: guard=off
 // RUN: --bug
 // CFLAGS: -O1 -g -fomit-frame-pointer
 // VARIANT: -O0 -g

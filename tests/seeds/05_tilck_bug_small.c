@@ -1,6 +1,7 @@
 // Seed 5, Tilck, with a 48-byte task_and_process: the bug i386 hid, since
 // its small heaps were never poisoned.  lifeguard poisons small blocks as
 // it does large ones: the same finding.
+// OPTIONS: guard=off
 // RUN: --bug --small
 // CFLAGS: -O1 -g -fomit-frame-pointer
 // EXPECT-KIND: stale-pointer

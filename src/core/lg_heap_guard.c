@@ -1,0 +1,304 @@
+/* lg_heap_guard.c — the guarded tier: blocks whose end touches an
+ * inaccessible page, and whose pages become inaccessible when freed.
+ *
+ * A guarded slot is [data pages][guard page]: the user bytes end at the
+ * guard page (rounded down to guard_align, or to the alignment asked for),
+ * the slack before them is redzone as in the size classes.  Free makes the
+ * data pages inaccessible and gives their memory back (one mmap) for as
+ * long as the block is in quarantine; reuse makes them accessible again.
+ * So a load or store past the end, or into the freed block, faults at the
+ * instruction and lg_fault.c names the block.
+ *
+ * Slots of k data pages form guard class k, which owns a fixed range of
+ * one reservation, so an address maps to its slot by arithmetic as in the
+ * size classes (lookups take no lock).  Which blocks are guarded: all (up
+ * to guard_max_size) or, for guard=sites, the first guard_first of each
+ * allocation stack and then one in guard_sample, within budgets of live
+ * guarded blocks (kernel mappings) and their memory.  The decision costs a
+ * table load and a per-thread countdown; the class lock is taken only for
+ * a guarded block. */
+#include "lg_heap.h"
+
+#define GUARD_CLASSES 33                      /* 1..33 data pages: up to 131072 bytes + alignment */
+#if LG_CFG_64BIT
+#define GUARD_SPAN_BITS 33                    /* 8 GiB of address space a class */
+#else
+#define GUARD_SPAN_BITS 20                    /* unused: 32-bit targets have no guarded tier */
+#endif
+#define GUARD_SPAN ((uintptr_t)1 << GUARD_SPAN_BITS)
+#define GUARD_INDEX_BITS 24                   /* lg_block.slot = class << 24 | index */
+#define SITE_BITS 16
+
+enum { GUARD_OFF, GUARD_SITES, GUARD_ALL };
+
+typedef struct guard_class {
+    lg_lock_t lock;
+    uint32_t pages;           /* data pages per slot */
+    uint32_t max_slots;
+    uint32_t bump;            /* slots handed out at least once */
+    uint32_t free_head;       /* index + 1 of the first reusable slot */
+    size_t slot_size;         /* data pages and the guard page */
+    uintptr_t start;
+    lg_block_meta *meta;
+} __attribute__((aligned(64))) guard_class;
+
+_Static_assert((GUARD_SPAN >> 13) <= (1ull << GUARD_INDEX_BITS), "a class's slot index fits its bits of lg_block.slot");
+_Static_assert(GUARD_CLASSES < (1u << (32 - GUARD_INDEX_BITS)), "the class fits its bits of lg_block.slot");
+
+static guard_class gclasses[GUARD_CLASSES];
+static uintptr_t guard_start, guard_end;
+static size_t page_size;
+static int mode;
+static uint8_t site_seen[1u << SITE_BITS];    /* guarded allocations so far, per hashed stack */
+static uint32_t shared_countdown;             /* sampling of allocations made without a cache */
+static size_t live_blocks, live_bytes, total_guarded;
+
+bool lg_guard_init(void)
+{
+    mode = lg_str_cmp(lg_opt.guard, "all") == 0 ? GUARD_ALL : lg_str_cmp(lg_opt.guard, "off") == 0 ? GUARD_OFF : GUARD_SITES;
+    if (!LG_CFG_64BIT) mode = GUARD_OFF; /* too little address space */
+    if (mode == GUARD_OFF) return true;
+    page_size = lg_pal_page_size();
+    void *region = lg_pal_reserve((size_t)GUARD_CLASSES * GUARD_SPAN);
+    if (!region) {
+        mode = GUARD_OFF; /* the heap works without it */
+        return true;
+    }
+    for (uint32_t k = 0; k < GUARD_CLASSES; k++) {
+        guard_class *gc = &gclasses[k];
+        gc->pages = k + 1;
+        gc->slot_size = (size_t)(k + 2) * page_size;
+        gc->max_slots = (uint32_t)(GUARD_SPAN / gc->slot_size);
+        gc->start = (uintptr_t)region + (uintptr_t)k * GUARD_SPAN;
+        gc->meta = lg_pal_map((size_t)gc->max_slots * sizeof(lg_block_meta));
+        if (!gc->meta) {
+            while (k-- > 0) lg_pal_unmap(gclasses[k].meta, (size_t)gclasses[k].max_slots * sizeof(lg_block_meta));
+            lg_pal_unmap(region, (size_t)GUARD_CLASSES * GUARD_SPAN);
+            mode = GUARD_OFF;
+            return true;
+        }
+    }
+    guard_start = (uintptr_t)region;
+    guard_end = guard_start + (uintptr_t)GUARD_CLASSES * GUARD_SPAN;
+    return true;
+}
+
+bool lg_guard_owns(uintptr_t addr)
+{
+    return addr - guard_start < guard_end - guard_start;
+}
+
+static bool within_budget(size_t pages)
+{
+    return __atomic_load_n(&live_blocks, __ATOMIC_RELAXED) < lg_opt.guard_blocks &&
+           __atomic_load_n(&live_bytes, __ATOMIC_RELAXED) + pages * page_size <= (lg_opt.guard_mb << 20);
+}
+
+/* Data pages a block of size bytes, its end aligned to align, needs. */
+static size_t pages_for(size_t size, size_t align)
+{
+    size_t pages = (size + align - 1 + page_size - 1) / page_size;
+    return pages ? pages : 1;
+}
+
+static size_t end_alignment(size_t align)
+{
+    if (!align) return (size_t)lg_opt.guard_align; /* malloc's default alignment */
+    return align < 16 ? 16 : align;
+}
+
+/* Which side of a guarded block touches a guard page: the end for even
+ * numbers (the first of each site), the start for odd ones. */
+static uint32_t placement(uint32_t n, size_t pages)
+{
+    return within_budget(pages) ? (n & 1 ? LG_GUARD_START : LG_GUARD_END) : LG_GUARD_NO;
+}
+
+uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack)
+{
+    if (LG_LIKELY(mode == GUARD_OFF) || size > lg_opt.guard_max_size || align > page_size) return LG_GUARD_NO;
+    size_t pages = pages_for(size, end_alignment(align));
+    if (pages > GUARD_CLASSES) return LG_GUARD_NO;
+    if (mode == GUARD_ALL) {
+        uint32_t n = cache ? cache->guard_countdown++ : __atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED);
+        return placement(n, pages);
+    }
+    uint8_t *seen = &site_seen[(stack * 0x9e3779b1u) >> (32 - SITE_BITS)];
+    uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
+    if (n < lg_opt.guard_first) {
+        __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
+        return placement(n, pages);
+    }
+    if (!lg_opt.guard_sample) return LG_GUARD_NO;
+    if (cache) {
+        if (LG_LIKELY(cache->guard_countdown > 1)) {
+            cache->guard_countdown--;
+            return LG_GUARD_NO;
+        }
+        cache->guard_countdown = (uint32_t)lg_opt.guard_sample;
+        return placement((uint32_t)cache->birth_next, pages);
+    }
+    uint32_t tick = __atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED);
+    return tick % lg_opt.guard_sample == 0 ? placement(tick / (uint32_t)lg_opt.guard_sample, pages) : LG_GUARD_NO;
+}
+
+static void to_block(uint32_t k, uint32_t index, lg_block *out)
+{
+    guard_class *gc = &gclasses[k];
+    lg_block_meta *m = &gc->meta[index];
+    out->slot_start = gc->start + (uintptr_t)index * gc->slot_size;
+    out->slot_end = out->slot_start + (size_t)gc->pages * page_size;
+    out->user = out->slot_start + m->offset;
+    out->size = m->size;
+    out->meta = m;
+    out->size_class = LG_GUARD_CLASS;
+    out->slot = k << GUARD_INDEX_BITS | index;
+}
+
+void lg_guard_to_block(uint32_t slot, lg_block *out)
+{
+    to_block(slot >> GUARD_INDEX_BITS, slot & ((1u << GUARD_INDEX_BITS) - 1), out);
+}
+
+void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth)
+{
+    size_t end_align = end_alignment(align);
+    uint32_t k = (uint32_t)pages_for(size, end_align) - 1;
+    guard_class *gc = &gclasses[k];
+    uint32_t index;
+    lg_lock(&gc->lock);
+    if (gc->free_head) {
+        index = gc->free_head - 1;
+        gc->free_head = gc->meta[index].next_free;
+    } else if (gc->bump < gc->max_slots) {
+        index = gc->bump;
+        __atomic_store_n(&gc->bump, gc->bump + 1, __ATOMIC_RELEASE);
+    } else {
+        lg_unlock(&gc->lock);
+        return NULL;
+    }
+    lg_unlock(&gc->lock);
+
+    uintptr_t data = gc->start + (uintptr_t)index * gc->slot_size;
+    size_t data_bytes = (size_t)gc->pages * page_size;
+    if (!lg_pal_commit((void *)data, data_bytes)) { /* out of kernel mappings, or memory */
+        lg_guard_release(k << GUARD_INDEX_BITS | index);
+        return NULL;
+    }
+    /* At the start: the guard page below is the previous slot's. */
+    uintptr_t user = side == LG_GUARD_START ? data : (data + data_bytes - size) & ~(uintptr_t)(end_align - 1);
+    lg_block_meta *m = &gc->meta[index];
+    m->alloc_stack = stack;
+    m->free_stack = 0;
+    m->size = (uint32_t)size;
+    m->offset = (uint16_t)(user - data);
+    m->flags = 0;
+    m->alloc_tid = tid;
+    m->free_tid = 0;
+    m->birth = birth;
+    size_t left = user - data < LG_REDZONE_CHECKED ? user - data : LG_REDZONE_CHECKED;
+    lg_redzone_fill(user - left, left);
+    size_t right = data + data_bytes - user - size < LG_REDZONE_CHECKED ? data + data_bytes - user - size : LG_REDZONE_CHECKED;
+    lg_redzone_fill(user + size, right);
+    __atomic_fetch_add(&live_blocks, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&live_bytes, data_bytes, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&total_guarded, 1, __ATOMIC_RELAXED);
+    __atomic_store_n(&m->state, LG_BLOCK_LIVE, __ATOMIC_RELEASE);
+    return (void *)user;
+}
+
+void lg_guard_free(const lg_block *b)
+{
+    lg_pal_decommit((void *)b->slot_start, b->slot_end - b->slot_start);
+    __atomic_fetch_sub(&live_blocks, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_sub(&live_bytes, b->slot_end - b->slot_start, __ATOMIC_RELAXED);
+}
+
+void lg_guard_release(uint32_t slot)
+{
+    uint32_t k = slot >> GUARD_INDEX_BITS, index = slot & ((1u << GUARD_INDEX_BITS) - 1);
+    guard_class *gc = &gclasses[k];
+    lg_lock(&gc->lock);
+    gc->meta[index].next_free = gc->free_head;
+    gc->free_head = index + 1;
+    lg_unlock(&gc->lock);
+}
+
+static bool used(uint32_t k, uint32_t index)
+{
+    return __atomic_load_n(&gclasses[k].meta[index].state, __ATOMIC_ACQUIRE) != LG_BLOCK_UNUSED;
+}
+
+/* A guard page lies between the end of one block and the start of the
+ * next: a fault in it is named after the nearer of the two. */
+bool lg_guard_find(uintptr_t addr, lg_block *out)
+{
+    if (!lg_guard_owns(addr)) return false;
+    uint32_t k = (uint32_t)((addr - guard_start) >> GUARD_SPAN_BITS);
+    guard_class *gc = &gclasses[k];
+    uint64_t index = (addr - gc->start) / gc->slot_size;
+    uint32_t bump = __atomic_load_n(&gc->bump, __ATOMIC_ACQUIRE);
+    if (index >= bump) return false;
+    to_block(k, (uint32_t)index, out);
+    if (addr >= out->slot_end && index + 1 < bump && used(k, (uint32_t)index + 1)) {
+        lg_block next;
+        to_block(k, (uint32_t)index + 1, &next);
+        if (next.user - addr < addr - (out->user + out->size)) *out = next;
+    }
+    return true;
+}
+
+bool lg_guard_find_near(uintptr_t addr, size_t max_distance, lg_block *out)
+{
+    if (!lg_guard_owns(addr)) return false;
+    if (lg_guard_find(addr, out)) return true;
+    /* Past the last slot of its class: the nearest one ever used below. */
+    uint32_t k = (uint32_t)((addr - guard_start) >> GUARD_SPAN_BITS);
+    guard_class *gc = &gclasses[k];
+    uint32_t bump = __atomic_load_n(&gc->bump, __ATOMIC_ACQUIRE);
+    uint64_t span = max_distance / gc->slot_size + 1;
+    for (uint64_t i = 0; i < bump && i <= span; i++) {
+        uint32_t index = (uint32_t)(bump - 1 - i);
+        if (!used(k, index)) continue;
+        to_block(k, index, out);
+        if (addr - (out->user + out->size) <= max_distance) return true;
+        break;
+    }
+    /* Just below the next class's first slot (an underflow of it). */
+    if (k + 1 < GUARD_CLASSES && __atomic_load_n(&gclasses[k + 1].bump, __ATOMIC_ACQUIRE) && used(k + 1, 0)) {
+        to_block(k + 1, 0, out);
+        return out->user - addr <= max_distance;
+    }
+    return false;
+}
+
+void lg_guard_each_live(lg_block_visit_fn visit, void *ctx)
+{
+    if (mode == GUARD_OFF) return;
+    for (uint32_t k = 0; k < GUARD_CLASSES; k++) {
+        uint32_t bump = __atomic_load_n(&gclasses[k].bump, __ATOMIC_ACQUIRE);
+        for (uint32_t index = 0; index < bump; index++) {
+            if (__atomic_load_n(&gclasses[k].meta[index].state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE) continue;
+            lg_block b;
+            to_block(k, index, &b);
+            visit(&b, ctx);
+        }
+    }
+}
+
+void lg_guard_lock_all(void)
+{
+    for (uint32_t k = 0; k < GUARD_CLASSES; k++) lg_lock(&gclasses[k].lock);
+}
+
+void lg_guard_unlock_all(void)
+{
+    for (uint32_t k = GUARD_CLASSES; k-- > 0;) lg_unlock(&gclasses[k].lock);
+}
+
+void lg_guard_stats(size_t *blocks, size_t *bytes, size_t *total)
+{
+    *total = __atomic_load_n(&total_guarded, __ATOMIC_RELAXED);
+    *blocks = __atomic_load_n(&live_blocks, __ATOMIC_RELAXED);
+    *bytes = __atomic_load_n(&live_bytes, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,23 @@
+// A read 1 byte(s) past the end of a guarded 64-byte block touches the
+// guard page: reported at the instruction as a heap overflow.
+// EXPECT-KIND: heap-overflow
+// EXPECT-FUNCTION: touch
+// EXPECT-LINE: 14
+// EXPECT-MESSAGE: 0 bytes past the end of the 64-byte block
+// EXPECT-JQ: .access.type == "read" and (.stacks.alloc | any(.function == "main"))
+// VARIANT: -O0 -g
+// VARIANT: -O2 -g
+#include <stdlib.h>
+
+__attribute__((noinline)) static int touch(volatile char *p)
+{
+    return p[64];
+}
+
+int main(void)
+{
+    char *p = malloc(64);
+    int r = touch(p);
+    free(p);
+    return r;
+}
