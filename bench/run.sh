@@ -17,6 +17,7 @@ WORKLOADS=(small_mixed realloc_growth long_trees prodcons compute cfrac printf_h
 LIB=$ROOT/build/lib/liblifeguard.so
 ASAN_LIB=${ASAN_LIB:-}
 RUNS=3
+SCALE_ARG=""
 QUICK=0
 VALGRIND=1
 TIMEOUT=120     # seconds, every run but valgrind's
@@ -32,6 +33,8 @@ usage: bench/run.sh [options]
   --only NAME        run only this workload (repeatable; "refs" is refs_bench,
                      "unwind" the unwinder benchmark)
   --lib PATH         liblifeguard.so to preload (default build/lib/liblifeguard.so)
+  --scale PCT        input size in % of the default (default 100; figures at
+                     another scale are not comparable with the docs' tables)
   --runs N           runs per configuration, median reported (default 3; valgrind,
                      Electric Fence and DUMA 1)
   --no-valgrind      skip the valgrind, Electric Fence and DUMA configurations
@@ -51,6 +54,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY+=("$2"); shift ;;
     --lib) LIB=$2; shift ;;
     --runs) RUNS=$2; shift ;;
+    --scale) SCALE_ARG=$2; shift ;;
     --no-valgrind) VALGRIND=0 ;;
     --timeout) TIMEOUT=$2; shift ;;
     --vg-timeout) VG_TIMEOUT=$2; shift ;;
@@ -72,6 +76,7 @@ if [ "$QUICK" = 1 ]; then
 else
     SCALE=100 REFS_REPS=5
 fi
+[ -n "$SCALE_ARG" ] && SCALE=$SCALE_ARG
 
 selected() { # is $1 to run?
     [ ${#ONLY[@]} -eq 0 ] && return 0

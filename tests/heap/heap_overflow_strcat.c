@@ -2,13 +2,14 @@
 // append starts outside the block, and the whole range is reported against
 // it (at -O2 gcc makes the strcat a strlen and a store: the strlen reports
 // it).  strncat appending past the end of its block.
+// OPTIONS: guard=off
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: append_name
-// EXPECT-LINE: 23
+// EXPECT-LINE: 24
 // EXPECT-MESSAGE: past the end of the 8-byte block
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: append_some
-// EXPECT-LINE: 29
+// EXPECT-LINE: 30
 // EXPECT-MESSAGE: strncat() writes 17 bytes
 // VARIANT: -O0 -g -fno-builtin
 // VARIANT: -O2 -g
