@@ -1,17 +1,18 @@
 // sprintf, snprintf and vsnprintf writing past the end of their heap
 // destination: reported at the call, after the write (its length is known
 // then), and the block's redzone healed.
+// OPTIONS: guard=off
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: format_id
-// EXPECT-LINE: 27
+// EXPECT-LINE: 28
 // EXPECT-MESSAGE: sprintf() writes 14 bytes
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: format_capped
-// EXPECT-LINE: 33
+// EXPECT-LINE: 34
 // EXPECT-MESSAGE: snprintf() writes 17 bytes
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: format_v
-// EXPECT-LINE: 40
+// EXPECT-LINE: 41
 // EXPECT-MESSAGE: vsnprintf() writes 11 bytes
 // VARIANT: -O0 -g -fno-builtin
 // VARIANT: -O2 -g

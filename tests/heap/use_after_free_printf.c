@@ -2,29 +2,30 @@
 // unterminated one read past its block (here through a precision) a
 // heap-overflow; each at its call, in every form (v*, fprintf, dprintf,
 // snprintf, positional arguments, _FORTIFY_SOURCE's __printf_chk & co).
+// OPTIONS: guard=off
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: show_name
-// EXPECT-LINE: 41
+// EXPECT-LINE: 42
 // EXPECT-MESSAGE: printf() reads
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: show_prefix
-// EXPECT-LINE: 47
+// EXPECT-LINE: 48
 // EXPECT-MESSAGE: fprintf() reads 20 bytes
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: log_line
-// EXPECT-LINE: 54
+// EXPECT-LINE: 55
 // EXPECT-MESSAGE: vfprintf()
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: to_fd
-// EXPECT-LINE: 60
+// EXPECT-LINE: 61
 // EXPECT-MESSAGE: dprintf()
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: into_buffer
-// EXPECT-LINE: 65
+// EXPECT-LINE: 66
 // EXPECT-MESSAGE: snprintf()
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: reordered
-// EXPECT-LINE: 70
+// EXPECT-LINE: 71
 // EXPECT-JQ: .block.size == 6
 // VARIANT: -O0 -g -fno-builtin
 // VARIANT: -O2 -g
