@@ -99,6 +99,7 @@ find_lib() { # path of a shared library by soname, via the loader cache
 MCHECK_LIB=$(find_lib libc_malloc_debug.so.0)
 EFENCE_LIB=$(find_lib libefence.so.0)
 DUMA_LIB=$(find_lib libduma.so.0)
+[ -z "$DUMA_LIB" ] && DUMA_LIB=$(find_lib libduma.so.0.0.0)
 
 # ---- build ------------------------------------------------------------------
 BIN=$OUT/bin LOGS=$OUT/logs

@@ -218,6 +218,7 @@ struct lg_heap_cache {
     uint64_t birth_next, birth_end; /* births reserved from the clock (lg_heap.c) */
     uint32_t birth_epoch;     /* the checkpoint epoch they were reserved in */
     uint32_t guard_countdown; /* allocations until the next sampled guarded one (guard=sites) */
+    uint32_t guard_spent;     /* first uses it guarded (guard=sites, lg_heap_guard.c) */
     lg_heap_cache *next_free; /* in the pool */
     bool in_use;
 };

@@ -56,6 +56,7 @@ void lg_heap_cache_release(lg_heap_cache *c)
     released_allocs += c->allocs;
     released_frees += c->frees;
     c->allocs = c->frees = 0;
+    c->guard_spent = 0;
     __atomic_store_n(&c->in_use, false, __ATOMIC_RELEASE);
     c->next_free = pool_free;
     pool_free = c;

@@ -28,6 +28,11 @@
 #define GUARD_SPAN ((uintptr_t)1 << GUARD_SPAN_BITS)
 #define GUARD_INDEX_BITS 24                   /* lg_block.slot = class << 24 | index */
 #define SITE_BITS 16
+/* A program with thousands of allocation stacks (deep recursion) would
+ * spend its time guarding first uses: each thread may guard a first use
+ * once per GUARD_RATE of its allocations, after a first GUARD_BURST. */
+#define GUARD_RATE 4096u
+#define GUARD_BURST 1024u
 
 enum { GUARD_OFF, GUARD_SITES, GUARD_ALL };
 
@@ -51,6 +56,7 @@ static size_t page_size;
 static int mode;
 static uint8_t site_seen[1u << SITE_BITS];    /* guarded allocations so far, per hashed stack */
 static uint32_t shared_countdown;             /* sampling of allocations made without a cache */
+static uint32_t shared_spent;                 /* first uses guarded without a cache */
 static size_t live_blocks, live_bytes, total_guarded;
 
 bool lg_guard_init(void)
@@ -114,6 +120,14 @@ static uint32_t placement(uint32_t n, size_t pages)
     return within_budget(pages) ? (n & 1 ? LG_GUARD_START : LG_GUARD_END) : LG_GUARD_NO;
 }
 
+static bool first_use_allowed(lg_heap_cache *cache)
+{
+    if (!cache) return __atomic_fetch_add(&shared_spent, 1, __ATOMIC_RELAXED) < GUARD_BURST;
+    if (cache->guard_spent >= GUARD_BURST + __atomic_load_n(&cache->allocs, __ATOMIC_RELAXED) / GUARD_RATE) return false;
+    cache->guard_spent++;
+    return true;
+}
+
 uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack)
 {
     if (LG_LIKELY(mode == GUARD_OFF) || size > lg_opt.guard_max_size || align > page_size) return LG_GUARD_NO;
@@ -125,7 +139,7 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, lg_sta
     }
     uint8_t *seen = &site_seen[(stack * 0x9e3779b1u) >> (32 - SITE_BITS)];
     uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
-    if (n < lg_opt.guard_first) {
+    if (n < lg_opt.guard_first && first_use_allowed(cache)) {
         __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
         return placement(n, pages);
     }
