@@ -1,64 +1,65 @@
 // The other libc functions that take heap buffers: each misuse reported at
 // its call (kind, function, line), the program going on.
+// OPTIONS: guard=off
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: find_byte
-// EXPECT-LINE: 78
+// EXPECT-LINE: 79
 // EXPECT-MESSAGE: memchr()
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: copy_name
-// EXPECT-LINE: 79
+// EXPECT-LINE: 80
 // EXPECT-MESSAGE: strdup()
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: find_char
-// EXPECT-LINE: 80
+// EXPECT-LINE: 81
 // EXPECT-MESSAGE: strchr() reads
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: sort_too_many
-// EXPECT-LINE: 82
+// EXPECT-LINE: 83
 // EXPECT-MESSAGE: qsort() writes 48 bytes
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: poll_freed
-// EXPECT-LINE: 83
+// EXPECT-LINE: 84
 // EXPECT-MESSAGE: poll()
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: gather_freed
-// EXPECT-LINE: 84
+// EXPECT-LINE: 85
 // EXPECT-MESSAGE: writev()
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: scatter_short
-// EXPECT-LINE: 85
+// EXPECT-LINE: 86
 // EXPECT-MESSAGE: readv() writes 38 bytes
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: receive_short
-// EXPECT-LINE: 86
+// EXPECT-LINE: 87
 // EXPECT-MESSAGE: recv() writes 24 bytes
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: send_freed
-// EXPECT-LINE: 87
+// EXPECT-LINE: 88
 // EXPECT-MESSAGE: send()
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: read_line
-// EXPECT-LINE: 88
+// EXPECT-LINE: 89
 // EXPECT-MESSAGE: getline() writes
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: parse_number
-// EXPECT-LINE: 89
+// EXPECT-LINE: 90
 // EXPECT-MESSAGE: strtol()
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: write_wrapped
-// EXPECT-LINE: 90
+// EXPECT-LINE: 91
 // EXPECT-MESSAGE: fwrite() reads 32 bytes
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: wide_copy
-// EXPECT-LINE: 91
+// EXPECT-LINE: 92
 // EXPECT-MESSAGE: wcscpy() writes 24 bytes
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: wide_length
-// EXPECT-LINE: 92
+// EXPECT-LINE: 93
 // EXPECT-MESSAGE: wcslen()
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: tokens
-// EXPECT-LINE: 93
+// EXPECT-LINE: 94
 // EXPECT-MESSAGE: strtok()
 // VARIANT: -O0 -g -fno-builtin
 // VARIANT: -O2 -g
