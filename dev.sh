@@ -4,6 +4,7 @@
 #   ./dev.sh test    build with gcc and with clang (-Wall -Wextra -Werror), run every test
 #   ./dev.sh deps    only install the Debian packages the build and tests need
 #   ./dev.sh bench   build, then run bench/run.sh (docs/PERFORMANCE.md)
+#   ./dev.sh kernel  build examples/kernel, boot it in QEMU, print its serial log (docs/KERNEL.md)
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -70,8 +71,18 @@ bench)
     build build gcc
     bench/run.sh --lib build/lib/liblifeguard.so "${@:2}"
     ;;
+kernel)
+    deps
+    build build gcc
+    set +e
+    examples/kernel/run.sh build/kernel/lifeguard-kernel-i386.elf "${@:2}"
+    status=$?
+    set -e
+    echo "dev.sh: the kernel ended with lifeguard's exit status $status (0: nothing found, 1: findings above)"
+    [ "$status" -le 1 ]
+    ;;
 *)
-    sed -n '2,6p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
