@@ -48,6 +48,7 @@ void kmem_add_lazy(uintptr_t va, size_t size);   /* committed page by page on fi
 void kmem_remove_lazy(uintptr_t va);
 bool kmem_fault_in(uintptr_t addr);              /* a lazy page touched: map it */
 bool kmem_is_reserved(uintptr_t addr);
+void kmem_usage(size_t *reserved, size_t *peak); /* address space handed out; most frames ever mapped */
 
 /* ---- ksyms.c: function names from the kernel's own ELF (a boot module) -- */
 void ksyms_init(const void *elf, size_t size);

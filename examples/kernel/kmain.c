@@ -45,6 +45,22 @@ static void parse_cmdline(void)
     }
 }
 
+#define STACK_PAINT 0x57ac4ed0u
+
+/* Fills the unused part of the boot stack, to measure the deepest use. */
+static NOINLINE void stack_paint(void)
+{
+    uintptr_t *p = (uintptr_t *)boot_stack, *below = (uintptr_t *)__builtin_frame_address(0) - 64;
+    while (p < below) *p++ = STACK_PAINT;
+}
+
+static size_t stack_used(void)
+{
+    const uintptr_t *p = (const uintptr_t *)boot_stack;
+    while (p < (const uintptr_t *)boot_stack_top && *p == STACK_PAINT) p++;
+    return (size_t)((const char *)boot_stack_top - (const char *)p);
+}
+
 static uintptr_t max_addr(uintptr_t a, uintptr_t b)
 {
     return a > b ? a : b;
@@ -78,11 +94,18 @@ void kmain(uint32_t magic, const struct multiboot_info *mbi)
     kprintf("kernel: lifeguard example kernel, i386, paging on, %u MiB; symbols %s; models %s\n",
             (unsigned)(mbi->mem_upper / 1024 + 1), ksyms_loaded() ? "from the boot module" : "absent",
             seed_bug ? "with their bugs" : "fixed");
+    stack_paint();
     if (!kheap_init(options)) kexit(2);
 
     ktrap_run("tilck: free order (kfree of a pointer read out of a freed block)", seed_tilck_free_order);
     ktrap_run("tilck: stale dereference (a page fault through poison)", seed_tilck_stale_deref);
     ktrap_run("openzfs: direct-I/O double release", seed_openzfs_double_release);
     ktrap_run("nanos: unlink while open", seed_nanos_unlink_close);
-    kexit(kheap_finish());
+    int status = kheap_finish();
+    size_t reserved, peak;
+    kmem_usage(&reserved, &peak);
+    kprintf("kernel: lifeguard reserved %zu KiB of address space; at most %zu KiB of frames were mapped; "
+            "at most %zu bytes of stack used\n",
+            reserved >> 10, peak >> 10, stack_used());
+    kexit(status);
 }

@@ -21,6 +21,7 @@ static uint32_t page_dir[1024] __attribute__((aligned(4096)));
 static uint32_t low_table[1024] __attribute__((aligned(4096)));
 static uintptr_t frame_next, frame_top, frame_free_list; /* free frames link through their first word */
 static uintptr_t va_next = VA_BASE;
+static size_t frames_in_use, frames_peak;
 static struct { uintptr_t start, end; } lazy[LAZY_MAX];
 
 void kmem_init(uintptr_t free_start, uintptr_t phys_top)
@@ -48,7 +49,10 @@ static uintptr_t frame_alloc(void)
         f = frame_next;
         frame_next += PAGE_SIZE;
     }
-    if (f) memset((void *)f, 0, PAGE_SIZE);
+    if (f) {
+        memset((void *)f, 0, PAGE_SIZE);
+        if (++frames_in_use > frames_peak) frames_peak = frames_in_use;
+    }
     return f;
 }
 
@@ -56,6 +60,13 @@ static void frame_free(uintptr_t f)
 {
     *(uintptr_t *)f = frame_free_list;
     frame_free_list = f;
+    frames_in_use--;
+}
+
+void kmem_usage(size_t *reserved, size_t *peak)
+{
+    *reserved = va_next - VA_BASE;
+    *peak = frames_peak * PAGE_SIZE;
 }
 
 /* The page-table entry of va, creating its table when asked. */
