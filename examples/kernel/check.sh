@@ -26,6 +26,8 @@ expected=(
     "ref-freed-while-held|md_destroy|fsfile_md#"
     "stale-pointer|p9_fsf_free|kfree() of 0x"
     "write-after-free|md_destroy|was written after the block was freed"
+    "use-after-free|dma_ring_drain|inside the freed 196608-byte block"
+    "heap-overflow|dma_ring_fill|past the end of the 196608-byte"
 )
 
 # Prints "kind|first-stack functions|headline" for each report of a log.

@@ -101,6 +101,8 @@ void kmain(uint32_t magic, const struct multiboot_info *mbi)
     ktrap_run("tilck: stale dereference (a page fault through poison)", seed_tilck_stale_deref);
     ktrap_run("openzfs: direct-I/O double release", seed_openzfs_double_release);
     ktrap_run("nanos: unlink while open", seed_nanos_unlink_close);
+    ktrap_run("a large block read after its free (page fault)", fault_large_use_after_free);
+    ktrap_run("a large block written past its end (guard page)", fault_large_overflow);
     int status = kheap_finish();
     size_t reserved, peak;
     kmem_usage(&reserved, &peak);

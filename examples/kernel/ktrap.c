@@ -1,13 +1,14 @@
 /* ktrap.c — the GDT and IDT, and CPU exceptions handed to lifeguard.
  *
  * A page fault on one of lifeguard's lazy tables is served (kmem_fault_in).
- * Any other fault is explained by lifeguard's core from the address: a
- * poison value (stale-pointer, naming the freed block), a freed block or a
- * guard page (use-after-free, heap-overflow), or nothing known (segv).
+ * Any other fault goes to lifeguard's fault reporter (lg_fault_report, the
+ * one the Linux signal handler calls), which explains it from the address:
+ * a poison value (stale-pointer, naming the freed block), a freed block or
+ * a guard page (use-after-free, heap-overflow), or nothing known (segv).
  * The model that faulted is then abandoned (ktrap_run) and the kernel goes
  * on to the next one, as a kernel would kill the faulting task. */
 #include "kernel.h"
-#include "../../src/core/lg_heap.h"
+#include "../../src/core/lg_fault.h"
 
 static uint64_t gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull}; /* null, code 0x08, data 0x10 */
 static uint64_t idt[32];
@@ -38,48 +39,6 @@ void ktrap_init(void)
     __asm__ volatile("lidt %0" : : "m"(idtr));
 }
 
-/* The fault as the core's fault reporter wants it (lg_fault_report once it
- * is in the core; until then kfault_explain below does its part). */
-struct kfault {
-    uintptr_t addr;
-    bool write;
-    lg_stack_id stack;
-};
-
-static void kfault_explain(const struct kfault *f)
-{
-    const char *what = f->write ? "write" : "read";
-    uint32_t qtag;
-    lg_block b;
-    lg_report *r;
-    if (lg_poison_decode(f->addr, &qtag)) {
-        r = lg_report_begin(LG_STALE_POINTER, f->stack,
-                            "a %s at 0x%lx through a pointer read out of freed memory (lifeguard's poison)", what,
-                            (unsigned long)f->addr);
-        lg_report_address(r, f->addr);
-        lg_report_stack_of_thread(r, "access", f->stack, "the faulting access", lg_pal_tid());
-        lg_heap_report_stale_source(r, qtag);
-    } else if (lg_heap_find(f->addr, &b)) {
-        bool freed = b.meta->state != LG_BLOCK_LIVE;
-        if (freed)
-            r = lg_report_begin(LG_USE_AFTER_FREE, f->stack, "a %s at 0x%lx, inside the freed %zu-byte block at 0x%lx",
-                                what, (unsigned long)f->addr, b.size, (unsigned long)b.user);
-        else
-            r = lg_report_begin(LG_HEAP_OVERFLOW, f->stack, "a %s at 0x%lx, outside the %zu-byte block at 0x%lx", what,
-                                (unsigned long)f->addr, b.size, (unsigned long)b.user);
-        lg_report_address(r, f->addr);
-        lg_report_block(r, b.user, b.size);
-        lg_report_stack_of_thread(r, "access", f->stack, "the faulting access", lg_pal_tid());
-        lg_heap_report_stacks(r, &b, freed ? "the block was freed here" : NULL, "the block was allocated here");
-    } else {
-        r = lg_report_begin(LG_SEGV, f->stack, "page fault on a %s at 0x%lx (%s)", what, (unsigned long)f->addr,
-                            lg_pal_describe_address(f->addr));
-        lg_report_address(r, f->addr);
-        lg_report_stack_of_thread(r, "access", f->stack, "the faulting access", lg_pal_tid());
-    }
-    lg_report_end(r);
-}
-
 void ktrap_dispatch(struct ktrapframe *tf);
 void ktrap_dispatch(struct ktrapframe *tf)
 {
@@ -93,13 +52,15 @@ void ktrap_dispatch(struct ktrapframe *tf)
     uintptr_t pcs[LG_MAX_FRAMES];
     pcs[0] = tf->eip + 1;
     uint32_t n = 1 + kstack_capture_from(tf->ebp, 0, pcs + 1, LG_MAX_FRAMES - 1);
-    struct kfault f = {cr2, (tf->error & 2) != 0, lg_depot_put(pcs, n)};
+    lg_stack_id stack = lg_depot_put(pcs, n);
     if (tf->vector == 14) {
-        kfault_explain(&f);
+        /* x86 page-fault error code: bit 1 is set for writes */
+        lg_fault f = {cr2, (tf->error & 2) ? LG_ACCESS_WRITE : LG_ACCESS_READ, stack, lg_pal_tid(), false, false};
+        lg_fault_report(&f);
     } else {
-        lg_report *r = lg_report_begin(LG_SEGV, f.stack, "CPU exception %u (error code 0x%x) at 0x%lx", tf->vector,
+        lg_report *r = lg_report_begin(LG_SEGV, stack, "CPU exception %u (error code 0x%x) at 0x%lx", tf->vector,
                                        tf->error, (unsigned long)tf->eip);
-        lg_report_stack_of_thread(r, "access", f.stack, "the faulting instruction", lg_pal_tid());
+        lg_report_stack_of_thread(r, "access", stack, "the faulting instruction", lg_pal_tid());
         lg_report_end(r);
     }
     if (catcher) {
