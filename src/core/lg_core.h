@@ -33,18 +33,47 @@
  * aligns uint64_t to 4 (i386), so the atomic is one cmpxchg8b, not a lock. */
 typedef uint64_t lg_atomic_u64 __attribute__((aligned(8)));
 
-/* Trailing zero bits of a non-zero 64-bit value.  On a 32-bit target
- * __builtin_ctzll becomes a call to libgcc's __ctzdi2; two 32-bit halves
- * keep the core free of compiler-runtime helpers. */
+/* Trailing and leading zero bits of a non-zero 64-bit value.  Where the
+ * CPU has no instruction for them (i386 for 64-bit values, riscv64 without
+ * Zbb), __builtin_ctzll/clzll become calls to libgcc's __ctzdi2/__clzdi2;
+ * the _soft versions keep the core free of compiler-runtime helpers there
+ * (tests/unit/test_bits.c checks them against the builtins). */
+static inline unsigned lg_ctz64_soft(uint64_t v)
+{
+    static const unsigned char debruijn[64] = {
+        0,  1,  2,  53, 3,  7,  54, 27, 4,  38, 41, 8,  34, 55, 48, 28, 62, 5,  39, 46, 44, 42,
+        22, 9,  24, 35, 59, 56, 49, 18, 29, 11, 63, 52, 6,  26, 37, 40, 33, 47, 61, 45, 43, 21,
+        23, 58, 17, 10, 51, 25, 36, 32, 60, 20, 57, 16, 50, 31, 19, 15, 30, 14, 13, 12};
+    return debruijn[((v & -v) * 0x022fdd63cc95386dull) >> 58];
+}
+static inline unsigned lg_clz64_soft(uint64_t v)
+{
+    unsigned n = 0;
+    for (unsigned step = 32; step; step /= 2)
+        if (!(v >> (64 - step))) {
+            n += step;
+            v <<= step;
+        }
+    return n;
+}
+#if LG_CFG_64BIT && !(defined(__riscv) && !defined(__riscv_zbb))
+#define lg_ctz64(v) ((unsigned)__builtin_ctzll(v))
+#define lg_clz64(v) ((unsigned)__builtin_clzll(v))
+#elif LG_CFG_64BIT
+#define lg_ctz64(v) lg_ctz64_soft(v)
+#define lg_clz64(v) lg_clz64_soft(v)
+#else
 static inline unsigned lg_ctz64(uint64_t v)
 {
-#if LG_CFG_64BIT
-    return (unsigned)__builtin_ctzll(v);
-#else
     uint32_t low = (uint32_t)v;
     return low ? (unsigned)__builtin_ctz(low) : 32u + (unsigned)__builtin_ctz((uint32_t)(v >> 32));
-#endif
 }
+static inline unsigned lg_clz64(uint64_t v)
+{
+    uint32_t high = (uint32_t)(v >> 32);
+    return high ? (unsigned)__builtin_clz(high) : 32u + (unsigned)__builtin_clz((uint32_t)v);
+}
+#endif
 
 /* Freestanding byte helpers: the core never calls libc's. */
 void lg_mem_set(void *dst, int byte, size_t len);

@@ -109,7 +109,7 @@ static uint32_t class_of(size_t need)
 {
     if (need <= 32) return 0;
     if (need <= 256) return (uint32_t)((need + 15) / 16 - 2);
-    uint32_t lg = 63 - (uint32_t)__builtin_clzll(need - 1);
+    uint32_t lg = 63 - lg_clz64(need - 1);
     uint32_t sub = (uint32_t)((need - 1 - (1ull << lg)) >> (lg - 2));
     return 15 + (lg - 8) * 4 + sub;
 }
