@@ -153,7 +153,9 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, lg_sta
         return placement((uint32_t)cache->birth_next, pages);
     }
     uint32_t tick = __atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED);
-    return tick % lg_opt.guard_sample == 0 ? placement(tick / (uint32_t)lg_opt.guard_sample, pages) : LG_GUARD_NO;
+    /* 32-bit arithmetic: a 64-bit % on i386 would call libgcc's __umoddi3 */
+    uint32_t sample = lg_opt.guard_sample > UINT32_MAX ? UINT32_MAX : (uint32_t)lg_opt.guard_sample;
+    return tick % sample == 0 ? placement(tick / sample, pages) : LG_GUARD_NO;
 }
 
 static void to_block(uint32_t k, uint32_t index, lg_block *out)
