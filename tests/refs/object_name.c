@@ -3,11 +3,12 @@
 // object_name_clean.c.
 // EXPECT-KIND: ref-leak
 // EXPECT-FUNCTION: register_netdev
-// EXPECT-LINE: 25
+// EXPECT-LINE: 26
 // EXPECT-MESSAGE: net_device#2 "eth1"
 // EXPECT-OBJECT: net_device#2
 // EXPECT-COUNT: 1
 // EXPECT-TEXT: net_device#2 "eth1" leaked
+// EXPECT-TEXT: (the global 'devices' (+8), in the global data of
 // VARIANT: -O2 -g -fno-builtin
 #include <stdio.h>
 #include <stdlib.h>

@@ -5,16 +5,20 @@
 // The clean twin is ref_move_clean.c.
 // EXPECT-KIND: ref-put-unheld
 // EXPECT-FUNCTION: requeue
-// EXPECT-LINE: 37
+// EXPECT-LINE: 41
 // EXPECT-OBJECT: Request#1
 // EXPECT-MESSAGE: hands over a reference to Request#1 it does not hold
+// EXPECT-TEXT: (4 bytes into a 8-byte heap block allocated in main) holds 1
 // VARIANT: -O2 -g -fno-builtin
 #include <stdlib.h>
 
 #include "lifeguard.h"
 
 struct request { int data; };
-static char queue, worker;
+struct pool { int busy; char worker; };
+static char queue;
+static struct pool *pool; /* its worker field holds the request: a heap holder */
+#define worker (pool->worker)
 
 __attribute__((noinline)) static void submit(struct request *rq)
 {
@@ -39,6 +43,7 @@ __attribute__((noinline)) static void requeue(struct request *rq)
 
 int main(void)
 {
+    pool = malloc(sizeof(*pool));
     struct request *rq = malloc(sizeof(*rq));
     lg_object_new(rq, "Request");
     submit(rq);
@@ -46,5 +51,6 @@ int main(void)
     requeue(rq);
     complete(rq);
     free(rq);
+    free(pool);
     return 0;
 }
