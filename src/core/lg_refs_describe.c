@@ -260,7 +260,9 @@ static void put_holder_name(lg_buf *b, uintptr_t holder, refs_shard *own, bool i
     lg_block blk;
     if (lg_heap_find_live(holder, &blk)) {
         /* As the heap checker names an address: where in which block, allocated where. */
-        lg_buf_printf(b, " (%zu bytes into a %zu-byte heap block", holder >= blk.user ? (size_t)(holder - blk.user) : 0, blk.size);
+        size_t off = holder >= blk.user ? (size_t)(holder - blk.user) : 0;
+        if (off) lg_buf_printf(b, " (%zu bytes into a %zu-byte heap block", off, blk.size);
+        else lg_buf_printf(b, " (at the start of a %zu-byte heap block", blk.size);
         uintptr_t pc;
         const char *fn = in_report && lg_depot_get(blk.meta->alloc_stack, &pc, 1) ? lg_pal_function_of(pc - 1) : NULL;
         if (fn) lg_buf_printf(b, " allocated in %s", refs_clean_function(fn));
