@@ -5,7 +5,8 @@
  *   refs_bench [REPS]     (best of REPS timings per figure, default 7)
  *
  * Prints one line per thread count:
- *   refs threads=1 runtime=absent plain_ns=4.80 annotated_ns=5.10 over_ns=0.30
+ *   refs threads=1 runtime=absent plain_ns=4.80 annotated_ns=5.10 over_ns=0.30 token_ns=5.20 token_over_ns=0.40
+ * (token_*: the same pair annotated with lg_ref_get_token/lg_ref_put_token).
  * runtime is "present" when liblifeguard.so is loaded (LD_PRELOAD). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -56,6 +57,17 @@ __attribute__((noinline)) static void annotated_pairs(unsigned long iters, const
         __atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
         lg_ref_get(o, h);
         lg_ref_put(o, h);
+        __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL);
+    }
+}
+
+__attribute__((noinline)) static void token_pairs(unsigned long iters, const struct holder *h)
+{
+    for (unsigned long i = 0; i < iters; i++) {
+        struct obj *o = objs[i % OBJS];
+        __atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
+        lg_ref_token_t t = lg_ref_get_token(o, h);
+        lg_ref_put_token(o, h, t);
         __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL);
     }
 }
@@ -113,16 +125,20 @@ static unsigned long calibrate(pairs_fn fn, int threads)
 /* The two loops' timings alternate, so a noisy spell of the machine (two
  * threads contending on a shared line are at its mercy) hits both alike;
  * the best of each is kept. */
-static void best_pair(int threads, int reps, double *plain, double *annotated)
+static void best_pair(int threads, int reps, double *plain, double *annotated, double *token)
 {
     unsigned long n_plain = calibrate(plain_pairs, threads), n_annotated = calibrate(annotated_pairs, threads);
-    *plain = *annotated = 1e30;
+    unsigned long n_token = calibrate(token_pairs, threads);
+    *plain = *annotated = *token = 1e30;
     for (int r = 0; r < reps; r++) {
         double p = run(plain_pairs, threads, n_plain), a = run(annotated_pairs, threads, n_annotated);
+        double t = run(token_pairs, threads, n_token);
         if (p < *plain)
             *plain = p;
         if (a < *annotated)
             *annotated = a;
+        if (t < *token)
+            *token = t;
     }
 }
 
@@ -141,10 +157,10 @@ int main(int argc, char **argv)
         lg_object_new(objs[k], "refs_bench_obj");
     }
     for (int threads = 1; threads <= MAX_THREADS; threads++) {
-        double plain, annotated;
-        best_pair(threads, reps, &plain, &annotated);
-        printf("refs threads=%d runtime=%s plain_ns=%.2f annotated_ns=%.2f over_ns=%.2f\n", threads, runtime, plain,
-               annotated, annotated - plain);
+        double plain, annotated, token;
+        best_pair(threads, reps, &plain, &annotated, &token);
+        printf("refs threads=%d runtime=%s plain_ns=%.2f annotated_ns=%.2f over_ns=%.2f token_ns=%.2f token_over_ns=%.2f\n",
+               threads, runtime, plain, annotated, annotated - plain, token, token - plain);
         fflush(stdout);
     }
     for (int k = 0; k < OBJS; k++) {

@@ -37,6 +37,7 @@
     X(default_suppressions, BOOL, 1, "suppress the C library's and loader's own allocations")      \
     X(ref_growth_limit, UINT, 100000, "report an object whose count crosses this limit")         \
     X(refs, BOOL, 1, "track lg_* reference annotations")                                         \
+    X(ref_helpers, STR, "", "refcount helpers (comma-separated names): sites are named after their callers") \
     X(verbosity, UINT, 0, "0: findings only; 1: start-up and summary notes")
 
 typedef struct lg_options {

@@ -111,13 +111,20 @@ static void site_get(refs_shard *s, refs_holder *h, lg_stack_id stack)
     st->live++;
 }
 
-/* A put: charged to the most recent outstanding get; counted at its own
- * stack's site (appended: a put-only site is the first to be folded). */
-static void site_put(refs_shard *s, refs_holder *h, lg_stack_id stack, bool held)
+/* A put: charged to the get of `exact` (a token's) when given, else to the
+ * most recent outstanding get; counted at its own stack's site (appended:
+ * a put-only site is the first to be folded).  Anonymous references are
+ * paired with gets again at report time, by the call paths they share
+ * (lg_refs_balance.c): this charge is only the first guess. */
+static void site_put(refs_shard *s, refs_holder *h, lg_stack_id stack, bool held, const lg_stack_id *exact)
 {
     if (held) {
         refs_site *st = h->sites;
-        while (st && st->live == 0) st = st->next;
+        if (exact) {
+            while (st && (st->stack != *exact || st->live == 0)) st = st->next;
+        } else {
+            while (st && st->live == 0) st = st->next;
+        }
         if (st) st->live--;
         else if (h->other_live) h->other_live--;
     }
@@ -205,13 +212,14 @@ static void report_underflow(refs_shard *s, refs_obj *o, uintptr_t holder, lg_st
     lg_report_end(r);
 }
 
+/* verb: "drops" (a put) or "hands over" (lg_ref_move). */
 static void report_put_unheld(refs_shard *s, refs_obj *o, const refs_holder *h, uintptr_t holder,
-                              lg_stack_id stack)
+                              lg_stack_id stack, const char *verb)
 {
     char name[80], who[160];
     refs_name(o, name, sizeof(name));
     refs_describe_holder_addr(holder, s, false, who, sizeof(who));
-    lg_report *r = lg_report_begin(LG_REF_PUT_UNHELD, stack, "%s drops a reference to %s it does not hold", who,
+    lg_report *r = lg_report_begin(LG_REF_PUT_UNHELD, stack, "%s %s a reference to %s it does not hold", who, verb,
                                    name);
     if (!r) return;
     refs_report_object(r, o);
@@ -221,6 +229,23 @@ static void report_put_unheld(refs_shard *s, refs_obj *o, const refs_holder *h, 
     lg_report_stack(r, "access", stack, "this put");
     if (h && h->last_put) lg_report_stack(r, "holder_last_put", h->last_put, "that holder's previous put");
     refs_report_holders(r, o, s, 16);
+    lg_report_stack(r, "birth", o->birth_stack, "born here");
+    lg_report_end(r);
+}
+
+static void report_put_after_free(refs_shard *s, refs_obj *o, uintptr_t holder, lg_stack_id stack)
+{
+    char name[80], who[160];
+    refs_name(o, name, sizeof(name));
+    lg_report *r = lg_report_begin(LG_REF_PUT_AFTER_FREE, stack, "lg_ref_put on %s after it was destroyed", name);
+    if (!r) return;
+    refs_report_object(r, o);
+    refs_describe_holder_addr(holder, s, true, who, sizeof(who));
+    lg_report_note(r, "dropped by %s; its count (%lld before this put) belongs to an object that no longer exists", who,
+                   (long long)o->count);
+    lg_report_stack(r, "access", stack, "this put");
+    lg_report_stack(r, "free", destroy_stack(o), "destroyed here");
+    refs_report_holders(r, o, s, 8);
     lg_report_stack(r, "birth", o->birth_stack, "born here");
     lg_report_end(r);
 }
@@ -375,19 +400,25 @@ static void get_on_released(refs_shard *s, refs_obj *o, uintptr_t holder, lg_sta
     }
 }
 
-void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+enum get_kind { GET_PLAIN, GET_TOKEN, GET_PROVEN_LIVE };
+
+/* A get, under the shard's lock; returns holder's record (NULL: none). */
+static refs_holder *get_locked(refs_shard *s, uintptr_t addr, uintptr_t holder, lg_stack_id stack, enum get_kind kind)
 {
-    if (!addr) return;
-    refs_shard *s = refs_shard_of(addr);
-    lg_lock(&s->lock);
     s->gets++;
     refs_obj *o = refs_obj_find(s, addr);
     if (LG_UNLIKELY(o && memory_reused(s, o))) o = NULL;
     if (LG_UNLIKELY(!o)) {
         o = birth_implicit(s, addr, stack);
-        if (!o) goto out;
+        if (!o) return NULL;
     } else if (LG_UNLIKELY(o->state != LG_REFS_ALIVE)) {
-        get_on_released(s, o, holder, stack);
+        if (kind == GET_PROVEN_LIVE && o->state == LG_REFS_ZERO) { /* raced with the final put: fine */
+            o->state = LG_REFS_ALIVE;
+            refs_grave_cancel(o);
+            s->alive++;
+        } else {
+            get_on_released(s, o, holder, stack);
+        }
     }
     refs_holder *h = refs_holder_find(s, o, holder);
     if (LG_UNLIKELY(!h)) h = refs_holder_add(s, o, holder);
@@ -399,17 +430,56 @@ void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
         o->flags |= OBJ_GROWTH_SEEN;
         report_growth(s, o, stack);
     }
-out:
+    return h;
+}
+
+void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+{
+    if (!addr) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    get_locked(s, addr, holder, stack, GET_PLAIN);
     lg_unlock(&s->lock);
 }
 
-/* h drops a reference to o at stack (held: one it holds). */
-static void holder_put(refs_shard *s, refs_obj *o, refs_holder *h, lg_stack_id stack, bool held)
+void lg_refs_get_unless_zero(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+{
+    if (!addr) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    get_locked(s, addr, holder, stack, GET_PROVEN_LIVE);
+    lg_unlock(&s->lock);
+}
+
+uint64_t lg_refs_get_token(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+{
+    if (!addr) return 0;
+    refs_shard *s = refs_shard_of(addr);
+    uint64_t token = 0;
+    lg_lock(&s->lock);
+    refs_holder *h = get_locked(s, addr, holder, stack, GET_TOKEN);
+    refs_token *t = h ? refs_token_alloc(s) : NULL;
+    if (t) {
+        token = ++s->next_token;
+        t->token = token;
+        t->stack = stack;
+        t->next = h->tokens;
+        h->tokens = t;
+        h->tokens_used = 1;
+    }
+    lg_unlock(&s->lock);
+    return token;
+}
+
+/* h drops a reference to o at stack (held: one it holds; exact: the
+ * stack of the get it hands back, from its token). */
+static void holder_put(refs_shard *s, refs_obj *o, refs_holder *h, lg_stack_id stack, bool held,
+                       const lg_stack_id *exact)
 {
     h->puts++;
     h->last_put = stack;
     if (held) h->count--;
-    if (stack || held) site_put(s, h, stack, held);
+    if (stack || held) site_put(s, h, stack, held, exact);
     if (held && h->count == 0 && ++o->nidle > REFS_IDLE_HOLDERS) {
         /* Many holders come and go: forget this one (a double put by it
          * is still caught, without its previous put's stack). */
@@ -418,16 +488,28 @@ static void holder_put(refs_shard *s, refs_obj *o, refs_holder *h, lg_stack_id s
     }
 }
 
-void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+/* The token's record among h's, unlinked; NULL when h was never given it
+ * or handed it back already. */
+static refs_token *take_token(refs_holder *h, uint64_t token)
 {
-    if (!addr) return;
-    refs_shard *s = refs_shard_of(addr);
-    lg_lock(&s->lock);
+    if (!h) return NULL;
+    for (refs_token **pp = &h->tokens; *pp; pp = &(*pp)->next) {
+        refs_token *t = *pp;
+        if (t->token != token) continue;
+        *pp = t->next;
+        return t;
+    }
+    return NULL;
+}
+
+/* A put (token: 0, or the one lg_ref_get_token returned), under the lock. */
+static void put_locked(refs_shard *s, uintptr_t addr, uintptr_t holder, lg_stack_id stack, uint64_t token)
+{
     refs_obj *o = refs_obj_find(s, addr);
     if (LG_UNLIKELY(o && memory_reused(s, o))) o = NULL;
     if (LG_UNLIKELY(!o)) { /* never seen, or long dead: nothing to check it against */
         s->unknown_puts++;
-        goto out;
+        return;
     }
     s->puts++;
     refs_holder *h = refs_holder_find(s, o, holder);
@@ -437,11 +519,25 @@ void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
             h->puts++;
             h->last_put = stack;
         }
-        goto out;
+        return;
+    }
+    if (LG_UNLIKELY(o->state == LG_REFS_DEAD) && !(o->flags & OBJ_PAF_SEEN)) {
+        o->flags |= OBJ_PAF_SEEN;
+        report_put_after_free(s, o, holder, stack);
     }
     bool held = h && h->count > 0;
-    if (LG_UNLIKELY(!held)) report_put_unheld(s, o, h, holder, stack);
-    if (LG_LIKELY(h != NULL)) holder_put(s, o, h, stack, held);
+    lg_stack_id got = 0;
+    if (LG_UNLIKELY(token)) {
+        refs_token *t = take_token(h, token);
+        if (t) {
+            got = t->stack;
+            refs_token_free(s, t);
+        } else {
+            held = false; /* a token handed back twice: a double put, whatever else it holds */
+        }
+    }
+    if (LG_UNLIKELY(!held)) report_put_unheld(s, o, h, holder, stack, "drops");
+    if (LG_LIKELY(h != NULL)) holder_put(s, o, h, stack, held, token && held ? &got : NULL);
     /* The count follows the program's, even through a bad put. */
     o->count--;
     o->last_put = stack;
@@ -453,7 +549,96 @@ void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
             refs_grave_push(s, o);
         }
     }
+}
+
+void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+{
+    if (!addr) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    put_locked(s, addr, holder, stack, 0);
+    lg_unlock(&s->lock);
+}
+
+void lg_refs_put_token(uintptr_t addr, uintptr_t holder, uint64_t token, lg_stack_id stack)
+{
+    if (!addr) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    put_locked(s, addr, holder, stack, token);
+    lg_unlock(&s->lock);
+}
+
+/* The reference `from` holds now belongs to `to`: a put by one and a get
+ * by the other at the same stack, the count unchanged. */
+void lg_refs_move(uintptr_t addr, uintptr_t from, uintptr_t to, lg_stack_id stack)
+{
+    if (!addr || from == to) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    refs_obj *o = refs_obj_find(s, addr);
+    if (o && memory_reused(s, o)) o = NULL;
+    if (!o) goto out; /* unknown: nothing to move */
+    refs_holder *hf = refs_holder_find(s, o, from);
+    if (!hf || hf->count <= 0) {
+        report_put_unheld(s, o, hf, from, stack, "hands over");
+        goto out;
+    }
+    refs_holder *ht = refs_holder_find(s, o, to);
+    if (!ht) ht = refs_holder_add(s, o, to);
+    else if (ht->count == 0) o->nidle--;
+    if (!ht) goto out; /* out of memory: leave it with `from` */
+    holder_put(s, o, hf, stack, true, NULL); /* may forget hf: an idle holder */
+    holder_get(s, ht, stack);
 out:
+    lg_unlock(&s->lock);
+}
+
+void lg_refs_name(uintptr_t addr, const char *text)
+{
+    if (!addr || !text) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    refs_obj *o = refs_obj_find(s, addr);
+    if (o && o->state != LG_REFS_DEAD) {
+        size_t n = 0;
+        while (text[n] && n < REFS_LABEL - 1) n++;
+        lg_mem_copy(o->label, text, n);
+        o->label[n] = 0;
+    }
+    lg_unlock(&s->lock);
+}
+
+static const char *saturation_cause(int why)
+{
+    switch (why) {
+    case LG_REFS_SAT_FROM_ZERO: return "a get from zero";
+    case LG_REFS_SAT_OVERFLOW: return "a get past INT32_MAX";
+    case LG_REFS_SAT_BELOW_ZERO: return "a put below zero";
+    default: return "a misuse";
+    }
+}
+
+void lg_refs_saturated(uintptr_t addr, int why, lg_stack_id stack)
+{
+    if (!addr) return;
+    refs_shard *s = refs_shard_of(addr);
+    lg_lock(&s->lock);
+    refs_obj *o = refs_obj_find(s, addr);
+    if (!o || !(o->flags & OBJ_SAT_SEEN)) {
+        if (o) o->flags |= OBJ_SAT_SEEN;
+        char name[80];
+        if (o) refs_name(o, name, sizeof(name));
+        lg_report *r = lg_report_begin(LG_REF_SATURATED, stack,
+                                       "the lg_refcount_t of %s saturated (%s): pinned for good, the object will leak",
+                                       o ? name : "an untracked object", saturation_cause(why));
+        if (o) refs_report_object(r, o);
+        else lg_report_address(r, addr);
+        lg_report_stack(r, "access", stack, "the call that saturated it");
+        if (o && o->zero_put) lg_report_stack(r, "zero_put", o->zero_put, "its count reached zero at this put");
+        if (o) lg_report_stack(r, "birth", o->birth_stack, "born here");
+        lg_report_end(r);
+    }
     lg_unlock(&s->lock);
 }
 

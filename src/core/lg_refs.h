@@ -14,6 +14,19 @@ void lg_refs_new(uintptr_t obj, const char *type, lg_stack_id stack);
 void lg_refs_get(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
 void lg_refs_put(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
 void lg_refs_free(uintptr_t obj, lg_stack_id stack);
+void lg_refs_name(uintptr_t obj, const char *text);
+void lg_refs_move(uintptr_t obj, uintptr_t from, uintptr_t to, lg_stack_id stack);
+uint64_t lg_refs_get_token(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
+void lg_refs_put_token(uintptr_t obj, uintptr_t holder, uint64_t token, lg_stack_id stack);
+/* A get the program's own count proved live (lg_refcount_get_unless_zero):
+ * an object the tracker saw reach zero comes back without a report. */
+void lg_refs_get_unless_zero(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
+/* Why an lg_refcount_t saturated: lifeguard.h's enum lg_saturation. */
+enum lg_refs_saturation { LG_REFS_SAT_FROM_ZERO = 1, LG_REFS_SAT_OVERFLOW = 2, LG_REFS_SAT_BELOW_ZERO = 3 };
+void lg_refs_saturated(uintptr_t obj, int why, lg_stack_id stack);
+void lg_refs_weak_set(uintptr_t slot, uintptr_t obj, lg_stack_id stack); /* obj 0: cleared */
+void lg_refs_weak_use(uintptr_t slot, uintptr_t obj, lg_stack_id stack);
+void lg_refs_helper(const char *function);
 void lg_refs_expect_freed(uintptr_t obj, const char *why, lg_stack_id stack);
 uint64_t lg_refs_checkpoint(void);
 size_t lg_refs_check_since(uint64_t since, const char *what, lg_stack_id stack);

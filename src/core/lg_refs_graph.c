@@ -293,12 +293,16 @@ static void note_downstream(lg_report *r, uint32_t kept, lg_buf *names)
  * most recent live acquisition of the largest holder from outside. */
 static lg_stack_id culprit_stack(const refs_obj *o)
 {
-    const refs_holder *best = NULL;
-    for (const refs_holder *h = o->holders; h; h = h->next)
+    refs_holder *best = NULL;
+    for (refs_holder *h = o->holders; h; h = h->next)
         if (h->count > 0 && !h->exit_src && (!best || h->count > best->count)) best = h;
     if (!best) return o->birth_stack;
-    for (const refs_site *st = best->sites; st; st = st->next)
-        if (st->live) return st->stack;
+    refs_balance bal;
+    refs_balance_holder(best, &bal); /* which of its gets are outstanding */
+    const refs_site *top = NULL;
+    for (uint32_t i = 0; i < bal.n; i++)
+        if (bal.sites[i].site->live && (!top || bal.sites[i].site->live > top->live)) top = bal.sites[i].site;
+    if (top) return top->stack;
     return best->last_get ? best->last_get : o->birth_stack;
 }
 
@@ -326,7 +330,7 @@ static void report_leak(graph *g, uint32_t i, const uint32_t *similar, uint32_t 
     if (!r) return;
     refs_report_object(r, o);
     if (culprit && culprit != o->birth_stack)
-        lg_report_note(r, "the leaked references were last acquired in %s", refs_stack_function(culprit));
+        lg_report_note(r, "the leaked references were acquired in %s", refs_stack_function(culprit));
     refs_report_holders(r, o, NULL, 8);
     if (nsimilar) {
         char more_mem[512];
@@ -542,6 +546,29 @@ static uint32_t gather_similar_cycles(graph *g, cycles *c, uint32_t first, uint3
 
 /* The members in holding order, then who holds whom along the cycle and
  * where each of those references was acquired. */
+/* The edge that would break the cycle if made weak: the reference to its
+ * oldest member (usually the owner: a parent, a container) held by the
+ * member before it (the back-pointer of a child). */
+static void note_weak_candidate(lg_report *r, graph *g, const uint32_t *path, uint32_t len)
+{
+    if (len < 1) return;
+    uint32_t oldest = 0;
+    for (uint32_t k = 1; k < len; k++)
+        if (g->objs[path[k]]->birth < g->objs[path[oldest]]->birth) oldest = k;
+    const refs_obj *held = g->objs[path[oldest]], *holder = g->objs[path[(oldest + len - 1) % len]];
+    const refs_holder *h = edge_record(g, path[(oldest + len - 1) % len], path[oldest]);
+    char held_name[80], holder_name[80], edge[176];
+    refs_name(held, held_name, sizeof(held_name));
+    refs_name(holder, holder_name, sizeof(holder_name));
+    lg_buf b;
+    lg_buf_init(&b, edge, sizeof(edge));
+    lg_buf_printf(&b, "%s -> %s", holder_name, held_name);
+    lg_report_field_str(r, "weak_candidate", lg_buf_cstr(&b));
+    lg_report_note(r, "made weak, the reference %s holds to %s (its oldest member%s%s) would break the cycle", holder_name,
+                   held_name, h && h->last_get ? ", acquired in " : "",
+                   h && h->last_get ? refs_stack_function(h->last_get) : "");
+}
+
 static void note_cycle_edges(lg_report *r, graph *g, const uint32_t *path, uint32_t len)
 {
     for (uint32_t k = 0; k < len && k < CYCLE_SHOWN; k++) {
@@ -556,8 +583,9 @@ static void note_cycle_edges(lg_report *r, graph *g, const uint32_t *path, uint3
         char held_name[80], holder_name[80];
         lg_report_note(r, "%s is held by %s", refs_name(g->objs[held], held_name, sizeof(held_name)),
                        refs_name(g->objs[holder], holder_name, sizeof(holder_name)));
-        refs_report_holder(r, h, NULL);
+        refs_report_holder(r, (refs_holder *)h, NULL); /* the pairing rewrites its sites' live counts */
     }
+    note_weak_candidate(r, g, path, len);
 }
 
 static void report_cycle(graph *g, cycles *c, uint32_t first, uint32_t *path, uint32_t *parent, uint32_t *q)

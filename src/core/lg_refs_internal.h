@@ -19,6 +19,8 @@
 #define REFS_IDLE_HOLDERS 16u  /* holder records at count 0 kept per object */
 #define REFS_MAX_SITES 16u     /* call stacks remembered per holder */
 #define REFS_TYPE_NAME 48
+#define REFS_LABEL 32          /* lg_object_name's text, with its NUL */
+#define REFS_WEAK_BUCKETS 1024u /* weak slots per shard: chains beyond */
 
 typedef struct refs_type {
     uint32_t hash;
@@ -37,6 +39,24 @@ typedef struct refs_site {
     uint64_t gets, puts;
 } refs_site;
 
+/* One reference taken with lg_ref_get_token: its put is charged to the
+ * site of exactly this get.  Carved from the site pool. */
+typedef struct refs_token {
+    struct refs_token *next;
+    uint64_t token;
+    lg_stack_id stack;
+} refs_token;
+_Static_assert(sizeof(refs_token) <= sizeof(refs_site), "tokens share the site pool");
+
+/* A weak slot (lg_weak_set): in the shard of the slot's address. */
+typedef struct refs_weak {
+    struct refs_weak *hnext;
+    uintptr_t slot, obj;
+    uint64_t obj_birth;  /* which life of obj it was registered for */
+    lg_stack_id set;     /* the registration */
+    uint8_t reported;
+} refs_weak;
+
 /* What one holder (0: anonymous) holds of one object. */
 typedef struct refs_holder {
     struct refs_holder *hnext; /* the shard's holder hash chain */
@@ -48,6 +68,8 @@ typedef struct refs_holder {
     uint64_t other_gets, other_puts; /* sites folded away when over REFS_MAX_SITES */
     uint32_t other_live, nsites;
     lg_stack_id last_get, last_put;
+    refs_token *tokens;        /* lg_ref_get_token's references still outstanding */
+    uint8_t tokens_used;       /* its puts say which get they return: no pairing by paths */
     uint32_t exit_src;         /* exit analysis: index + 1 of the object that is this holder */
 } refs_holder;
 
@@ -56,6 +78,8 @@ enum refs_obj_flags {
     OBJ_GROWTH_SEEN = 2,  /* ref-growth already reported */
     OBJ_IN_GRAVE = 4,     /* in its shard's graveyard ring */
     OBJ_GAF_SEEN = 8,     /* ref-get-after-free already reported */
+    OBJ_PAF_SEEN = 16,    /* a put after its destruction already reported */
+    OBJ_SAT_SEEN = 32,    /* ref-saturated already reported */
 };
 
 typedef struct refs_obj {
@@ -72,6 +96,7 @@ typedef struct refs_obj {
     uintptr_t block;      /* user address of the heap block it lives in, 0: none */
     uint64_t block_birth; /* that block's birth: a later block at the address is a new life */
     uint32_t mark;        /* exit analysis: index + 1 */
+    char label[REFS_LABEL]; /* lg_object_name, "" when unnamed */
 } refs_obj;
 
 typedef struct refs_grave {
@@ -85,7 +110,9 @@ typedef struct refs_shard {
     uint32_t nobjs, nholders;
     refs_obj **objs;
     refs_holder **holders;
-    void *free_objs, *free_holders, *free_sites;
+    void *free_objs, *free_holders, *free_sites, *free_weaks;
+    refs_weak **weaks;   /* REFS_WEAK_BUCKETS, mapped at the first lg_weak_set */
+    uint64_t next_token;
     char *chunk;
     size_t chunk_left;
     refs_grave *grave;
@@ -120,6 +147,11 @@ refs_holder *refs_holder_find(refs_shard *s, const refs_obj *o, uintptr_t holder
 refs_holder *refs_holder_add(refs_shard *s, refs_obj *o, uintptr_t holder);
 void refs_holder_remove(refs_shard *s, refs_obj *o, refs_holder *h);
 refs_site *refs_site_alloc(refs_shard *s);
+refs_token *refs_token_alloc(refs_shard *s);
+void refs_token_free(refs_shard *s, refs_token *t);
+refs_weak *refs_weak_find(refs_shard *s, uintptr_t slot);
+refs_weak *refs_weak_add(refs_shard *s, uintptr_t slot); /* zeroed but for slot; NULL: out of memory */
+void refs_weak_remove(refs_shard *s, refs_weak *w);
 /* Remembers a dead object; the oldest one is forgotten when the ring is full. */
 void refs_grave_push(refs_shard *s, refs_obj *o);
 void refs_grave_cancel(refs_obj *o); /* a dead object came back to life */
@@ -149,7 +181,7 @@ void refs_unmap(void *p, size_t bytes);
 uint64_t refs_bytes_mapped(void);
 
 /* ---- lg_refs_describe.c: under the shard lock (`own`; NULL: all of them) -- */
-/* "Task#3" into buf. */
+/* "Task#3", or 'net_device#3 "eth0"' when named, into buf. */
 const char *refs_name(const refs_obj *o, char *buf, size_t cap);
 /* Who holder is: the tracked object it is or lives in ("Task#3 (0x...)"),
  * else its address and memory.  A holder in another shard whose lock is
@@ -162,7 +194,7 @@ void refs_report_object(lg_report *r, const refs_obj *o); /* also starts its bud
  * acquisition stack for anonymous ones; the max largest holders. */
 void refs_report_holders(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max);
 /* One holder record's entry (anonymous ones: one entry per acquisition stack). */
-void refs_report_holder(lg_report *r, const refs_holder *h, refs_shard *own);
+void refs_report_holder(lg_report *r, refs_holder *h, refs_shard *own);
 /* The max busiest acquisition sites of o over all holders, as notes. */
 void refs_report_top_sites(lg_report *r, const refs_obj *o, refs_shard *own, uint32_t max);
 /* Whether a suppression matches either stack (for findings built with no
@@ -171,6 +203,32 @@ bool refs_suppressed(lg_kind kind, lg_stack_id a, lg_stack_id b);
 /* The function a stack was called from: its innermost frame that is not a
  * refcount helper (named *_get, *_put, *_ref, lg_ref* ...), or "?". */
 const char *refs_stack_function(lg_stack_id stack);
+/* A function name without the compiler's clone suffixes (.constprop.N,
+ * .isra.N, .part.N, .cold ...): the name itself, or a copy kept for good. */
+const char *refs_clean_function(const char *fn);
+/* lg_refcount_helper and the ref_helpers option: functions whose callers
+ * name a site.  Thread-safe. */
+void refs_helper_add(const char *name, size_t len);
+
+/* ---- lg_refs_balance.c: under the holder's shard lock ----------------------- */
+typedef struct refs_balance_site {
+    refs_site *site;
+    uint64_t released;  /* of its gets, how many the pairing gave a put */
+    uint32_t depth;     /* the deepest common caller it was paired at */
+    const char *where;  /* that caller's function, NULL: none in common */
+} refs_balance_site;
+
+typedef struct refs_balance {
+    refs_balance_site sites[REFS_MAX_SITES]; /* in the holder's site order */
+    uint32_t n;
+    bool ambiguous;     /* too few puts for sites tied at one depth */
+} refs_balance;
+
+/* Pairs h's puts with its gets by shared call paths and sets each site's
+ * `live` (outstanding gets) from the result. */
+void refs_balance_holder(refs_holder *h, refs_balance *out);
+/* Whether fn is a refcount helper (a site is named after its caller). */
+bool refs_is_helper(const char *fn);
 
 /* ---- lg_refs.c --------------------------------------------------------------- */
 /* Destroys o (its stack: stack): reports ref-freed-while-held when others

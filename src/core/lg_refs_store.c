@@ -78,6 +78,51 @@ refs_site *refs_site_alloc(refs_shard *s)
     return pool_alloc(s, &s->free_sites, sizeof(refs_site));
 }
 
+refs_token *refs_token_alloc(refs_shard *s)
+{
+    return pool_alloc(s, &s->free_sites, sizeof(refs_site));
+}
+
+void refs_token_free(refs_shard *s, refs_token *t)
+{
+    pool_free(&s->free_sites, t);
+}
+
+/* ---- weak slots: a fixed table per shard (few programs have many) ------------- */
+
+static inline uint32_t weak_bucket(uintptr_t slot)
+{
+    return (uint32_t)(refs_mix(slot ^ 0x77aa) & (REFS_WEAK_BUCKETS - 1));
+}
+
+refs_weak *refs_weak_find(refs_shard *s, uintptr_t slot)
+{
+    if (!s->weaks) return NULL;
+    refs_weak *w = s->weaks[weak_bucket(slot)];
+    while (w && w->slot != slot) w = w->hnext;
+    return w;
+}
+
+refs_weak *refs_weak_add(refs_shard *s, uintptr_t slot)
+{
+    if (!s->weaks && !(s->weaks = refs_map(REFS_WEAK_BUCKETS * sizeof(*s->weaks)))) return NULL;
+    refs_weak *w = pool_alloc(s, &s->free_weaks, sizeof(refs_weak));
+    if (!w) return NULL;
+    w->slot = slot;
+    refs_weak **head = &s->weaks[weak_bucket(slot)];
+    w->hnext = *head;
+    *head = w;
+    return w;
+}
+
+void refs_weak_remove(refs_shard *s, refs_weak *w)
+{
+    refs_weak **pp = &s->weaks[weak_bucket(w->slot)];
+    while (*pp && *pp != w) pp = &(*pp)->hnext;
+    if (*pp) *pp = w->hnext;
+    pool_free(&s->free_weaks, w);
+}
+
 /* ---- hash tables --------------------------------------------------------------- */
 
 static inline uint64_t holder_hash(uintptr_t obj, uintptr_t holder)
@@ -161,6 +206,10 @@ static void holder_free(refs_shard *s, refs_holder *h)
     for (refs_site *st = h->sites, *next; st; st = next) {
         next = st->next;
         pool_free(&s->free_sites, st);
+    }
+    for (refs_token *t = h->tokens, *next; t; t = next) {
+        next = t->next;
+        pool_free(&s->free_sites, t);
     }
     refs_holder **pp = &s->holders[holder_hash(h->obj, h->holder) & s->holder_mask];
     while (*pp && *pp != h) pp = &(*pp)->hnext;
@@ -260,6 +309,8 @@ void refs_shard_reset(refs_shard *s)
         for (uint32_t i = 0; i <= s->obj_mask; i++)
             while (s->objs[i]) refs_obj_remove(s, s->objs[i]);
     }
+    for (uint32_t i = 0; s->weaks && i < REFS_WEAK_BUCKETS; i++)
+        while (s->weaks[i]) refs_weak_remove(s, s->weaks[i]);
     s->grave_head = s->grave_len = 0;
     s->born = s->gets = s->puts = s->unknown_puts = s->alive = 0;
 }

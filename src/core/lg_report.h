@@ -26,6 +26,9 @@ typedef struct lg_report lg_report;
     X(REF_GET_AFTER_FREE, "ref-get-after-free")  \
     X(REF_FREED_WHILE_HELD, "ref-freed-while-held") \
     X(REF_GROWTH, "ref-growth")                  \
+    X(REF_SATURATED, "ref-saturated")            \
+    X(REF_PUT_AFTER_FREE, "ref-put-after-free")  \
+    X(REF_WEAK_STALE, "ref-weak-stale")          \
     X(STILL_ALIVE, "still-alive")                \
     X(CHECKPOINT_LEAK, "checkpoint-leak")        \
     X(BAD_ALLOC, "allocation-failure")           \

@@ -24,6 +24,7 @@ typedef struct func_sym {
     uintptr_t start; /* file address */
     uintptr_t size;
     const char *name;
+    bool data;       /* a variable (STT_OBJECT): named in address descriptions */
 } func_sym;
 
 typedef struct module_syms {
@@ -199,11 +200,13 @@ static void load_symbols(module_syms *m)
     if (out == MAP_FAILED) return;
     size_t count = 0;
     for (size_t i = 0; i < nsyms; i++) {
-        if (ELF64_ST_TYPE(syms[i].st_info) != STT_FUNC || syms[i].st_value == 0) continue;
+        unsigned type = ELF64_ST_TYPE(syms[i].st_info);
+        if ((type != STT_FUNC && type != STT_OBJECT) || syms[i].st_value == 0) continue;
         if (syms[i].st_name >= strtab->sh_size) continue;
         out[count].start = syms[i].st_value;
         out[count].size = syms[i].st_size ? syms[i].st_size : 1;
         out[count].name = names + syms[i].st_name;
+        out[count].data = type == STT_OBJECT;
         count++;
     }
     sort_syms(out, count);
@@ -226,25 +229,36 @@ static module_syms *module_for(const char *path)
     return NULL;
 }
 
-const char *lg_pal_function_of(uintptr_t pc)
+/* The symbol of the wanted kind (a function, or a variable) whose range
+ * covers addr; *off: addr's offset in it. */
+static const func_sym *symbol_at(uintptr_t addr, bool data, uintptr_t *off_in)
 {
     lg_module_info mod;
-    if (!lg_pal_module_of(pc, &mod)) return NULL;
+    if (!lg_pal_module_of(addr, &mod)) return NULL;
     module_syms *m = module_for(mod.path);
     if (!m) return NULL;
     if (!m->loaded) load_symbols(m);
-    uintptr_t off = pc - mod.base;
+    uintptr_t off = addr - mod.base;
     size_t lo = 0, hi = m->count;
     while (lo < hi) { /* last symbol starting at or before off */
         size_t mid = (lo + hi) / 2;
         if (m->syms[mid].start <= off) lo = mid + 1;
         else hi = mid;
     }
-    if (lo == 0) return NULL;
     /* Several symbols may share a start (aliases); any whose range covers off will do. */
     for (size_t i = lo; i-- > 0 && m->syms[i].start + (1u << 20) > off;)
-        if (off - m->syms[i].start < m->syms[i].size) return m->syms[i].name;
+        if (m->syms[i].data == data && off - m->syms[i].start < m->syms[i].size) {
+            *off_in = off - m->syms[i].start;
+            return &m->syms[i];
+        }
     return NULL;
+}
+
+const char *lg_pal_function_of(uintptr_t pc)
+{
+    uintptr_t off;
+    const func_sym *f = symbol_at(pc, false, &off);
+    return f ? f->name : NULL;
 }
 
 /* ---- describing an address ------------------------------------------------- */
@@ -291,11 +305,17 @@ const char *lg_pal_describe_address(uintptr_t addr)
                 const char *name = strchr(p, '/');
                 if (!name) name = strchr(p, '[');
                 int local;
-                uintptr_t here = (uintptr_t)&local;
+                uintptr_t here = (uintptr_t)&local, var_off = 0;
+                const func_sym *var = NULL;
                 if (here >= start && here < end)
                     strcpy(text, "an address on the current thread's stack");
                 else if (name && strncmp(name, "[stack", 6) == 0)
                     strcpy(text, "an address on the main thread's stack");
+                else if (name && name[0] == '/' && perms[2] != 'x' && (var = symbol_at(addr, true, &var_off)) && var_off)
+                    snprintf(text, sizeof(text), "the global '%s' (+%lu), in the global data of %s", var->name,
+                             (unsigned long)var_off, name);
+                else if (name && name[0] == '/' && perms[2] != 'x' && var)
+                    snprintf(text, sizeof(text), "the global '%s', in the global data of %s", var->name, name);
                 else if (name && name[0] == '/')
                     snprintf(text, sizeof(text), "an address in the %s of %s",
                              perms[2] == 'x' ? "code" : "global data", name);

@@ -66,6 +66,80 @@ static void api_expect_freed(const void *obj, const char *why)
     tracker_leave();
 }
 
+static void api_object_name(const void *obj, const char *fmt, va_list ap)
+{
+    if (!refs_on() || !obj || !fmt) return;
+    char text[64];
+    lg_buf b;
+    lg_buf_init(&b, text, sizeof(text));
+    lg_buf_vprintf(&b, fmt, ap);
+    rt_busy++;
+    lg_refs_name((uintptr_t)obj, lg_buf_cstr(&b));
+    rt_busy--;
+}
+
+static void api_ref_move(const void *obj, const void *from, const void *to)
+{
+    if (!refs_on() || !obj) return;
+    lg_refs_move((uintptr_t)obj, (uintptr_t)from, (uintptr_t)to, tracker_enter());
+    tracker_leave();
+}
+
+static lg_ref_token_t api_ref_get_token(const void *obj, const void *holder)
+{
+    if (!refs_on() || !obj) return 0;
+    lg_ref_token_t token = lg_refs_get_token((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
+    tracker_leave();
+    return token;
+}
+
+static void api_ref_put_token(const void *obj, const void *holder, lg_ref_token_t token)
+{
+    if (!refs_on() || !obj) return;
+    lg_refs_put_token((uintptr_t)obj, (uintptr_t)holder, token, tracker_enter());
+    tracker_leave();
+}
+
+static void api_ref_get_unless_zero(const void *obj, const void *holder)
+{
+    if (!refs_on() || !obj) return;
+    lg_refs_get_unless_zero((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
+    tracker_leave();
+}
+
+_Static_assert(LG_SATURATED_GET_FROM_ZERO == (int)LG_REFS_SAT_FROM_ZERO && LG_SATURATED_OVERFLOW == (int)LG_REFS_SAT_OVERFLOW &&
+                   LG_SATURATED_PUT_BELOW_ZERO == (int)LG_REFS_SAT_BELOW_ZERO,
+               "lifeguard.h and the tracker name saturations alike");
+
+static void api_refcount_saturated(const void *obj, int why)
+{
+    if (!refs_on() || !obj) return;
+    lg_refs_saturated((uintptr_t)obj, why, tracker_enter());
+    tracker_leave();
+}
+
+static void api_weak_set(const void *slot, const void *obj)
+{
+    if (!refs_on() || !slot) return;
+    lg_refs_weak_set((uintptr_t)slot, (uintptr_t)obj, tracker_enter());
+    tracker_leave();
+}
+
+static void api_weak_use(const void *slot, const void *obj)
+{
+    if (!refs_on() || !slot) return;
+    lg_refs_weak_use((uintptr_t)slot, (uintptr_t)obj, tracker_enter());
+    tracker_leave();
+}
+
+static void api_refcount_helper(const char *function)
+{
+    rt_ensure_early();
+    rt_busy++;
+    lg_refs_helper(function);
+    rt_busy--;
+}
+
 static lg_checkpoint_t api_checkpoint(void)
 {
     return refs_on() ? lg_refs_checkpoint() : 0;
@@ -96,6 +170,15 @@ RT_EXPORT const struct lg_api lifeguard_api_v1 = {
     .checkpoint = api_checkpoint,
     .check_since = api_check_since,
     .leak_check = api_leak_check,
+    .object_name = api_object_name,
+    .ref_move = api_ref_move,
+    .ref_get_token = api_ref_get_token,
+    .ref_put_token = api_ref_put_token,
+    .ref_get_unless_zero = api_ref_get_unless_zero,
+    .refcount_saturated = api_refcount_saturated,
+    .weak_set = api_weak_set,
+    .weak_use = api_weak_use,
+    .refcount_helper = api_refcount_helper,
 };
 
 void lg_refs_at_exit(void)

@@ -3,8 +3,12 @@
 // instead of going negative, so the object is never freed twice.
 // EXPECT-KIND: ref-underflow
 // EXPECT-FUNCTION: buffer_error_path
-// EXPECT-LINE: 22
+// EXPECT-LINE: 26
 // EXPECT-OBJECT: Buffer#1
+// EXPECT-KIND: ref-saturated
+// EXPECT-FUNCTION: buffer_error_path
+// EXPECT-MESSAGE: a put below zero
+// EXPECT-COUNT: 1
 // EXPECT-STDOUT: saturated 1 freed 1
 #include <stdio.h>
 #include <stdlib.h>

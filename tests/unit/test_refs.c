@@ -15,6 +15,7 @@
 
 #include "core/lg_heap.h"
 #include "core/lg_refs.h"
+#include "core/lg_refs_internal.h" /* names, helpers and clone suffixes */
 #include "lifeguard.h" /* lg_refcount_t; without the runtime its annotations do nothing */
 
 #define A(x) ((uintptr_t)(x))
@@ -360,6 +361,7 @@ static void findings_have_the_json_contract(void **state)
     assert_non_null(strstr(doc, "\"holders\": [{\"holder\": \"0x"));
     assert_non_null(strstr(doc, "\"holder_type\": \"JsonA\", \"holder_id\": 1, \"count\": 1"));
     assert_non_null(strstr(doc, "\"stacks\": ["));
+    assert_non_null(strstr(doc, "\"weak_candidate\": \"JsonB#1 -> JsonA#1\""));
 }
 
 /* ---- checkpoints --------------------------------------------------------------------- */
@@ -463,6 +465,194 @@ static void refcount_saturates_instead_of_wrapping(void **state)
     assert_int_equal(lg_refcount_read(&max), LG_REFCOUNT_SATURATED);
 }
 
+/* ---- round 2: balance, tokens, hand-over, weak slots, names, helpers ------------- */
+
+/* Fake call stacks made of this file's functions, innermost first: each
+ * pc is its function's start + 1 (return addresses are looked up at pc - 1,
+ * and these functions may be a single ret). */
+__attribute__((noinline, used)) void fake_main(void) { __asm__ volatile(""); }
+__attribute__((noinline, used)) void fake_open_dev(void) { __asm__ volatile(""); }
+__attribute__((noinline, used)) void fake_close_dev(void) { __asm__ volatile(""); }
+__attribute__((noinline, used)) void dev_hold(void) { __asm__ volatile(""); }
+__attribute__((noinline, used)) void dev_release_ref(void) { __asm__ volatile(""); }
+
+static lg_stack_id fake_stack(int depth, ...)
+{
+    uintptr_t pcs[8];
+    va_list ap;
+    va_start(ap, depth);
+    for (int i = 0; i < depth; i++) pcs[i] = (uintptr_t)va_arg(ap, void (*)(void)) + 1;
+    va_end(ap);
+    return lg_depot_put(pcs, (uint32_t)depth);
+}
+
+static lg_refs_info site_info(uintptr_t obj)
+{
+    return info(obj, 0);
+}
+
+static void balance_pairs_puts_with_the_gets_that_share_their_callers(void **state)
+{
+    (void)state;
+    static char obj[16];
+    lg_stack_id birth = fake_stack(1, fake_main);
+    lg_stack_id get = fake_stack(3, dev_hold, fake_open_dev, fake_main);
+    lg_stack_id put_in_open = fake_stack(3, dev_release_ref, fake_open_dev, fake_main);
+    lg_stack_id put_in_main = fake_stack(2, dev_release_ref, fake_main);
+    lg_refs_new(A(obj), "Device", birth);
+    for (int i = 0; i < 1000; i++) {
+        lg_refs_get(A(obj), 0, get);
+        if (i != 617) lg_refs_put(A(obj), 0, put_in_open);
+    }
+    lg_refs_put(A(obj), 0, put_in_main); /* most recent get first would charge this to open_dev */
+    assert_int_equal(site_info(A(obj)).count, 1);
+    char path[] = "/tmp/lg-balance-XXXXXX";
+    int tmp = mkstemp(path);
+    assert_true(tmp >= 0);
+    close(tmp);
+    snprintf(lg_report_json_path, sizeof(lg_report_json_path), "%s", path);
+    assert_int_equal(lg_refs_exit_report(), 1);
+    const char *text = slurp(path);
+    unlink(path);
+    assert_non_null(text);
+    assert_non_null(strstr(text, "the leaked references were acquired in fake_open_dev"));
+    assert_non_null(strstr(text, "1 anonymous reference acquired in fake_open_dev not released (acquired 1000× there, 999 of them released)"));
+    assert_null(strstr(text, "acquired in fake_main not released"));
+}
+
+static void tokens_pair_exactly_and_catch_a_second_hand_back(void **state)
+{
+    (void)state;
+    static char obj[16], holder;
+    lg_refs_new(A(obj), "Device", 0);
+    uint64_t a = lg_refs_get_token(A(obj), A(&holder), 0);
+    uint64_t b = lg_refs_get_token(A(obj), A(&holder), 0);
+    assert_true(a != 0 && b != 0 && a != b);
+    uint64_t before = count_of(LG_REF_PUT_UNHELD);
+    lg_refs_put_token(A(obj), A(&holder), a, 0);
+    assert_int_equal(info(A(obj), A(&holder)).holder_count, 1);
+    lg_refs_put_token(A(obj), A(&holder), a, 0); /* again: the holder still holds b, yet this is a double put */
+    assert_int_equal(count_of(LG_REF_PUT_UNHELD), before + 1);
+    assert_int_equal(info(A(obj), A(&holder)).count, 1); /* the count follows the program's */
+    lg_refs_put_token(A(obj), A(&holder), b, 0);
+    assert_int_equal(count_of(LG_REF_PUT_UNHELD), before + 1);
+    assert_int_equal(info(A(obj), A(&holder)).holder_count, 0);
+    assert_int_equal(info(A(obj), 0).count, 0); /* the double put took the creator's */
+    static char other[16];
+    lg_refs_new(A(other), "Device", 0);
+    lg_refs_put_token(A(other), A(&holder), 0, 0); /* token 0: a plain put; never held: reported */
+    assert_int_equal(count_of(LG_REF_PUT_UNHELD), before + 2);
+}
+
+static void a_move_changes_the_holder_not_the_count(void **state)
+{
+    (void)state;
+    static char obj[16], queue, worker;
+    lg_refs_new(A(obj), "Request", 0);
+    lg_refs_move(A(obj), 0, A(&queue), 0);
+    assert_int_equal(info(A(obj), 0).holder_count, 0);
+    assert_int_equal(info(A(obj), A(&queue)).holder_count, 1);
+    assert_int_equal(info(A(obj), 0).count, 1);
+    lg_refs_move(A(obj), A(&queue), A(&worker), 0);
+    assert_int_equal(info(A(obj), A(&worker)).holder_count, 1);
+    uint64_t before = count_of(LG_REF_PUT_UNHELD);
+    lg_refs_move(A(obj), A(&queue), A(&worker), 0); /* the queue holds nothing now */
+    assert_int_equal(count_of(LG_REF_PUT_UNHELD), before + 1);
+    assert_int_equal(info(A(obj), A(&worker)).holder_count, 1);
+    lg_refs_put(A(obj), A(&worker), 0);
+    assert_int_equal(info(A(obj), 0).state, LG_REFS_ZERO);
+    assert_int_equal(lg_refs_exit_report(), 0);
+}
+
+static void a_proven_live_get_revives_a_zero_object_silently(void **state)
+{
+    (void)state;
+    static char obj[16], dead[16];
+    lg_refs_new(A(obj), "Entry", 0);
+    lg_refs_put(A(obj), 0, 0); /* the tracker sees the racing final put first */
+    assert_int_equal(info(A(obj), 0).state, LG_REFS_ZERO);
+    uint64_t before = count_of(LG_REF_GET_AFTER_FREE);
+    lg_refs_get_unless_zero(A(obj), 0, 0);
+    assert_int_equal(count_of(LG_REF_GET_AFTER_FREE), before);
+    assert_int_equal(info(A(obj), 0).state, LG_REFS_ALIVE);
+    lg_refs_put(A(obj), 0, 0);
+    lg_refs_new(A(dead), "Entry", 0);
+    lg_refs_put(A(dead), 0, 0);
+    lg_refs_free(A(dead), 0);
+    lg_refs_get_unless_zero(A(dead), 0, 0); /* destroyed: no count could prove it live */
+    assert_int_equal(count_of(LG_REF_GET_AFTER_FREE), before + 1);
+}
+
+static void saturation_and_puts_after_destruction_are_reported_once(void **state)
+{
+    (void)state;
+    static char obj[16];
+    lg_refs_new(A(obj), "Port", 0);
+    uint64_t sat = count_of(LG_REF_SATURATED), paf = count_of(LG_REF_PUT_AFTER_FREE);
+    lg_refs_saturated(A(obj), LG_REFS_SAT_OVERFLOW, 0);
+    lg_refs_saturated(A(obj), LG_REFS_SAT_BELOW_ZERO, 0);
+    assert_int_equal(count_of(LG_REF_SATURATED), sat + 1);
+    lg_refs_get(A(obj), 0, 0);
+    lg_refs_free(A(obj), 0); /* two anonymous references: freed while held */
+    lg_refs_put(A(obj), 0, 0);
+    lg_refs_put(A(obj), 0, 0);
+    assert_int_equal(count_of(LG_REF_PUT_AFTER_FREE), paf + 1);
+    assert_int_equal(info(A(obj), 0).count, 0);
+}
+
+static void weak_slots_report_dead_objects_and_unregistered_stores(void **state)
+{
+    (void)state;
+    static char a[16], b[16], slot;
+    lg_refs_new(A(a), "Conn", 0);
+    lg_refs_new(A(b), "Conn", 0);
+    uint64_t before = count_of(LG_REF_WEAK_STALE);
+    lg_refs_weak_set(A(&slot), A(a), 0);
+    lg_refs_weak_use(A(&slot), A(a), 0);
+    assert_int_equal(count_of(LG_REF_WEAK_STALE), before);
+    lg_refs_weak_use(A(&slot), A(b), 0); /* a store of b never registered */
+    assert_int_equal(count_of(LG_REF_WEAK_STALE), before + 1);
+    lg_refs_weak_use(A(&slot), A(b), 0); /* once per registration */
+    assert_int_equal(count_of(LG_REF_WEAK_STALE), before + 1);
+    lg_refs_weak_set(A(&slot), A(b), fake_stack(1, fake_main));
+    lg_refs_weak_use(A(&slot), A(b), 0);
+    assert_int_equal(count_of(LG_REF_WEAK_STALE), before + 1);
+    lg_refs_put(A(b), 0, 0);
+    lg_refs_free(A(b), 0);
+    lg_refs_weak_use(A(&slot), A(b), fake_stack(1, fake_close_dev)); /* b died, the slot was not cleared */
+    assert_int_equal(count_of(LG_REF_WEAK_STALE), before + 2);
+    lg_refs_weak_set(A(&slot), 0, 0); /* cleared: nothing to check any more */
+    lg_refs_weak_use(A(&slot), A(b), 0);
+    assert_int_equal(count_of(LG_REF_WEAK_STALE), before + 2);
+}
+
+static void names_and_clone_suffixes(void **state)
+{
+    (void)state;
+    static char obj[16];
+    lg_refs_new(A(obj), "net_device", 0);
+    lg_refs_name(A(obj), "eth0");
+    refs_shard *s = refs_shard_of(A(obj));
+    lg_lock(&s->lock);
+    char name[80];
+    refs_name(refs_obj_find(s, A(obj)), name, sizeof(name));
+    lg_unlock(&s->lock);
+    assert_string_equal(name, "net_device#1 \"eth0\"");
+    assert_string_equal(refs_clean_function("open_dev.constprop.0"), "open_dev");
+    assert_string_equal(refs_clean_function("open_dev.isra.0.part.1"), "open_dev");
+    assert_string_equal(refs_clean_function("open_dev.cold"), "open_dev");
+    assert_string_equal(refs_clean_function("open_dev"), "open_dev");
+    assert_string_equal(refs_clean_function("a.b"), "a.b");
+    assert_true(refs_is_helper("dget") && refs_is_helper("iput") && refs_is_helper("__iget"));
+    assert_true(refs_is_helper("igrab") && refs_is_helper("blk_get_queue") && refs_is_helper("Py_DECREF"));
+    assert_true(refs_is_helper("kobject_put.part.0") && refs_is_helper("dev_hold"));
+    assert_false(refs_is_helper("input") || refs_is_helper("target") || refs_is_helper("open_dev") ||
+                 refs_is_helper("budget"));
+    assert_false(refs_is_helper("my_acquire"));
+    lg_refs_helper("my_acquire");
+    assert_true(refs_is_helper("my_acquire") && refs_is_helper("my_acquire.constprop.0"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -483,6 +673,13 @@ int main(void)
         cmocka_unit_test_setup(check_since_counts_what_was_born_after_and_lives, reset),
         cmocka_unit_test_setup(many_threads_keep_counts_exact, reset),
         cmocka_unit_test_setup(refcount_saturates_instead_of_wrapping, reset),
+        cmocka_unit_test_setup(balance_pairs_puts_with_the_gets_that_share_their_callers, reset),
+        cmocka_unit_test_setup(tokens_pair_exactly_and_catch_a_second_hand_back, reset),
+        cmocka_unit_test_setup(a_move_changes_the_holder_not_the_count, reset),
+        cmocka_unit_test_setup(a_proven_live_get_revives_a_zero_object_silently, reset),
+        cmocka_unit_test_setup(saturation_and_puts_after_destruction_are_reported_once, reset),
+        cmocka_unit_test_setup(weak_slots_report_dead_objects_and_unregistered_stores, reset),
+        cmocka_unit_test_setup(names_and_clone_suffixes, reset),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
