@@ -46,8 +46,12 @@ void cli_str_free(cli_str *s);
 bool cli_read_all(FILE *f, cli_str *out);
 /* Writes all of buf to fd, retrying on EINTR and short writes. */
 bool cli_write_all(int fd, const char *buf, size_t len);
-/* Replaces path with data: written aside in the same directory, then renamed. */
+/* Writes data as path's content: a regular file (or none) replaced
+ * atomically, anything else (a device, a FIFO, a symlink) written in place;
+ * a directory or block device refused.  False with errno set. */
 bool cli_write_file(const char *path, const char *data, size_t len);
+/* Removes path when it is a regular file (never a device, FIFO or symlink). */
+bool cli_remove_stale(const char *path);
 
 /* ---- cli_sym.c ------------------------------------------------------------ */
 typedef struct cli_loc {

@@ -87,13 +87,27 @@ static void check_options(lg_options *opts, const char *spec, const char *where)
 static char *suppressions_problem(const char *path)
 {
     if (!path[0]) return NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) return cli_printf("suppressions file '%s' cannot be read: %s", path, strerror(errno));
+    /* Only a regular file, as the runtime reads it: a FIFO would block the
+     * open, /dev/zero would never end. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return cli_printf("suppressions file '%s' cannot be read: %s", path, strerror(errno));
+    struct stat st;
+    char *problem = NULL;
+    if (fstat(fd, &st) != 0) problem = cli_printf("suppressions file '%s' cannot be read: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode)) problem = cli_printf("suppressions file '%s' is not a regular file", path);
+    else if ((uint64_t)st.st_size > LG_SUPPRESS_MAX_BYTES)
+        problem = cli_printf("suppressions file '%s' is larger than the runtime reads (%u KiB)", path,
+                             LG_SUPPRESS_MAX_BYTES >> 10);
+    if (problem) {
+        close(fd);
+        return problem;
+    }
     cli_str text = {0};
     char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) cli_str_putn(&text, chunk, n);
-    fclose(f);
+    ssize_t n;
+    while (text.len <= LG_SUPPRESS_MAX_BYTES && ((n = read(fd, chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0) cli_str_putn(&text, chunk, (size_t)n);
+    close(fd);
     char err[512];
     bool ok = lg_suppress_parse(text.data ? text.data : "", text.len, err, sizeof(err));
     cli_str_free(&text);
@@ -210,15 +224,18 @@ static char *dir_of(const char *path)
     return cli_strndup(path, (size_t)(slash - path));
 }
 
-/* The file will be replaced (written aside, renamed) when replace is set,
- * so its directory must be writable; else it is opened in place. */
+/* A regular file (or a new one) will be replaced (written aside, renamed)
+ * when replace is set, so its directory must be writable.  Anything else
+ * that exists (a device, a FIFO, a symlink to one) is written in place. */
 static void check_output(const char *flag, const char *path, bool replace)
 {
     if (!*path) cli_die("run: %s needs a file name", flag);
-    struct stat st;
+    struct stat st, lst;
     bool exists = stat(path, &st) == 0;
     if (exists && S_ISDIR(st.st_mode)) cli_die("run: %s '%s' is a directory", flag, path);
+    if (exists && S_ISBLK(st.st_mode)) cli_die("run: %s '%s' is a block device; lifeguard does not write to disks", flag, path);
     if (exists && access(path, W_OK) != 0) cli_die("run: %s '%s' is not writable: %s", flag, path, strerror(errno));
+    if (exists && (lstat(path, &lst) != 0 || !S_ISREG(lst.st_mode))) return; /* written in place */
     char *dir = dir_of(path);
     if (stat(dir, &st) != 0)
         cli_die("run: %s '%s': directory '%s' %s", flag, path, dir,
@@ -297,7 +314,7 @@ static bool export_reports(const char *tmp, const char *json_path, int main_pid)
         char *dst = pid == main_pid ? cli_strdup(json_path) : cli_printf("%s.%d", json_path, pid);
         if (!export_report(src, dst, pid)) {
             ok = false;
-            if (pid == main_pid) unlink(json_path); /* never leave an earlier run's report behind */
+            if (pid == main_pid) cli_remove_stale(json_path); /* never leave an earlier run's report behind */
         }
         main_seen |= pid == main_pid;
         free(src);
@@ -305,7 +322,7 @@ static bool export_reports(const char *tmp, const char *json_path, int main_pid)
     }
     if (d) closedir(d);
     if (!main_seen) {
-        unlink(json_path);
+        cli_remove_stale(json_path);
         cli_error("--json: the program (pid %d) wrote no JSON report: the runtime did not run in it "
                   "(a static or set-uid program?) or it was killed before it could",
                   main_pid);
@@ -375,8 +392,12 @@ int cli_cmd_run(int argc, char **argv)
 
     int out_fd = 2;
     if (ra.log_path) {
-        out_fd = open(ra.log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (out_fd < 0) cli_die("run: --log '%s' cannot be opened: %s", ra.log_path, strerror(errno));
+        /* O_NONBLOCK for the open only: a FIFO nobody reads is an error, not a hang. */
+        out_fd = open(ra.log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0666);
+        if (out_fd < 0)
+            cli_die("run: --log '%s' cannot be opened: %s", ra.log_path,
+                    errno == ENXIO ? "it is a FIFO that nobody reads" : strerror(errno));
+        fcntl(out_fd, F_SETFL, fcntl(out_fd, F_GETFL) & ~O_NONBLOCK);
     }
 
     int log_pipe[2];

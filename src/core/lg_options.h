@@ -39,6 +39,10 @@
     X(refs, BOOL, 1, "track lg_* reference annotations")                                         \
     X(verbosity, UINT, 0, "0: findings only; 1: start-up and summary notes")
 
+/* The options that name a file: a set-uid program ignores them when they
+ * come from the environment (X(name) for each). */
+#define LG_PATH_OPTIONS(X) X(log_path) X(json_path) X(suppressions)
+
 typedef struct lg_options {
 #define LG_OPTION_FIELD_BOOL(name) bool name;
 #define LG_OPTION_FIELD_UINT(name) uint64_t name;

@@ -50,9 +50,15 @@ uint64_t lg_pal_now_ns(void);
 
 /* ---- output: channels are file descriptors on Linux -------------------- */
 void lg_pal_write(int channel, const char *text, size_t len);
-int lg_pal_open_log(const char *path);  /* appends; -1 on failure */
-/* Replaces the file at path with data, atomically (write aside, rename). */
+int lg_pal_open_log(const char *path);  /* appends; -1 on failure (a directory, a disk) */
+/* Writes data as the whole content of path.  A regular file (or none) is
+ * replaced atomically: a fresh temporary beside it (O_EXCL|O_NOFOLLOW, mode
+ * 0600 less the umask), then rename.  Anything else (a device, a FIFO, a
+ * symlink) is written through in place, never replaced or deleted; a
+ * directory or a block device is refused.  False with errno set on failure. */
 bool lg_pal_write_file(const char *path, const char *data, size_t len);
+/* A short description of an errno value, without allocating. */
+const char *lg_pal_error_text(int err);
 
 /* ---- code addresses --------------------------------------------------- */
 typedef struct lg_module_info {

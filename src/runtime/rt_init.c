@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,11 +32,26 @@ extern char **environ;
 void rt_stack_init(void);
 void rt_libc_init(void);
 
-/* Reads a whole small file with system calls only (no stdio, no malloc). */
-static size_t read_file(const char *path, char *buf, size_t cap)
+/* Reads a whole small file with system calls only (no stdio, no malloc).
+ * With regular_only, anything but a regular file of at most cap - 1 bytes
+ * is refused (errno EINVAL or EFBIG): a FIFO would block the open, a
+ * device like /dev/zero never ends. */
+static size_t read_file(const char *path, char *buf, size_t cap, bool regular_only)
 {
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return (size_t)-1;
+    if (regular_only) {
+        struct stat st;
+        int why = 0;
+        if (syscall(SYS_fstat, fd, &st) != 0) why = errno;
+        else if (!S_ISREG(st.st_mode)) why = EINVAL;
+        else if ((uint64_t)st.st_size >= cap) why = EFBIG;
+        if (why) {
+            syscall(SYS_close, fd);
+            errno = why;
+            return (size_t)-1;
+        }
+    }
     size_t have = 0;
     while (have + 1 < cap) {
         long n = syscall(SYS_read, fd, buf + have, cap - 1 - have);
@@ -57,7 +74,7 @@ static const char *early_getenv(const char *name)
             if (strncmp(*e, name, name_len) == 0 && (*e)[name_len] == '=') return *e + name_len + 1;
         return NULL;
     }
-    size_t n = read_file("/proc/self/environ", env_copy, sizeof(env_copy));
+    size_t n = read_file("/proc/self/environ", env_copy, sizeof(env_copy), false);
     if (n == (size_t)-1) return NULL;
     for (size_t i = 0; i < n; i += strlen(env_copy + i) + 1)
         if (strncmp(env_copy + i, name, name_len) == 0 && env_copy[i + name_len] == '=')
@@ -95,6 +112,25 @@ static void open_channels(void)
     if (lg_opt.json_path[0]) expand_path(lg_opt.json_path, lg_report_json_path, sizeof(lg_report_json_path));
 }
 
+/* Set-uid, set-gid or with file capabilities: the environment belongs to a
+ * less privileged user, who must not choose what the process reads or
+ * writes.  Every option naming a file is dropped. */
+static char secure_dropped[128];
+
+static void drop_paths_for_secure_execution(void)
+{
+    lg_buf b;
+    lg_buf_init(&b, secure_dropped, sizeof(secure_dropped));
+#define RT_DROP_PATH(name)                                     \
+    if (lg_opt.name[0]) {                                      \
+        lg_buf_puts(&b, b.len ? ", " #name : #name);           \
+        lg_opt.name[0] = 0;                                    \
+    }
+    LG_PATH_OPTIONS(RT_DROP_PATH)
+#undef RT_DROP_PATH
+    lg_buf_cstr(&b);
+}
+
 void rt_init_early(void)
 {
     lg_lock(&init_lock);
@@ -103,6 +139,7 @@ void rt_init_early(void)
         const char *spec = early_getenv("LIFEGUARD_OPTIONS");
         if (spec && !lg_options_parse(&lg_opt, spec, options_error, sizeof(options_error)))
             lg_options_defaults(&lg_opt); /* reported once stderr is safe to use, below */
+        if (getauxval(AT_SECURE)) drop_paths_for_secure_execution();
         open_channels();
         rt_size_init();
         rt_heap_on = lg_heap_init();
@@ -114,10 +151,14 @@ void rt_init_early(void)
 static void load_suppressions(void)
 {
     if (!lg_opt.suppressions[0]) return;
-    static char text[65536];
+    static char text[LG_SUPPRESS_MAX_BYTES + 1];
     char err[256];
-    size_t n = read_file(lg_opt.suppressions, text, sizeof(text));
-    if (n == (size_t)-1) lg_log("lifeguard: cannot read suppressions file '%s'; none applied\n", lg_opt.suppressions);
+    size_t n = read_file(lg_opt.suppressions, text, sizeof(text), true);
+    if (n == (size_t)-1)
+        lg_log("lifeguard: cannot read suppressions file '%s': %s; none applied\n", lg_opt.suppressions,
+               errno == EINVAL  ? "not a regular file"
+               : errno == EFBIG ? "larger than 64 KiB"
+                                : lg_pal_error_text(errno));
     else if (!lg_suppress_parse(text, n, err, sizeof(err)))
         lg_log("lifeguard: %s: %s; later rules not applied\n", lg_opt.suppressions, err);
 }
@@ -126,7 +167,7 @@ static void set_command(void)
 {
     static char cmdline[4096];
     static const char *argv[64];
-    size_t n = read_file("/proc/self/cmdline", cmdline, sizeof(cmdline));
+    size_t n = read_file("/proc/self/cmdline", cmdline, sizeof(cmdline), false);
     int argc = 0;
     for (size_t i = 0; n != (size_t)-1 && i < n && argc < 64; i += strlen(cmdline + i) + 1) argv[argc++] = cmdline + i;
     lg_report_set_command(argv, argc);
@@ -170,6 +211,9 @@ void rt_init_full(void)
     if (!first) return;
     rt_busy++;
     if (options_error[0]) lg_log("lifeguard: ignoring LIFEGUARD_OPTIONS: %s\n", options_error);
+    if (secure_dropped[0])
+        lg_log("lifeguard: secure execution (set-uid, set-gid or capabilities): ignoring %s from LIFEGUARD_OPTIONS\n",
+               secure_dropped);
     rt_stack_init();
     rt_libc_init();
     set_command();
