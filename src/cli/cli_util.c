@@ -168,6 +168,21 @@ bool cli_write_file(const char *path, const char *data, size_t len)
     return lg_pal_write_file(path, data, len);
 }
 
+char *cli_expand_pid(const char *pattern, int pid)
+{
+    cli_str s = {0};
+    for (const char *p = pattern; *p; p++) {
+        if (p[0] == '%' && p[1] == 'p') {
+            cli_str_printf(&s, "%d", pid);
+            p++;
+        } else {
+            cli_str_putn(&s, p, 1);
+        }
+    }
+    if (!s.data) cli_str_putn(&s, "", 0);
+    return s.data;
+}
+
 bool cli_remove_stale(const char *path)
 {
     struct stat st;

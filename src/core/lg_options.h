@@ -57,8 +57,9 @@ extern lg_options lg_opt;
 /* Sets every option to its default. */
 void lg_options_defaults(lg_options *opts);
 
-/* Parses "key=value:key=value" into opts.  On a bad entry returns false
- * and writes a one-line reason naming it to err. */
+/* Parses "key=value:key=value" (or ',' between entries) into opts.  A bad
+ * entry is skipped and the others applied; then returns false and writes a
+ * one-line reason naming each bad entry to err. */
 bool lg_options_parse(lg_options *opts, const char *spec, char *err, size_t err_len);
 
 /* Walks the table, for --help. */

@@ -169,15 +169,42 @@ uint64_t lg_pal_now_ns(void)
 
 /* ---- output ---------------------------------------------------------------- */
 
-void lg_pal_write(int channel, const char *text, size_t len)
+static char log_path[512];
+
+void lg_pal_set_log_path(const char *path)
+{
+    size_t n = 0;
+    for (; path[n] && n + 1 < sizeof(log_path); n++) log_path[n] = path[n];
+    log_path[n] = 0;
+}
+
+static void write_fd(int fd, const char *text, size_t len)
 {
     while (len) {
-        long n = syscall(SYS_write, channel, text, len);
+        long n = syscall(SYS_write, fd, text, len);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;
         text += n;
         len -= (size_t)n;
     }
+}
+
+void lg_pal_write(int channel, const char *text, size_t len)
+{
+    int saved = errno;
+    if (channel == LG_PAL_PATH_CHANNEL) {
+        int fd = (int)syscall(SYS_openat, AT_FDCWD, log_path,
+                              O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+        if (fd >= 0) {
+            write_fd(fd, text, len); /* one write: O_APPEND keeps processes' reports apart */
+            syscall(SYS_close, fd);
+            errno = saved;
+            return;
+        }
+        channel = 2;
+    }
+    write_fd(channel, text, len);
+    errno = saved;
 }
 
 int lg_pal_open_log(const char *path)
@@ -286,6 +313,11 @@ bool lg_pal_write_file(const char *path, const char *data, size_t len)
     if (!ok) syscall(SYS_unlinkat, AT_FDCWD, tmp, 0);
     errno = saved;
     return ok;
+}
+
+int lg_pal_errno(void)
+{
+    return errno;
 }
 
 const char *lg_pal_error_text(int err)

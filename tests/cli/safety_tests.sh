@@ -78,7 +78,7 @@ if [ $can_mknod = 1 ]; then
         '[ "$(ftype nulldev)" = "character special file" ] && grep -q "wrote no JSON report" err.txt' \
         "type $(ftype nulldev)" "$(cat err.txt)"
     # The runtime's own json_path, without the command.
-    LIFEGUARD_OPTIONS=json_path=$work/nulldev LD_PRELOAD=$RT "${T[@]}" ./hostile double-free 2> /dev/null
+    "${T[@]}" env LIFEGUARD_OPTIONS=json_path=$work/nulldev LD_PRELOAD=$RT ./hostile double-free 2> /dev/null
     check "runtime json_path onto a device leaves the node" '[ "$(ftype nulldev)" = "character special file" ]' \
         "type $(ftype nulldev)"
     mknod blockdev b 7 200
@@ -108,7 +108,7 @@ check "--json onto a FIFO nobody reads: an error, no hang, the FIFO stays" \
 # ---- planted names and modes ---------------------------------------------------------------
 echo secret > victim && chmod 600 victim
 ln -s victim planted.json.lgtmp
-LIFEGUARD_OPTIONS=json_path=$work/planted.json LD_PRELOAD=$RT "${T[@]}" ./hostile double-free 2> /dev/null
+"${T[@]}" env LIFEGUARD_OPTIONS=json_path=$work/planted.json LD_PRELOAD=$RT ./hostile double-free 2> /dev/null
 check "runtime: a symlink planted at the old temporary name is not written through" \
     '[ "$(cat victim)" = secret ] && grep -q "\"double-free\"" planted.json' "victim: $(head -c 100 victim)"
 check "runtime: the JSON report is created mode 0600 (less the umask)" '[ "$(stat -c %a planted.json)" = 600 ]' \
@@ -166,7 +166,7 @@ else
 fi
 
 # ---- names from the program -----------------------------------------------------------------
-LD_PRELOAD=$RT "${T[@]}" ./hostile evil-name 2> evil.txt
+"${T[@]}" env LD_PRELOAD=$RT ./hostile evil-name 2> evil.txt
 esc=$(printf '\033')
 check "a type name with a newline cannot forge a headline" \
     'grep -q "ref-leak" evil.txt && ! grep -q "^==1==ERROR" evil.txt && ! grep -q "$esc" evil.txt && grep -qF "Evil\x0a==1==ERROR" evil.txt' \
@@ -184,7 +184,7 @@ for s in "${devs[@]}"; do
         '[ $rc = 2 ] && grep -q "not a regular file" err.txt && [ $((SECONDS - start)) -lt 15 ]' \
         "status $rc after $((SECONDS - start)) s" "$(cat err.txt)"
     start=$SECONDS
-    LIFEGUARD_OPTIONS=suppressions=$work/$s LD_PRELOAD=$RT "${T[@]}" ./hostile double-free 2> err.txt
+    "${T[@]}" env LIFEGUARD_OPTIONS=suppressions=$work/$s LD_PRELOAD=$RT ./hostile double-free 2> err.txt
     rc=$?
     check "runtime: suppressions=$s warned about, the program runs" \
         '[ $rc = 1 ] && grep -q "not a regular file; none applied" err.txt && grep -q double-free err.txt' \
@@ -204,7 +204,7 @@ check "symbolize: a FIFO named as a module is skipped, no hang" '[ $rc = 0 ] && 
     "status $rc" "$(cat sym-out.txt)"
 
 cp hlib.so hlib-copy.so
-LD_PRELOAD=$RT "${T[@]}" ./hostile dlopen-fifo "$work/hlib-copy.so" 2> err.txt
+"${T[@]}" env LD_PRELOAD=$RT ./hostile dlopen-fifo "$work/hlib-copy.so" 2> err.txt
 rc=$?
 check "runtime: a dlopen'ed library replaced by a FIFO does not block the report" \
     '[ $rc = 1 ] && grep -q double-free err.txt && [ "$(ftype hlib-copy.so)" = fifo ]' "status $rc" "$(head -5 err.txt)"
