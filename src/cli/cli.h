@@ -106,6 +106,7 @@ typedef struct cli_spawn {
     int out_fd;               /* where the symbolized text goes */
     const char *out_pattern;  /* or, when set, a file per process (%p: its pid) */
     const char *out_name;     /* the output, for messages ("stderr", "--log 'x'") */
+    const char *env_marker;   /* in the environment of every process of the run */
 } cli_spawn;
 
 /* Starts the program, shows the text reports of all its processes as they
@@ -117,5 +118,8 @@ bool cli_spawn_run(cli_spawn *sp, int *status, int *pid);
 int cli_report_file_pid(const char *name, const char *suffix);
 /* The process exists and is not a zombie. */
 bool cli_pid_running(int pid);
+/* The running processes (but exclude and lifeguard itself) whose environment
+ * holds marker: those of the run, reports written or not.  Up to cap. */
+size_t cli_run_processes(const char *marker, int exclude, int *out, size_t cap);
 
 #endif

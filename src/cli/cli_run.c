@@ -5,7 +5,8 @@
  * program starts, and is reported as one line with exit status 2: the
  * program is then not run at all.  The runtime's options are merged in this
  * order, a later value winning: LIFEGUARD_OPTIONS from the environment,
- * --options, each -o, then lifeguard's own plumbing (log_fd, json_path). */
+ * --options, each -o, then lifeguard's own plumbing (log_path and json_path
+ * in the run's directory). */
 #define _GNU_SOURCE
 #include "cli.h"
 #include "../core/lg_core.h"
@@ -460,11 +461,21 @@ static size_t report_pids(const char *dir, int main_pid, int **out)
     return n;
 }
 
-static run_result collect_reports(const char *dir, const char *json_path, int main_pid)
+static run_result collect_reports(const char *dir, const char *json_path, int main_pid, const char *env_marker)
 {
     run_result res = {.ok = true};
     int *pids;
     size_t n = report_pids(dir, main_pid, &pids);
+    /* and those still running that have written nothing yet */
+    int live[256];
+    size_t n_live = cli_run_processes(env_marker, main_pid, live, CLI_ARRAY_LEN(live));
+    for (size_t k = 0; k < n_live; k++) {
+        bool known = false;
+        for (size_t i = 0; i < n && !known; i++) known = pids[i] == live[k];
+        if (known) continue;
+        pids = cli_realloc(pids, (n + 1) * sizeof(*pids));
+        pids[n++] = live[k];
+    }
     for (size_t i = 0; i < n; i++) {
         char *json = cli_printf("%s/%d.json", dir, pids[i]);
         struct stat st;
@@ -600,7 +611,6 @@ int cli_cmd_run(int argc, char **argv)
     char *tmp = make_temp_dir();
     char *plumbing = cli_printf("log_path=%s/%%p.log:json_path=%s/%%p.json", tmp, tmp);
     join(&merged, plumbing);
-    free(plumbing);
     lg_options final_opts;
     lg_options_defaults(&final_opts);
     char err[512];
@@ -622,12 +632,13 @@ int cli_cmd_run(int argc, char **argv)
         .out_fd = out_fd,
         .out_pattern = log_per_pid ? log_path : NULL,
         .out_name = out_name,
+        .env_marker = plumbing,
     };
     int status = 0, pid = 0, rc = CLI_EXIT_USAGE;
     bool keep_dir = false;
     if (cli_spawn_run(&sp, &status, &pid)) {
         rc = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
-        run_result res = collect_reports(tmp, json_path, pid);
+        run_result res = collect_reports(tmp, json_path, pid, sp.env_marker);
         keep_dir = res.running > 0;
         long long errors = ra.count_top_only ? res.errors_top : res.errors_all;
         /* The program's own exit status stands, unless it is 0 and a process
@@ -638,6 +649,7 @@ int cli_cmd_run(int argc, char **argv)
     if (!keep_dir) remove_temp_dir(tmp);
     if (out_fd > 2) close(out_fd);
     free(out_name);
+    free(plumbing);
     free(user_log);
     free(user_json);
     cli_sym_shutdown();

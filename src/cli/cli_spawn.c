@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #define POLL_MS 100         /* look at the report files at least this often */
+#define MIN_SCAN_MS 20      /* ... and at most this often */
 #define DRAIN_MAX_MS 1000   /* after the exit: how long the program's other processes get to finish */
 #define MAX_LINE (1u << 20) /* a longer "line" is passed on in pieces */
 
@@ -194,11 +195,33 @@ bool cli_pid_running(int pid)
     return !(paren && (paren[2] == 'Z' || paren[2] == 'X')); /* a zombie has written all it will */
 }
 
-static bool others_running(int main_pid)
+size_t cli_run_processes(const char *marker, int exclude, int *out, size_t cap)
+{
+    static char env[1 << 17];
+    size_t n = 0, marker_len = strlen(marker);
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    while (d && n < cap && (e = readdir(d))) {
+        int pid = atoi(e->d_name);
+        if (pid <= 0 || pid == exclude || pid == (int)getpid()) continue;
+        char path[64];
+        snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0) continue;
+        ssize_t got = read(fd, env, sizeof(env));
+        close(fd);
+        if (got > 0 && memmem(env, (size_t)got, marker, marker_len) && cli_pid_running(pid)) out[n++] = pid;
+    }
+    if (d) closedir(d);
+    return n;
+}
+
+static bool others_running(cli_spawn *sp, int main_pid)
 {
     for (size_t i = 0; i < n_procs; i++)
         if (procs[i].pid != main_pid && cli_pid_running(procs[i].pid)) return true;
-    return false;
+    int any;
+    return cli_run_processes(sp->env_marker, main_pid, &any, 1) > 0;
 }
 
 /* ---- the child ---------------------------------------------------------- */
@@ -285,14 +308,14 @@ bool cli_spawn_run(cli_spawn *sp, int *status_out, int *pid_out)
     }
 
     int watch = inotify_init1(IN_NONBLOCK | IN_CLOEXEC); /* without it, the files are looked at every POLL_MS */
-    if (watch >= 0 && inotify_add_watch(watch, sp->report_dir, IN_MODIFY | IN_CREATE | IN_MOVED_TO) < 0) {
+    if (watch >= 0 && inotify_add_watch(watch, sp->report_dir, IN_MODIFY | IN_CREATE) < 0) {
         close(watch);
         watch = -1;
     }
-    bool exited = false;
+    bool exited = false, due = true;
     int status = 0;
-    uint64_t deadline = 0;
-    char buf[4096];
+    uint64_t deadline = 0, last_scan = 0;
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
     for (;;) {
         if (!exited) {
             pid_t r = waitpid(pid, &status, WNOHANG);
@@ -302,10 +325,20 @@ bool cli_spawn_run(cli_spawn *sp, int *status_out, int *pid_out)
                 deadline = now_ms() + DRAIN_MAX_MS;
             }
         }
-        scan_reports(sp);
-        if (exited && (!others_running(pid) || now_ms() >= deadline)) break;
+        /* At most one look every MIN_SCAN_MS: a program that forks
+         * thousands of processes must not make lifeguard list them all for
+         * every file they create. */
+        uint64_t now = now_ms();
+        if (exited || now - last_scan >= POLL_MS || (due && now - last_scan >= MIN_SCAN_MS)) {
+            scan_reports(sp);
+            last_scan = now;
+            due = false;
+        }
+        if (exited && (now >= deadline || !others_running(sp, pid))) break;
+        int timeout = exited ? 20 : due ? (int)(MIN_SCAN_MS - (now - last_scan)) : POLL_MS;
+        bool watching = watch >= 0 && !due;
         struct pollfd fds[2] = {{.fd = wake[0], .events = POLLIN}, {.fd = watch, .events = POLLIN}};
-        int r = poll(fds, watch >= 0 ? 2 : 1, exited ? 20 : POLL_MS);
+        int r = poll(fds, watching ? 2 : 1, timeout);
         if (r < 0 && errno != EINTR) {
             cli_error("cannot wait for the program: %s", strerror(errno));
             break;
@@ -313,8 +346,13 @@ bool cli_spawn_run(cli_spawn *sp, int *status_out, int *pid_out)
         if (r > 0 && fds[0].revents)
             while (read(wake[0], buf, sizeof(buf)) > 0) {
             }
-        if (r > 0 && watch >= 0 && fds[1].revents)
-            while (read(watch, buf, sizeof(buf)) > 0) {
+        ssize_t n;
+        while (r > 0 && watching && fds[1].revents && (n = read(watch, buf, sizeof(buf))) > 0)
+            for (ssize_t at = 0; at + (ssize_t)sizeof(struct inotify_event) <= n;) {
+                const struct inotify_event *ev = (const struct inotify_event *)(buf + at);
+                size_t len = ev->len ? strlen(ev->name) : 0;
+                if (len > 4 && strcmp(ev->name + len - 4, ".log") == 0) due = true; /* text to show */
+                at += (ssize_t)(sizeof(*ev) + ev->len);
             }
     }
     if (!exited) { /* poll failed: still wait for the program, as promised */

@@ -201,6 +201,16 @@ void lg_pal_write(int channel, const char *text, size_t len)
             errno = saved;
             return;
         }
+        static bool told;
+        if (!told) { /* once, then the reports follow on stderr */
+            told = true;
+            static const char note[] = "lifeguard: cannot open log_path; reporting on stderr: ";
+            write_fd(2, note, sizeof(note) - 1);
+            size_t n = 0;
+            while (log_path[n]) n++;
+            write_fd(2, log_path, n);
+            write_fd(2, "\n", 1);
+        }
         channel = 2;
     }
     write_fd(channel, text, len);

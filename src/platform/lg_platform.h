@@ -64,7 +64,8 @@ const char *lg_pal_error_text(int err);
 /* A channel that is a file opened by its path for each write (appending),
  * so that nothing the program does with its descriptors (closing them all,
  * reusing the number) loses the report or sends it into the program's own
- * file.  When the file cannot be opened, the text goes to channel 2. */
+ * file.  The file is created by the first write; when it cannot be opened,
+ * that is said once and the text goes to channel 2. */
 #define LG_PAL_PATH_CHANNEL (-2)
 void lg_pal_set_log_path(const char *path);
 

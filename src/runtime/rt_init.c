@@ -122,17 +122,12 @@ static void open_channels(void)
     } else if (lg_str_cmp(lg_opt.log_path, "stderr") == 0) {
         lg_report_channel = 2;
     } else if (lg_opt.log_path[0]) {
+        /* Not created until there is something to say: a process that
+         * finds nothing leaves no file. */
         char path[512];
         expand_path(lg_opt.log_path, path, sizeof(path));
-        int fd = lg_pal_open_log(path);
-        if (fd >= 0) {
-            syscall(SYS_close, fd);
-            lg_pal_set_log_path(path);
-            lg_report_channel = LG_PAL_PATH_CHANNEL;
-        } else {
-            lg_buf_printf(&why, "%scannot open log_path '%s': %s; reporting on fd %d", why.len ? "; " : "", path,
-                          lg_pal_error_text(errno), lg_report_channel);
-        }
+        lg_pal_set_log_path(path);
+        lg_report_channel = LG_PAL_PATH_CHANNEL;
     }
     lg_buf_cstr(&why);
     lg_report_json_path[0] = 0;
@@ -274,14 +269,10 @@ static void after_fork_child(void)
     lg_report_forget_for_child();
     lg_refs_after_fork_child();
     lg_pal_after_fork_child();
-    /* The child writes its own JSON report (json_path with %p), at once, so
-     * that `lifeguard run` knows of it while it runs; without %p the file is
-     * the parent's, left alone until the child has something to say. */
+    /* The child writes its own JSON report (json_path with %p) when it has
+     * something to say or exits. */
     open_channels();
     lg_report_set_process_start(process_start_time());
-    bool own_json = false;
-    for (const char *p = lg_opt.json_path; *p && !own_json; p++) own_json = p[0] == '%' && p[1] == 'p';
-    if (own_json) lg_report_flush();
 }
 
 void rt_init_full(void)
