@@ -17,6 +17,7 @@ PACKAGES=(
     valgrind time libasan8                                # bench/: the peers
     electric-fence duma                                   # bench/: guard=all's peers
     qemu-system-x86 gcc-multilib                          # examples/kernel: the core built -m32, booted in QEMU
+    util-linux coreutils                                  # tests/cli/safety: unshare -m, mknod
 )
 
 deps() {

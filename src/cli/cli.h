@@ -46,8 +46,14 @@ void cli_str_free(cli_str *s);
 bool cli_read_all(FILE *f, cli_str *out);
 /* Writes all of buf to fd, retrying on EINTR and short writes. */
 bool cli_write_all(int fd, const char *buf, size_t len);
-/* Replaces path with data: written aside in the same directory, then renamed. */
+/* Writes data as path's content: a regular file (or none) replaced
+ * atomically, anything else (a device, a FIFO, a symlink) written in place;
+ * a directory or block device refused.  False with errno set. */
 bool cli_write_file(const char *path, const char *data, size_t len);
+/* pattern with every %p replaced by pid (malloc'ed). */
+char *cli_expand_pid(const char *pattern, int pid);
+/* Removes path when it is a regular file (never a device, FIFO or symlink). */
+bool cli_remove_stale(const char *path);
 
 /* ---- cli_sym.c ------------------------------------------------------------ */
 typedef struct cli_loc {
@@ -84,6 +90,9 @@ void cli_text_line(const char *line, size_t len, cli_str *out);
  * err and returns false. */
 bool cli_json_symbolize_text(const char *text, size_t len, const char *name, cli_str *out, cli_str *err);
 
+/* summary.errors of a JSON report; false when it has none or is not JSON. */
+bool cli_json_error_count(const char *text, size_t len, long long *errors);
+
 /* ---- commands -------------------------------------------------------------- */
 int cli_cmd_symbolize(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
@@ -93,14 +102,24 @@ typedef struct cli_spawn {
     const char *program_path; /* resolved; what is executed */
     char **argv;              /* the program's argv, NULL-terminated */
     char **envp;              /* its environment, NULL-terminated */
-    int log_read_fd;          /* read end of the log pipe */
-    int log_write_fd;         /* write end: inherited by the program */
-    int out_fd;               /* where the symbolized log goes */
+    const char *report_dir;   /* where each process writes PID.log and PID.json */
+    int out_fd;               /* where the symbolized text goes */
+    const char *out_pattern;  /* or, when set, a file per process (%p: its pid) */
+    const char *out_name;     /* the output, for messages ("stderr", "--log 'x'") */
+    const char *env_marker;   /* in the environment of every process of the run */
 } cli_spawn;
 
-/* Starts the program, pumps its log to out_fd until it is gone, and returns
- * its wait status in *status and its pid in *pid.  False (with a one-line
- * error printed) when the program could not be started. */
+/* Starts the program, shows the text reports of all its processes as they
+ * arrive until it is gone (and its other processes, for a bounded time),
+ * and returns its wait status in *status and its pid in *pid.  False (with
+ * a one-line error printed) when the program could not be started. */
 bool cli_spawn_run(cli_spawn *sp, int *status, int *pid);
+/* "123.log" -> 123 for suffix ".log"; 0 for any other name. */
+int cli_report_file_pid(const char *name, const char *suffix);
+/* The process exists and is not a zombie. */
+bool cli_pid_running(int pid);
+/* The running processes (but exclude and lifeguard itself) whose environment
+ * holds marker: those of the run, reports written or not.  Up to cap. */
+size_t cli_run_processes(const char *marker, int exclude, int *out, size_t cap);
 
 #endif

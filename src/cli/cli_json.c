@@ -100,3 +100,14 @@ bool cli_json_symbolize_text(const char *text, size_t len, const char *name, cli
     free(dump);
     return true;
 }
+
+bool cli_json_error_count(const char *text, size_t len, long long *errors)
+{
+    json_t *doc = json_loadb(text, len, 0, NULL);
+    if (!doc) return false;
+    json_t *n = json_object_get(json_object_get(doc, "summary"), "errors");
+    bool ok = json_is_integer(n);
+    if (ok) *errors = json_integer_value(n);
+    json_decref(doc);
+    return ok;
+}

@@ -5,13 +5,15 @@
  * program starts, and is reported as one line with exit status 2: the
  * program is then not run at all.  The runtime's options are merged in this
  * order, a later value winning: LIFEGUARD_OPTIONS from the environment,
- * --options, each -o, then lifeguard's own plumbing (log_fd, json_path). */
+ * --options, each -o, then lifeguard's own plumbing (log_path and json_path
+ * in the run's directory). */
 #define _GNU_SOURCE
 #include "cli.h"
 #include "../core/lg_core.h"
 #include "../core/lg_suppress.h"
 
 #include <dirent.h>
+#include <gelf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,10 +27,11 @@ extern char **environ;
 
 static const char run_usage[] =
     "usage: lifeguard run [--json FILE] [--log FILE] [-o KEY=VALUE]... [--options \"K=V:K=V\"]\n"
-    "                     [--lib PATH] -- PROGRAM [ARGS...]\n";
+    "                     [--lib PATH] [--count-errors all|top] -- PROGRAM [ARGS...]\n";
 
 typedef struct run_args {
     const char *json_path, *log_path, *lib_path, *options;
+    bool count_top_only; /* --count-errors top */
     const char **o_list;
     size_t n_o;
     char **prog_argv;
@@ -67,6 +70,11 @@ static void parse_args(int argc, char **argv, run_args *ra)
         else if ((v = flag_value(argc, argv, &i, "--lib"))) ra->lib_path = v;
         else if ((v = flag_value(argc, argv, &i, "--options"))) ra->options = v;
         else if ((v = flag_value(argc, argv, &i, "-o"))) ra->o_list[ra->n_o++] = v;
+        else if ((v = flag_value(argc, argv, &i, "--count-errors"))) {
+            if (strcmp(v, "all") != 0 && strcmp(v, "top") != 0)
+                cli_die("run: --count-errors takes 'all' or 'top', not '%s'", v);
+            ra->count_top_only = strcmp(v, "top") == 0;
+        }
         else if (a[0] == '-') cli_die("run: unknown argument '%s' (see lifeguard --help)", a);
         else cli_die("run: missing '--' before the program: write lifeguard run [OPTIONS] -- %s ...", a);
     }
@@ -87,13 +95,27 @@ static void check_options(lg_options *opts, const char *spec, const char *where)
 static char *suppressions_problem(const char *path)
 {
     if (!path[0]) return NULL;
-    FILE *f = fopen(path, "r");
-    if (!f) return cli_printf("suppressions file '%s' cannot be read: %s", path, strerror(errno));
+    /* Only a regular file, as the runtime reads it: a FIFO would block the
+     * open, /dev/zero would never end. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+    if (fd < 0) return cli_printf("suppressions file '%s' cannot be read: %s", path, strerror(errno));
+    struct stat st;
+    char *problem = NULL;
+    if (fstat(fd, &st) != 0) problem = cli_printf("suppressions file '%s' cannot be read: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode)) problem = cli_printf("suppressions file '%s' is not a regular file", path);
+    else if ((uint64_t)st.st_size > LG_SUPPRESS_MAX_BYTES)
+        problem = cli_printf("suppressions file '%s' is larger than the runtime reads (%u KiB)", path,
+                             LG_SUPPRESS_MAX_BYTES >> 10);
+    if (problem) {
+        close(fd);
+        return problem;
+    }
     cli_str text = {0};
     char chunk[4096];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) cli_str_putn(&text, chunk, n);
-    fclose(f);
+    ssize_t n;
+    while (text.len <= LG_SUPPRESS_MAX_BYTES && ((n = read(fd, chunk, sizeof(chunk))) > 0 || (n < 0 && errno == EINTR)))
+        if (n > 0) cli_str_putn(&text, chunk, (size_t)n);
+    close(fd);
     char err[512];
     bool ok = lg_suppress_parse(text.data ? text.data : "", text.len, err, sizeof(err));
     cli_str_free(&text);
@@ -201,6 +223,99 @@ static char *resolve_program(const char *name)
     cli_die("run: program '%s' not found in PATH", name);
 }
 
+/* ---- what the runtime can check ------------------------------------------------ */
+typedef struct elf_facts {
+    bool is_elf;
+    int elf_class;       /* ELFCLASS32 / ELFCLASS64 */
+    unsigned machine;    /* e_machine */
+    bool has_interp;     /* PT_INTERP: started by the dynamic loader */
+    bool exports_runtime; /* defines lifeguard_api_v1 in its dynamic symbols */
+} elf_facts;
+
+static elf_facts read_elf_facts(const char *path)
+{
+    elf_facts ef = {0};
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return ef;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return ef;
+    }
+    elf_version(EV_CURRENT);
+    Elf *elf = elf_begin(fd, ELF_C_READ, NULL);
+    GElf_Ehdr eh;
+    if (elf && elf_kind(elf) == ELF_K_ELF && gelf_getehdr(elf, &eh)) {
+        ef.is_elf = true;
+        ef.elf_class = gelf_getclass(elf);
+        ef.machine = eh.e_machine;
+        size_t nph = 0;
+        elf_getphdrnum(elf, &nph);
+        for (size_t i = 0; i < nph; i++) {
+            GElf_Phdr ph;
+            if (gelf_getphdr(elf, (int)i, &ph) && ph.p_type == PT_INTERP) ef.has_interp = true;
+        }
+        Elf_Scn *scn = NULL;
+        while (!ef.exports_runtime && (scn = elf_nextscn(elf, scn))) {
+            GElf_Shdr sh;
+            if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_DYNSYM) continue;
+            Elf_Data *data = elf_getdata(scn, NULL);
+            size_t n = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+            for (size_t i = 0; data && i < n; i++) {
+                GElf_Sym sym;
+                if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF) continue;
+                const char *name = elf_strptr(elf, sh.sh_link, sym.st_name);
+                if (name && strcmp(name, "lifeguard_api_v1") == 0) ef.exports_runtime = true;
+            }
+        }
+    }
+    if (elf) elf_end(elf);
+    close(fd);
+    return ef;
+}
+
+/* A program the runtime cannot be loaded into would run unchecked, and a
+ * run that checks nothing must not look like a clean one: refuse it. */
+static void check_checkable(const char *program, const char *lib)
+{
+    elf_facts rt = read_elf_facts(lib);
+    if (!rt.exports_runtime)
+        cli_die("runtime library '%s' is not lifeguard's runtime (it does not define lifeguard_api_v1)", lib);
+    struct stat st;
+    /* Set-uid to another user (root's set-uid-root programs are fine): the
+     * kernel marks it secure execution, and ld.so drops LD_PRELOAD. */
+    if (stat(program, &st) == 0 &&
+        (((st.st_mode & S_ISUID) && st.st_uid != geteuid()) || ((st.st_mode & S_ISGID) && st.st_gid != getegid())))
+        cli_die("run: cannot check '%s': it is set-uid or set-gid, and the loader ignores LD_PRELOAD in it", program);
+    char *target = cli_strdup(program);
+    /* A script: what is checked is its interpreter ("#!/bin/sh"). */
+    for (int depth = 0; depth < 4; depth++) {
+        char line[256] = {0};
+        FILE *f = fopen(target, "re");
+        if (!f) break;
+        size_t n = fread(line, 1, sizeof(line) - 1, f);
+        fclose(f);
+        if (n < 3 || line[0] != '#' || line[1] != '!') break;
+        char *p = line + 2;
+        while (*p == ' ' || *p == '\t') p++;
+        size_t len = strcspn(p, " \t\n");
+        if (!len || p[0] != '/') break;
+        free(target);
+        target = cli_strndup(p, len);
+    }
+    elf_facts pe = read_elf_facts(target);
+    if (pe.is_elf) {
+        if (pe.elf_class != rt.elf_class || pe.machine != rt.machine)
+            cli_die("run: cannot check '%s': it is built for another architecture (ELF class %d, machine %u) than the "
+                    "runtime '%s' (class %d, machine %u)",
+                    target, pe.elf_class, pe.machine, lib, rt.elf_class, rt.machine);
+        if (!pe.has_interp)
+            cli_die("run: cannot check '%s': it is statically linked, and the runtime is loaded by LD_PRELOAD, "
+                    "which only the dynamic loader reads", target);
+    }
+    free(target);
+}
+
 /* ---- output files ------------------------------------------------------------ */
 static char *dir_of(const char *path)
 {
@@ -210,15 +325,18 @@ static char *dir_of(const char *path)
     return cli_strndup(path, (size_t)(slash - path));
 }
 
-/* The file will be replaced (written aside, renamed) when replace is set,
- * so its directory must be writable; else it is opened in place. */
+/* A regular file (or a new one) will be replaced (written aside, renamed)
+ * when replace is set, so its directory must be writable.  Anything else
+ * that exists (a device, a FIFO, a symlink to one) is written in place. */
 static void check_output(const char *flag, const char *path, bool replace)
 {
     if (!*path) cli_die("run: %s needs a file name", flag);
-    struct stat st;
+    struct stat st, lst;
     bool exists = stat(path, &st) == 0;
     if (exists && S_ISDIR(st.st_mode)) cli_die("run: %s '%s' is a directory", flag, path);
+    if (exists && S_ISBLK(st.st_mode)) cli_die("run: %s '%s' is a block device; lifeguard does not write to disks", flag, path);
     if (exists && access(path, W_OK) != 0) cli_die("run: %s '%s' is not writable: %s", flag, path, strerror(errno));
+    if (exists && (lstat(path, &lst) != 0 || !S_ISREG(lst.st_mode))) return; /* written in place */
     char *dir = dir_of(path);
     if (stat(dir, &st) != 0)
         cli_die("run: %s '%s': directory '%s' %s", flag, path, dir,
@@ -232,8 +350,8 @@ static void check_output(const char *flag, const char *path, bool replace)
 static char *make_temp_dir(void)
 {
     const char *base = getenv("TMPDIR");
-    /* ':' would split the option string; '%' is the runtime's pid marker. */
-    if (!base || !*base || strpbrk(base, ":%")) base = "/tmp";
+    /* ':' and ',' would split the option string; '%' is the runtime's pid marker. */
+    if (!base || !*base || strpbrk(base, ":,%")) base = "/tmp";
     char *dir = cli_printf("%s/lifeguard.XXXXXX", base);
     if (!mkdtemp(dir)) cli_die("run: cannot create a temporary directory in '%s': %s", base, strerror(errno));
     return dir;
@@ -251,67 +369,142 @@ static void remove_temp_dir(const char *dir)
     rmdir(dir);
 }
 
-/* "report.<pid>.json" -> pid; 0 for any other name. */
-static int report_pid(const char *name)
+/* Where process pid's JSON report goes: FILE for the program and FILE.PID
+ * for the others, or FILE with %p replaced by the pid for all of them. */
+static char *json_destination(const char *json_path, int pid, int main_pid)
 {
-    if (strncmp(name, "report.", 7) != 0) return 0;
-    char *end;
-    long pid = strtol(name + 7, &end, 10);
-    if (end == name + 7 || strcmp(end, ".json") != 0 || pid <= 0 || pid > INT_MAX) return 0;
-    return (int)pid;
+    if (strstr(json_path, "%p")) return cli_expand_pid(json_path, pid);
+    return pid == main_pid ? cli_strdup(json_path) : cli_printf("%s.%d", json_path, pid);
 }
 
-static bool export_report(const char *src, const char *dst, int pid)
+typedef struct run_result {
+    bool main_seen;        /* the runtime ran in the program (it wrote a file) */
+    bool main_json;        /* ... and its JSON report was exported */
+    bool ok;               /* every report that was asked for was produced */
+    long long errors_top;  /* errors found in the program's process */
+    long long errors_all;  /* ... in all its processes */
+    int running;           /* processes still running at the end */
+} run_result;
+
+/* One process's JSON report: its errors counted, then, when asked for,
+ * symbolized and written to json_path (or stdout for "-"). */
+static void collect_report(const char *dir, int pid, int main_pid, const char *json_path, run_result *res)
 {
+    char *src = cli_printf("%s/%d.json", dir, pid);
     FILE *f = fopen(src, "re");
     cli_str text = {0}, out = {0}, err = {0};
     bool ok = f && cli_read_all(f, &text);
     if (f) fclose(f);
+    long long errors = 0;
     if (!ok) {
-        cli_error("cannot read the JSON report of pid %d: %s", pid, strerror(errno));
-    } else {
+        if (json_path) cli_error("cannot read the JSON report of pid %d: %s", pid, strerror(errno));
+    } else if (cli_json_error_count(text.data, text.len, &errors)) {
+        res->errors_all += errors;
+        if (pid == main_pid) res->errors_top += errors;
+    }
+    if (ok && json_path) {
         char *name = cli_printf("the JSON report of pid %d", pid);
         ok = cli_json_symbolize_text(text.data, text.len, name, &out, &err);
         free(name);
-        if (!ok) cli_error("%s", err.data);
-        else if (!(ok = cli_write_file(dst, out.data, out.len)))
-            cli_error("--json: cannot write '%s': %s", dst, strerror(errno));
+        if (!ok) {
+            cli_error("%s", err.data);
+        } else if (strcmp(json_path, "-") == 0) {
+            fflush(stdout);
+            if (!(ok = cli_write_all(1, out.data, out.len))) cli_error("--json -: cannot write to stdout: %s", strerror(errno));
+        } else {
+            char *dst = json_destination(json_path, pid, main_pid);
+            if (!(ok = cli_write_file(dst, out.data, out.len))) cli_error("--json: cannot write '%s': %s", dst, strerror(errno));
+            else if (pid == main_pid) res->main_json = true;
+            if (!ok && pid == main_pid) cli_remove_stale(dst); /* never leave an earlier run's report behind */
+            free(dst);
+        }
+        if (ok && pid == main_pid) res->main_json = true;
     }
+    if (!ok && json_path) res->ok = false;
     cli_str_free(&text);
     cli_str_free(&out);
     cli_str_free(&err);
-    return ok;
+    free(src);
 }
 
-/* Exports every report the program and its children wrote; false when the
- * main one could not be produced. */
-static bool export_reports(const char *tmp, const char *json_path, int main_pid)
+static int compare_pids(const void *a, const void *b)
 {
-    bool main_seen = false, ok = true;
-    DIR *d = opendir(tmp);
+    return *(const int *)a - *(const int *)b;
+}
+
+/* Every process that wrote files in the run's directory: the program first,
+ * then the others by pid.  Returns how many, in a malloc'ed array. */
+static size_t report_pids(const char *dir, int main_pid, int **out)
+{
+    size_t n = 0, cap = 16;
+    int *pids = cli_alloc(cap * sizeof(*pids));
+    DIR *d = opendir(dir);
     struct dirent *e;
     while (d && (e = readdir(d))) {
-        int pid = report_pid(e->d_name);
+        int pid = cli_report_file_pid(e->d_name, ".json");
+        if (!pid) pid = cli_report_file_pid(e->d_name, ".log");
         if (!pid) continue;
-        char *src = cli_printf("%s/%s", tmp, e->d_name);
-        char *dst = pid == main_pid ? cli_strdup(json_path) : cli_printf("%s.%d", json_path, pid);
-        if (!export_report(src, dst, pid)) {
-            ok = false;
-            if (pid == main_pid) unlink(json_path); /* never leave an earlier run's report behind */
-        }
-        main_seen |= pid == main_pid;
-        free(src);
-        free(dst);
+        bool seen = false;
+        for (size_t i = 0; i < n && !seen; i++) seen = pids[i] == pid;
+        if (seen) continue;
+        if (n == cap) pids = cli_realloc(pids, (cap *= 2) * sizeof(*pids));
+        pids[n++] = pid;
     }
     if (d) closedir(d);
-    if (!main_seen) {
-        unlink(json_path);
-        cli_error("--json: the program (pid %d) wrote no JSON report: the runtime did not run in it "
-                  "(a static or set-uid program?) or it was killed before it could",
-                  main_pid);
-        ok = false;
+    qsort(pids, n, sizeof(*pids), compare_pids);
+    for (size_t i = 0; i < n; i++)
+        if (pids[i] == main_pid) {
+            memmove(pids + 1, pids, i * sizeof(*pids));
+            pids[0] = main_pid;
+        }
+    *out = pids;
+    return n;
+}
+
+static run_result collect_reports(const char *dir, const char *json_path, int main_pid, const char *env_marker)
+{
+    run_result res = {.ok = true};
+    int *pids;
+    size_t n = report_pids(dir, main_pid, &pids);
+    /* and those still running that have written nothing yet */
+    int live[256];
+    size_t n_live = cli_run_processes(env_marker, main_pid, live, CLI_ARRAY_LEN(live));
+    for (size_t k = 0; k < n_live; k++) {
+        bool known = false;
+        for (size_t i = 0; i < n && !known; i++) known = pids[i] == live[k];
+        if (known) continue;
+        pids = cli_realloc(pids, (n + 1) * sizeof(*pids));
+        pids[n++] = live[k];
     }
-    return ok;
+    for (size_t i = 0; i < n; i++) {
+        char *json = cli_printf("%s/%d.json", dir, pids[i]);
+        struct stat st;
+        bool has_json = stat(json, &st) == 0;
+        free(json);
+        if (pids[i] == main_pid) res.main_seen = true;
+        if (cli_pid_running(pids[i])) {
+            res.running++;
+            cli_error("pid %d, started by the program, is still running: its reports will be in %s/%d.log and "
+                      "%s/%d.json, and are not counted in this run's status",
+                      pids[i], dir, pids[i], dir, pids[i]);
+            continue;
+        }
+        if (has_json) collect_report(dir, pids[i], main_pid, json_path, &res);
+    }
+    free(pids);
+    if (!res.main_seen)
+        cli_error("the runtime did not run in the program (pid %d): nothing was checked (a static or set-uid "
+                  "program, or killed before the runtime started?)", main_pid);
+    if (json_path && !res.main_json) {
+        if (res.main_seen) cli_error("--json: the program (pid %d) wrote no JSON report", main_pid);
+        if (strcmp(json_path, "-") != 0) {
+            char *dst = json_destination(json_path, main_pid, main_pid);
+            cli_remove_stale(dst);
+            free(dst);
+        }
+        res.ok = false;
+    }
+    return res;
 }
 
 /* ---- the environment ------------------------------------------------------------ */
@@ -364,48 +557,70 @@ int cli_cmd_run(int argc, char **argv)
         join(&merged, ra.o_list[i]);
     }
 
+    /* The user's own log_path and json_path (-o, --options, the
+     * environment) name where lifeguard puts the reports, as --log and
+     * --json do; the runtime itself writes into the run's directory. */
+    char *user_log = opts.log_path[0] ? cli_strdup(opts.log_path) : NULL;
+    char *user_json = opts.json_path[0] ? cli_strdup(opts.json_path) : NULL;
+    const char *log_path = ra.log_path ? ra.log_path : user_log;
+    const char *log_flag = ra.log_path ? "--log" : "log_path";
+    const char *json_path = ra.json_path ? ra.json_path : user_json;
+    const char *json_flag = ra.json_path ? "--json" : "json_path";
+
     const char *lib_source;
     char *lib = find_library(&ra, &lib_source);
     lib = check_library(lib, lib_source);
     char *program = resolve_program(ra.prog_argv[0]);
-    if (ra.json_path) check_output("--json", ra.json_path, true);
-    if (ra.log_path) check_output("--log", ra.log_path, false);
-    if (ra.json_path && ra.log_path && strcmp(ra.json_path, ra.log_path) == 0)
-        cli_die("run: --json and --log name the same file '%s'", ra.json_path);
+    check_checkable(program, lib);
+    bool log_std = log_path && (strcmp(log_path, "stdout") == 0 || strcmp(log_path, "stderr") == 0);
+    bool log_per_pid = log_path && strstr(log_path, "%p");
+    bool json_stdout = json_path && strcmp(json_path, "-") == 0;
+    if (json_path && !json_stdout) {
+        char *first = cli_expand_pid(json_path, (int)getpid());
+        check_output(json_flag, first, true);
+        free(first);
+    }
+    if (log_path && !log_std) {
+        char *first = cli_expand_pid(log_path, (int)getpid());
+        check_output(log_flag, first, false);
+        free(first);
+    }
+    if (json_path && log_path && strcmp(json_path, log_path) == 0)
+        cli_die("run: %s and %s name the same file '%s'", json_flag, log_flag, json_path);
 
     int out_fd = 2;
-    if (ra.log_path) {
-        out_fd = open(ra.log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-        if (out_fd < 0) cli_die("run: --log '%s' cannot be opened: %s", ra.log_path, strerror(errno));
+    char *out_name = cli_strdup("stderr");
+    if (log_std && strcmp(log_path, "stdout") == 0) {
+        out_fd = 1;
+        free(out_name);
+        out_name = cli_strdup("stdout");
+    } else if (log_path && !log_std) {
+        free(out_name);
+        out_name = cli_printf("%s '%s'", log_flag, log_path);
     }
-
-    int log_pipe[2];
-    if (pipe2(log_pipe, O_CLOEXEC) != 0) cli_die("run: cannot create a pipe: %s", strerror(errno));
-    /* The runtime's end must not be a standard stream of the program. */
-    if (log_pipe[1] <= 2) {
-        int fd = fcntl(log_pipe[1], F_DUPFD_CLOEXEC, 3);
-        if (fd < 0) cli_die("run: cannot create a pipe: %s", strerror(errno));
-        close(log_pipe[1]);
-        log_pipe[1] = fd;
+    if (log_path && !log_std && !log_per_pid) {
+        /* O_NONBLOCK for the open only: a FIFO nobody reads is an error, not a hang. */
+        out_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0666);
+        if (out_fd < 0)
+            cli_die("run: %s '%s' cannot be opened: %s", log_flag, log_path,
+                    errno == ENXIO ? "it is a FIFO that nobody reads" : strerror(errno));
+        fcntl(out_fd, F_SETFL, fcntl(out_fd, F_GETFL) & ~O_NONBLOCK);
     }
 
     /* lifeguard's plumbing comes last, so it wins over anything above. */
-    char *tmp = ra.json_path ? make_temp_dir() : NULL;
-    if (opts.log_path[0]) join(&merged, "log_path=");
-    char *plumbing = tmp ? cli_printf("log_fd=%d:json_path=%s/report.%%p.json", log_pipe[1], tmp)
-                         : cli_printf("log_fd=%d", log_pipe[1]);
+    char *tmp = make_temp_dir();
+    char *plumbing = cli_printf("log_path=%s/%%p.log:json_path=%s/%%p.json", tmp, tmp);
     join(&merged, plumbing);
-    free(plumbing);
     lg_options final_opts;
     lg_options_defaults(&final_opts);
     char err[512];
     if (!lg_options_parse(&final_opts, merged.data, err, sizeof(err))) {
-        if (tmp) remove_temp_dir(tmp);
+        remove_temp_dir(tmp);
         cli_die("run: cannot pass the options to the runtime: %s", err);
     }
     char *problem = suppressions_problem(final_opts.suppressions);
     if (problem) {
-        if (tmp) remove_temp_dir(tmp);
+        remove_temp_dir(tmp);
         cli_die("run: %s", problem);
     }
 
@@ -413,17 +628,30 @@ int cli_cmd_run(int argc, char **argv)
         .program_path = program,
         .argv = ra.prog_argv,
         .envp = make_env(lib, merged.data),
-        .log_read_fd = log_pipe[0],
-        .log_write_fd = log_pipe[1],
+        .report_dir = tmp,
         .out_fd = out_fd,
+        .out_pattern = log_per_pid ? log_path : NULL,
+        .out_name = out_name,
+        .env_marker = plumbing,
     };
     int status = 0, pid = 0, rc = CLI_EXIT_USAGE;
+    bool keep_dir = false;
     if (cli_spawn_run(&sp, &status, &pid)) {
         rc = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
-        if (tmp && !export_reports(tmp, ra.json_path, pid) && rc == 0) rc = CLI_EXIT_USAGE;
+        run_result res = collect_reports(tmp, json_path, pid, sp.env_marker);
+        keep_dir = res.running > 0;
+        long long errors = ra.count_top_only ? res.errors_top : res.errors_all;
+        /* The program's own exit status stands, unless it is 0 and a process
+         * (the program's before exec, or one it started) found errors. */
+        if (rc == 0 && errors > 0) rc = (int)final_opts.exitcode;
+        if (rc == 0 && (!res.main_seen || !res.ok)) rc = CLI_EXIT_USAGE;
     }
-    if (tmp) remove_temp_dir(tmp);
-    if (out_fd != 2) close(out_fd);
+    if (!keep_dir) remove_temp_dir(tmp);
+    if (out_fd > 2) close(out_fd);
+    free(out_name);
+    free(plumbing);
+    free(user_log);
+    free(user_json);
     cli_sym_shutdown();
     free(sp.envp[env_count(sp.envp) - 1]);
     free(sp.envp[env_count(sp.envp) - 2]);

@@ -13,6 +13,7 @@
 #include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,8 +72,16 @@ static sym_module *module_get(const char *path)
     m->next = *bucket;
     *bucket = m;
 
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* A report may name anything as a module: only a regular file is read
+     * (a FIFO would block the open, a device the read). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return m;
+    struct stat st;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return m;
+    }
+    fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     Dwfl *dwfl = dwfl_begin(&dwfl_callbacks);
     if (!dwfl) {
         close(fd);

@@ -2,12 +2,14 @@
  * strings and whole-file helpers for the command-line tool. */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "../platform/lg_platform.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void verror(const char *fmt, va_list ap)
@@ -159,19 +161,31 @@ bool cli_write_all(int fd, const char *buf, size_t len)
     return true;
 }
 
+/* The platform layer's writer: the runtime and the command replace files
+ * the same way (a regular file atomically, anything else in place). */
 bool cli_write_file(const char *path, const char *data, size_t len)
 {
-    char *tmp = cli_printf("%s.tmp.%d", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    bool ok = fd >= 0;
-    if (ok) {
-        ok = cli_write_all(fd, data, len);
-        int saved = errno;
-        if (close(fd) != 0 && ok) ok = false, saved = errno;
-        if (ok && rename(tmp, path) != 0) ok = false, saved = errno;
-        if (!ok) unlink(tmp);
-        errno = saved;
+    return lg_pal_write_file(path, data, len);
+}
+
+char *cli_expand_pid(const char *pattern, int pid)
+{
+    cli_str s = {0};
+    for (const char *p = pattern; *p; p++) {
+        if (p[0] == '%' && p[1] == 'p') {
+            cli_str_printf(&s, "%d", pid);
+            p++;
+        } else {
+            cli_str_putn(&s, p, 1);
+        }
     }
-    free(tmp);
-    return ok;
+    if (!s.data) cli_str_putn(&s, "", 0);
+    return s.data;
+}
+
+bool cli_remove_stale(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    return unlink(path) == 0;
 }

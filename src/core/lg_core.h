@@ -103,7 +103,8 @@ void lg_buf_dec(lg_buf *b, int64_t v);
 void lg_buf_udec(lg_buf *b, uint64_t v);
 void lg_buf_hex(lg_buf *b, uint64_t v); /* 0x-prefixed */
 void lg_buf_json_str(lg_buf *b, const char *s); /* quoted and escaped */
-/* printf subset: %s %d %u %zu %lld %llu %x %lx %llx %p %c %% */
+/* printf subset: %s %d %u %zu %lld %llu %x %lx %llx %p %c %%; %s shows control
+ * characters as \xNN (names from the program cannot forge report lines). */
 void lg_buf_printf(lg_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void lg_buf_vprintf(lg_buf *b, const char *fmt, va_list ap);
 const char *lg_buf_cstr(lg_buf *b); /* NUL-terminates (cutting if full) */

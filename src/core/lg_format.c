@@ -99,6 +99,25 @@ static uint64_t div10(uint64_t v, unsigned *rem)
     return q;
 }
 
+/* %s: a name from the program (a type, a function, a file) must not be able
+ * to start a line of its own in a report, so control characters are shown
+ * as \xNN; the layout's own newlines come from the format strings. */
+static void buf_put_shown(lg_buf *b, const char *s)
+{
+    static const char digits[] = "0123456789abcdef";
+    if (!s) s = "(null)";
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c >= 0x20 && c != 0x7f) {
+            lg_buf_putc(b, (char)c);
+            continue;
+        }
+        lg_buf_puts(b, "\\x");
+        lg_buf_putc(b, digits[c >> 4]);
+        lg_buf_putc(b, digits[c & 15]);
+    }
+}
+
 void lg_buf_udec(lg_buf *b, uint64_t v)
 {
     char tmp[24];
@@ -173,7 +192,7 @@ void lg_buf_vprintf(lg_buf *b, const char *fmt, va_list ap)
         while (*p == 'l') longs++, p++;
         if (*p == 'z') size_t_arg = true, p++;
         switch (*p) {
-        case 's': lg_buf_puts(b, va_arg(ap, const char *)); break;
+        case 's': buf_put_shown(b, va_arg(ap, const char *)); break;
         case 'c': lg_buf_putc(b, (char)va_arg(ap, int)); break;
         case 'p': lg_buf_hex(b, (uintptr_t)va_arg(ap, void *)); break;
         case '%': lg_buf_putc(b, '%'); break;

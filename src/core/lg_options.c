@@ -113,25 +113,37 @@ static bool set_one(lg_options *opts, const char *key, size_t key_len, const cha
     return false;
 }
 
+/* Entries are separated by ':' or ',' (ASan's habit).  A bad entry is
+ * skipped: the others are applied, and err lists what was skipped. */
 bool lg_options_parse(lg_options *opts, const char *spec, char *err, size_t err_len)
 {
     const char *p = spec;
+    char one[192];
+    lg_buf all;
+    lg_buf_init(&all, err, err_len);
+    unsigned bad = 0;
     while (p && *p) {
         const char *entry = p;
-        while (*p && *p != ':') p++;
+        while (*p && *p != ':' && *p != ',') p++;
         size_t entry_len = (size_t)(p - entry);
-        if (*p == ':') p++;
+        if (*p) p++;
         if (entry_len == 0) continue; /* "a=1::b=2" and trailing ':' are harmless */
         size_t key_len = 0;
         while (key_len < entry_len && entry[key_len] != '=') key_len++;
+        bool ok;
         if (key_len == entry_len || key_len == 0) {
-            set_error(err, err_len, "option entry '%k' is not key=value", entry, entry_len, "", 0);
-            return false;
+            set_error(one, sizeof(one), "option entry '%k' is not key=value", entry, entry_len, "", 0);
+            ok = false;
+        } else {
+            ok = set_one(opts, entry, key_len, entry + key_len + 1, entry_len - key_len - 1, one, sizeof(one));
         }
-        if (!set_one(opts, entry, key_len, entry + key_len + 1, entry_len - key_len - 1, err, err_len))
-            return false;
+        if (!ok) {
+            if (bad++) lg_buf_puts(&all, "; ");
+            lg_buf_puts(&all, one);
+        }
     }
-    return true;
+    lg_buf_cstr(&all);
+    return bad == 0;
 }
 
 void lg_options_each(lg_option_visit_fn visit, void *ctx)

@@ -40,6 +40,10 @@
     X(ref_helpers, STR, "", "refcount helpers (comma-separated names): sites are named after their callers") \
     X(verbosity, UINT, 0, "0: findings only; 1: start-up and summary notes")
 
+/* The options that name a file: a set-uid program ignores them when they
+ * come from the environment (X(name) for each). */
+#define LG_PATH_OPTIONS(X) X(log_path) X(json_path) X(suppressions)
+
 typedef struct lg_options {
 #define LG_OPTION_FIELD_BOOL(name) bool name;
 #define LG_OPTION_FIELD_UINT(name) uint64_t name;
@@ -54,8 +58,9 @@ extern lg_options lg_opt;
 /* Sets every option to its default. */
 void lg_options_defaults(lg_options *opts);
 
-/* Parses "key=value:key=value" into opts.  On a bad entry returns false
- * and writes a one-line reason naming it to err. */
+/* Parses "key=value:key=value" (or ',' between entries) into opts.  A bad
+ * entry is skipped and the others applied; then returns false and writes a
+ * one-line reason naming each bad entry to err. */
 bool lg_options_parse(lg_options *opts, const char *spec, char *err, size_t err_len);
 
 /* Walks the table, for --help. */

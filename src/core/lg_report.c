@@ -47,6 +47,8 @@ static struct {
 
 int lg_report_channel = 2;
 char lg_report_json_path[512];
+static uint64_t process_start; /* the same in every image of a process, across exec */
+static bool json_write_warned;
 
 const char *lg_kind_name(lg_kind kind)
 {
@@ -398,8 +400,10 @@ void lg_report_flush(void)
     if (doc) {
         lg_buf b;
         lg_buf_init(&b, doc, cap);
-        lg_buf_printf(&b, "{\"tool\": \"lifeguard\", \"version\": \"%s\", \"pid\": %u, \"command\": %s,\n \"findings\": [",
-                      LG_VERSION, lg_pal_pid(), command_json);
+        lg_buf_printf(&b, "{\"tool\": \"lifeguard\", \"version\": \"%s\", \"pid\": %u, \"process_start\": %llu, \"command\": ",
+                      LG_VERSION, lg_pal_pid(), (unsigned long long)process_start);
+        lg_buf_puts(&b, command_json); /* already JSON */
+        lg_buf_puts(&b, ",\n \"findings\": [");
         if (store_len) {
             lg_buf_puts(&b, "\n  ");
             lg_buf_putn(&b, store, store_len);
@@ -419,10 +423,89 @@ void lg_report_flush(void)
         for (int i = 0; i < SUMMARY_EXTRAS && summary_extras[i].key; i++)
             lg_buf_printf(&b, ", \"%s\": %llu", summary_extras[i].key, (unsigned long long)summary_extras[i].value);
         lg_buf_puts(&b, "}}\n");
-        if (b.len <= b.cap) lg_pal_write_file(lg_report_json_path, doc, b.len);
+        if (b.len <= b.cap && !lg_pal_write_file(lg_report_json_path, doc, b.len) && !json_write_warned) {
+            json_write_warned = true; /* once: every finding rewrites the file */
+            lg_log("==%u==lifeguard: cannot write the JSON report to '%s': %s\n", lg_pal_pid(), lg_report_json_path,
+                   lg_pal_error_text(lg_pal_errno()));
+        }
         lg_pal_unmap(doc, cap);
     }
     lg_unlock(&report_lock);
+}
+
+void lg_report_set_process_start(uint64_t start)
+{
+    process_start = start;
+}
+
+/* ---- an earlier image's report ---------------------------------------------------- */
+
+static const char *find(const char *hay, const char *end, const char *needle)
+{
+    size_t n = lg_str_len(needle);
+    for (const char *p = hay; p + n <= end; p++)
+        if (lg_mem_cmp(p, needle, n) == 0) return p;
+    return NULL;
+}
+
+static const char *find_last(const char *hay, const char *end, const char *needle)
+{
+    const char *last = NULL;
+    for (const char *p = hay; (p = find(p, end, needle)); p++) last = p;
+    return last;
+}
+
+/* The number after `"key": ` in [from, end); 0 when absent. */
+static uint64_t number_after(const char *from, const char *end, const char *key)
+{
+    char quoted[64];
+    lg_buf q;
+    lg_buf_init(&q, quoted, sizeof(quoted));
+    lg_buf_printf(&q, "\"%s\": ", key);
+    const char *at = find(from, end, lg_buf_cstr(&q));
+    if (!at) return 0;
+    at += q.len;
+    const char *digits = at;
+    while (at < end && *at >= '0' && *at <= '9') at++;
+    uint64_t v = 0;
+    return lg_parse_u64(digits, (size_t)(at - digits), &v) ? v : 0;
+}
+
+bool lg_report_adopt(const char *doc, size_t len)
+{
+    const char *end = doc + len;
+    const char *findings = find(doc, end, "\n \"findings\": [");
+    const char *summary = find_last(doc, end, "],\n \"summary\": {");
+    if (!findings || !summary || summary < findings) return false;
+    if (number_after(doc, findings, "pid") != lg_pal_pid() || !process_start ||
+        number_after(doc, findings, "process_start") != process_start)
+        return false; /* another process's, or an older run's */
+    const char *from = findings + 15, *to = summary;
+    while (from < to && (*from == '\n' || *from == ' ')) from++;
+    while (to > from && (to[-1] == '\n' || to[-1] == ' ')) to--;
+    lg_lock(&report_lock);
+    if (from < to) {
+        if (!store) store = lg_pal_map(STORE_BYTES);
+        size_t n = (size_t)(to - from);
+        if (store && store_len + n + 8 <= STORE_BYTES) {
+            if (store_len) {
+                /* keep the earlier image's findings first */
+                for (size_t i = store_len; i-- > 0;) store[i + n + 4] = store[i];
+                lg_mem_copy(store + n, ",\n  ", 4);
+            }
+            lg_mem_copy(store, from, n);
+            store_len += n + (store_len ? 4 : 0);
+        }
+    }
+    error_count += number_after(summary, end, "errors");
+    reported_count += number_after(summary, end, "findings");
+    dropped_count += number_after(summary, end, "dropped");
+    suppressed_count += number_after(summary, end, "suppressed");
+    const char *by_kind = find(summary, end, "\"by_kind\": {");
+    const char *by_end = by_kind ? find(by_kind, end, "}") : NULL;
+    for (int k = 0; by_end && k < LG_KIND_COUNT; k++) kind_counts[k] += number_after(by_kind, by_end, kind_names[k]);
+    lg_unlock(&report_lock);
+    return true;
 }
 
 void lg_report_lock(void)

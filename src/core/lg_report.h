@@ -90,6 +90,15 @@ void lg_report_end(lg_report *r);
 void lg_report_set_command(const char *const *argv, int argc);
 void lg_report_summary_u64(const char *key, uint64_t value); /* extra summary counters */
 void lg_report_flush(void);         /* rewrite the JSON file now */
+/* The process's start time (any number the same in all its images, across
+ * exec): written as "process_start", so that a new image recognises the
+ * report its process wrote before exec. */
+void lg_report_set_process_start(uint64_t start);
+/* Takes in the findings and counts of an earlier image's JSON report (doc:
+ * the file lg_report_flush wrote), when it is this process's (same pid and
+ * process_start): findings made before exec stay in the report, and count.
+ * False, adopting nothing, for any other document. */
+bool lg_report_adopt(const char *doc, size_t len);
 uint64_t lg_report_error_count(void);
 uint64_t lg_report_kind_count(lg_kind kind);
 

@@ -11,6 +11,10 @@
 
 #include "lg_core.h"
 
+/* The largest suppressions file the runtime reads (its buffer is static);
+ * a larger one is refused, not cut. */
+#define LG_SUPPRESS_MAX_BYTES (64u << 10)
+
 /* Adds the rules of a suppressions file's text.  On a bad line returns
  * false with a one-line reason naming the line in err. */
 bool lg_suppress_parse(const char *text, size_t len, char *err, size_t err_len);

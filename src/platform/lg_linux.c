@@ -11,6 +11,8 @@
 #include <link.h>
 #include <linux/futex.h>
 #include <sys/mman.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -167,10 +169,19 @@ uint64_t lg_pal_now_ns(void)
 
 /* ---- output ---------------------------------------------------------------- */
 
-void lg_pal_write(int channel, const char *text, size_t len)
+static char log_path[512];
+
+void lg_pal_set_log_path(const char *path)
+{
+    size_t n = 0;
+    for (; path[n] && n + 1 < sizeof(log_path); n++) log_path[n] = path[n];
+    log_path[n] = 0;
+}
+
+static void write_fd(int fd, const char *text, size_t len)
 {
     while (len) {
-        long n = syscall(SYS_write, channel, text, len);
+        long n = syscall(SYS_write, fd, text, len);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) return;
         text += n;
@@ -178,24 +189,151 @@ void lg_pal_write(int channel, const char *text, size_t len)
     }
 }
 
+void lg_pal_write(int channel, const char *text, size_t len)
+{
+    int saved = errno;
+    if (channel == LG_PAL_PATH_CHANNEL) {
+        int fd = (int)syscall(SYS_openat, AT_FDCWD, log_path,
+                              O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+        if (fd >= 0) {
+            write_fd(fd, text, len); /* one write: O_APPEND keeps processes' reports apart */
+            syscall(SYS_close, fd);
+            errno = saved;
+            return;
+        }
+        static bool told;
+        if (!told) { /* once, then the reports follow on stderr */
+            told = true;
+            static const char note[] = "lifeguard: cannot open log_path; reporting on stderr: ";
+            write_fd(2, note, sizeof(note) - 1);
+            size_t n = 0;
+            while (log_path[n]) n++;
+            write_fd(2, log_path, n);
+            write_fd(2, "\n", 1);
+        }
+        channel = 2;
+    }
+    write_fd(channel, text, len);
+    errno = saved;
+}
+
 int lg_pal_open_log(const char *path)
 {
-    return (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    /* O_NONBLOCK: a FIFO without a reader must not hang the program. */
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOCTTY | O_NONBLOCK,
+                          0600);
+    if (fd < 0) return -1;
+    struct stat st;
+    if (syscall(SYS_fstat, fd, &st) != 0 || S_ISDIR(st.st_mode) || S_ISBLK(st.st_mode)) {
+        syscall(SYS_close, fd);
+        errno = EINVAL;
+        return -1;
+    }
+    int flags = (int)syscall(SYS_fcntl, fd, F_GETFL);
+    if (flags >= 0) syscall(SYS_fcntl, fd, F_SETFL, flags & ~O_NONBLOCK);
+    return fd;
+}
+
+/* Writes all of data; false (errno set) on the first failure. */
+static bool write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        long n = syscall(SYS_write, fd, data, len);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+            if (n == 0) errno = EIO;
+            return false;
+        }
+        data += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+/* Anything but a regular file (a device, a FIFO, a socket, or a symlink: it
+ * may lead to one, like /dev/stdout) is written through, never replaced. */
+static bool write_in_place(const char *path, const char *data, size_t len)
+{
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) return false; /* ENXIO: a FIFO nobody reads */
+    struct stat st;
+    bool ok = syscall(SYS_fstat, fd, &st) == 0;
+    if (ok && S_ISBLK(st.st_mode)) { /* a disk: never */
+        errno = ENOTSUP;
+        ok = false;
+    }
+    if (ok && S_ISREG(st.st_mode)) ok = syscall(SYS_ftruncate, fd, 0) == 0;
+    if (ok) {
+        int flags = (int)syscall(SYS_fcntl, fd, F_GETFL);
+        if (flags >= 0) syscall(SYS_fcntl, fd, F_SETFL, flags & ~O_NONBLOCK);
+        ok = write_all(fd, data, len);
+    }
+    int saved = errno;
+    syscall(SYS_close, fd);
+    errno = saved;
+    return ok;
 }
 
 bool lg_pal_write_file(const char *path, const char *data, size_t len)
 {
+    struct stat st;
+    if (syscall(SYS_newfstatat, AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+        if (S_ISDIR(st.st_mode)) {
+            errno = EISDIR;
+            return false;
+        }
+        if (S_ISBLK(st.st_mode)) {
+            errno = ENOTSUP;
+            return false;
+        }
+        if (!S_ISREG(st.st_mode)) return write_in_place(path, data, len);
+    } else if (errno != ENOENT) {
+        return false;
+    }
+    /* A regular file, or none: a fresh temporary beside it, then rename.
+     * O_EXCL|O_NOFOLLOW: a name planted in a shared directory (a symlink to
+     * someone's file) makes the attempt fail instead of writing through. */
     char tmp[600];
     size_t n = 0;
-    for (; path[n] && n < sizeof(tmp) - 16; n++) tmp[n] = path[n];
-    if (path[n]) return false;
-    const char suffix[] = ".lgtmp";
-    for (size_t i = 0; i < sizeof(suffix); i++) tmp[n + i] = suffix[i];
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    for (; path[n]; n++) {
+        if (n + 64 >= sizeof(tmp)) {
+            errno = ENAMETOOLONG;
+            return false;
+        }
+        tmp[n] = path[n];
+    }
+    static uint32_t serial;
+    int fd = -1;
+    for (int attempt = 0; attempt < 64 && fd < 0; attempt++) {
+        uint64_t tag = lg_pal_now_ns() ^ ((uint64_t)lg_pal_pid() << 40) ^
+                       __atomic_add_fetch(&serial, 1, __ATOMIC_RELAXED);
+        size_t k = n;
+        const char suffix[] = ".lgtmp.";
+        for (size_t i = 0; suffix[i]; i++) tmp[k++] = suffix[i];
+        for (int i = 0; i < 16; i++) tmp[k++] = "0123456789abcdef"[(tag >> (60 - 4 * i)) & 15];
+        tmp[k] = 0;
+        fd = (int)syscall(SYS_openat, AT_FDCWD, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0 && errno != EEXIST) return false;
+    }
     if (fd < 0) return false;
-    lg_pal_write(fd, data, len);
-    syscall(SYS_close, fd);
-    return syscall(SYS_rename, tmp, path) == 0;
+    bool ok = write_all(fd, data, len);
+    int saved = errno;
+    if (syscall(SYS_close, fd) != 0 && ok) ok = false, saved = errno;
+    if (ok && syscall(SYS_rename, tmp, path) != 0) ok = false, saved = errno;
+    if (!ok) syscall(SYS_unlinkat, AT_FDCWD, tmp, 0);
+    errno = saved;
+    return ok;
+}
+
+int lg_pal_errno(void)
+{
+    return errno;
+}
+
+const char *lg_pal_error_text(int err)
+{
+    const char *text = strerrordesc_np(err);
+    return text ? text : "unknown error";
 }
 
 /* ---- the end ------------------------------------------------------------------ */

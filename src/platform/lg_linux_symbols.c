@@ -164,14 +164,20 @@ static void sort_syms(func_sym *a, size_t n)
         }
 }
 
+#define MAX_MODULE_BYTES (4ull << 30)
+
 static void load_symbols(module_syms *m)
 {
     m->loaded = true;
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, m->path, O_RDONLY | O_CLOEXEC);
+    /* The path was the module's when it was mapped; it may be anything by
+     * now (a FIFO would block the open and the read): only a regular file of
+     * a plausible size is mapped. */
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, m->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return;
     struct stat st;
     void *map = MAP_FAILED;
-    if (fstat(fd, &st) == 0 && (size_t)st.st_size >= sizeof(ElfW(Ehdr)))
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size >= sizeof(ElfW(Ehdr)) &&
+        (uint64_t)st.st_size <= MAX_MODULE_BYTES)
         map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
     syscall(SYS_close, fd);
     if (map == MAP_FAILED) return;

@@ -49,10 +49,25 @@ void lg_pal_after_fork_child(void); /* forget the parent's thread id */
 uint64_t lg_pal_now_ns(void);
 
 /* ---- output: channels are file descriptors on Linux -------------------- */
-void lg_pal_write(int channel, const char *text, size_t len);
-int lg_pal_open_log(const char *path);  /* appends; -1 on failure */
-/* Replaces the file at path with data, atomically (write aside, rename). */
+void lg_pal_write(int channel, const char *text, size_t len); /* a descriptor, or LG_PAL_PATH_CHANNEL */
+int lg_pal_open_log(const char *path);  /* appends; -1 on failure (a directory, a disk) */
+/* Writes data as the whole content of path.  A regular file (or none) is
+ * replaced atomically: a fresh temporary beside it (O_EXCL|O_NOFOLLOW, mode
+ * 0600 less the umask), then rename.  Anything else (a device, a FIFO, a
+ * symlink) is written through in place, never replaced or deleted; a
+ * directory or a block device is refused.  False with errno set on failure. */
 bool lg_pal_write_file(const char *path, const char *data, size_t len);
+/* The error of the last failed call of this layer (errno on Linux), and a
+ * short description of one, without allocating. */
+int lg_pal_errno(void);
+const char *lg_pal_error_text(int err);
+/* A channel that is a file opened by its path for each write (appending),
+ * so that nothing the program does with its descriptors (closing them all,
+ * reusing the number) loses the report or sends it into the program's own
+ * file.  The file is created by the first write; when it cannot be opened,
+ * that is said once and the text goes to channel 2. */
+#define LG_PAL_PATH_CHANNEL (-2)
+void lg_pal_set_log_path(const char *path);
 
 /* ---- code addresses --------------------------------------------------- */
 typedef struct lg_module_info {

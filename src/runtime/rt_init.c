@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -30,11 +32,26 @@ extern char **environ;
 void rt_stack_init(void);
 void rt_libc_init(void);
 
-/* Reads a whole small file with system calls only (no stdio, no malloc). */
-static size_t read_file(const char *path, char *buf, size_t cap)
+/* Reads a whole small file with system calls only (no stdio, no malloc).
+ * With regular_only, anything but a regular file of at most cap - 1 bytes
+ * is refused (errno EINVAL or EFBIG): a FIFO would block the open, a
+ * device like /dev/zero never ends. */
+static size_t read_file(const char *path, char *buf, size_t cap, bool regular_only)
 {
-    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return (size_t)-1;
+    if (regular_only) {
+        struct stat st;
+        int why = 0;
+        if (syscall(SYS_fstat, fd, &st) != 0) why = errno;
+        else if (!S_ISREG(st.st_mode)) why = EINVAL;
+        else if ((uint64_t)st.st_size >= cap) why = EFBIG;
+        if (why) {
+            syscall(SYS_close, fd);
+            errno = why;
+            return (size_t)-1;
+        }
+    }
     size_t have = 0;
     while (have + 1 < cap) {
         long n = syscall(SYS_read, fd, buf + have, cap - 1 - have);
@@ -57,7 +74,7 @@ static const char *early_getenv(const char *name)
             if (strncmp(*e, name, name_len) == 0 && (*e)[name_len] == '=') return *e + name_len + 1;
         return NULL;
     }
-    size_t n = read_file("/proc/self/environ", env_copy, sizeof(env_copy));
+    size_t n = read_file("/proc/self/environ", env_copy, sizeof(env_copy), false);
     if (n == (size_t)-1) return NULL;
     for (size_t i = 0; i < n; i += strlen(env_copy + i) + 1)
         if (strncmp(env_copy + i, name, name_len) == 0 && env_copy[i + name_len] == '=')
@@ -81,18 +98,73 @@ static void expand_path(const char *path, char *out, size_t cap)
     lg_buf_cstr(&b);
 }
 
+static char channel_problem[600]; /* told once the runtime is up */
+
+static bool fd_is_open(int fd)
+{
+    return syscall(SYS_fcntl, fd, F_GETFD) >= 0;
+}
+
+/* The text report goes to log_path when it is set ("stdout" and "stderr"
+ * name those streams), opened by path for each write; else to log_fd, or to
+ * stderr when log_fd is not open. */
 static void open_channels(void)
 {
+    lg_buf why;
+    lg_buf_init(&why, channel_problem, sizeof(channel_problem));
     lg_report_channel = (int)lg_opt.log_fd;
-    if (lg_opt.log_path[0]) {
+    if (lg_report_channel != 2 && !fd_is_open(lg_report_channel)) {
+        lg_buf_printf(&why, "log_fd=%d is not an open file descriptor; reporting on stderr", lg_report_channel);
+        lg_report_channel = 2;
+    }
+    if (lg_str_cmp(lg_opt.log_path, "stdout") == 0) {
+        lg_report_channel = 1;
+    } else if (lg_str_cmp(lg_opt.log_path, "stderr") == 0) {
+        lg_report_channel = 2;
+    } else if (lg_opt.log_path[0]) {
+        /* Not created until there is something to say: a process that
+         * finds nothing leaves no file. */
         char path[512];
         expand_path(lg_opt.log_path, path, sizeof(path));
-        int fd = lg_pal_open_log(path);
-        if (fd >= 0) lg_report_channel = fd;
-        else lg_log("lifeguard: cannot open log_path '%s'; reporting on fd %d\n", path, lg_report_channel);
+        lg_pal_set_log_path(path);
+        lg_report_channel = LG_PAL_PATH_CHANNEL;
     }
+    lg_buf_cstr(&why);
     lg_report_json_path[0] = 0;
     if (lg_opt.json_path[0]) expand_path(lg_opt.json_path, lg_report_json_path, sizeof(lg_report_json_path));
+}
+
+/* A relative path names a file in the directory the process started in, not
+ * wherever the program has gone when the file is written. */
+static void make_absolute(char *path, size_t cap)
+{
+    if (!path[0] || path[0] == '/' || lg_str_cmp(path, "stdout") == 0 || lg_str_cmp(path, "stderr") == 0) return;
+    char cwd[4096];
+    if (syscall(SYS_getcwd, cwd, sizeof(cwd)) <= 0) return;
+    size_t c = lg_str_len(cwd), n = lg_str_len(path);
+    if (c + 1 + n + 1 > cap) return;
+    for (size_t i = n + 1; i-- > 0;) path[c + 1 + i] = path[i];
+    lg_mem_copy(path, cwd, c);
+    path[c] = '/';
+}
+
+/* Set-uid, set-gid or with file capabilities: the environment belongs to a
+ * less privileged user, who must not choose what the process reads or
+ * writes.  Every option naming a file is dropped. */
+static char secure_dropped[128];
+
+static void drop_paths_for_secure_execution(void)
+{
+    lg_buf b;
+    lg_buf_init(&b, secure_dropped, sizeof(secure_dropped));
+#define RT_DROP_PATH(name)                                     \
+    if (lg_opt.name[0]) {                                      \
+        lg_buf_puts(&b, b.len ? ", " #name : #name);           \
+        lg_opt.name[0] = 0;                                    \
+    }
+    LG_PATH_OPTIONS(RT_DROP_PATH)
+#undef RT_DROP_PATH
+    lg_buf_cstr(&b);
 }
 
 void rt_init_early(void)
@@ -101,8 +173,13 @@ void rt_init_early(void)
     if (rt_state == 0) {
         lg_options_defaults(&lg_opt);
         const char *spec = early_getenv("LIFEGUARD_OPTIONS");
-        if (spec && !lg_options_parse(&lg_opt, spec, options_error, sizeof(options_error)))
-            lg_options_defaults(&lg_opt); /* reported once stderr is safe to use, below */
+        /* A bad entry is skipped (and reported below, once the runtime is
+         * up); the others apply. */
+        if (spec) lg_options_parse(&lg_opt, spec, options_error, sizeof(options_error));
+        if (getauxval(AT_SECURE)) drop_paths_for_secure_execution();
+#define RT_MAKE_ABSOLUTE(name) make_absolute(lg_opt.name, sizeof(lg_opt.name));
+        LG_PATH_OPTIONS(RT_MAKE_ABSOLUTE)
+#undef RT_MAKE_ABSOLUTE
         open_channels();
         rt_size_init();
         rt_heap_on = lg_heap_init();
@@ -114,10 +191,14 @@ void rt_init_early(void)
 static void load_suppressions(void)
 {
     if (!lg_opt.suppressions[0]) return;
-    static char text[65536];
+    static char text[LG_SUPPRESS_MAX_BYTES + 1];
     char err[256];
-    size_t n = read_file(lg_opt.suppressions, text, sizeof(text));
-    if (n == (size_t)-1) lg_log("lifeguard: cannot read suppressions file '%s'; none applied\n", lg_opt.suppressions);
+    size_t n = read_file(lg_opt.suppressions, text, sizeof(text), true);
+    if (n == (size_t)-1)
+        lg_log("lifeguard: cannot read suppressions file '%s': %s; none applied\n", lg_opt.suppressions,
+               errno == EINVAL  ? "not a regular file"
+               : errno == EFBIG ? "larger than 64 KiB"
+                                : lg_pal_error_text(errno));
     else if (!lg_suppress_parse(text, n, err, sizeof(err)))
         lg_log("lifeguard: %s: %s; later rules not applied\n", lg_opt.suppressions, err);
 }
@@ -126,10 +207,42 @@ static void set_command(void)
 {
     static char cmdline[4096];
     static const char *argv[64];
-    size_t n = read_file("/proc/self/cmdline", cmdline, sizeof(cmdline));
+    size_t n = read_file("/proc/self/cmdline", cmdline, sizeof(cmdline), false);
     int argc = 0;
     for (size_t i = 0; n != (size_t)-1 && i < n && argc < 64; i += strlen(cmdline + i) + 1) argv[argc++] = cmdline + i;
     lg_report_set_command(argv, argc);
+}
+
+/* Field 22 of /proc/self/stat: when the process started, the same in
+ * every image of it (exec keeps the pid and the start time). */
+static uint64_t process_start_time(void)
+{
+    char stat[1024];
+    size_t n = read_file("/proc/self/stat", stat, sizeof(stat), false);
+    if (n == (size_t)-1) return 0;
+    size_t i = n;
+    while (i > 0 && stat[i - 1] != ')') i--; /* the name may hold spaces and ')' */
+    int field = 2;
+    for (; i < n && field < 22; i++)
+        if (stat[i] == ' ') field++;
+    size_t start = i;
+    while (i < n && stat[i] >= '0' && stat[i] <= '9') i++;
+    uint64_t v = 0;
+    return lg_parse_u64(stat + start, i - start, &v) ? v : 0;
+}
+
+/* After exec, json_path may hold what this process found in its earlier
+ * image: keep those findings (and their count) in this image's report. */
+static void adopt_earlier_image(void)
+{
+    lg_report_set_process_start(process_start_time());
+    if (!lg_report_json_path[0]) return;
+    size_t cap = 32u << 20;
+    char *doc = lg_pal_map(cap);
+    if (!doc) return;
+    size_t n = read_file(lg_report_json_path, doc, cap, true);
+    if (n != (size_t)-1) lg_report_adopt(doc, n);
+    lg_pal_unmap(doc, cap);
 }
 
 /* The tracker's locks come first: it reports (report lock) while holding them. */
@@ -156,8 +269,10 @@ static void after_fork_child(void)
     lg_report_forget_for_child();
     lg_refs_after_fork_child();
     lg_pal_after_fork_child();
-    /* The child writes its own JSON report (json_path with %p). */
+    /* The child writes its own JSON report (json_path with %p) when it has
+     * something to say or exits. */
     open_channels();
+    lg_report_set_process_start(process_start_time());
 }
 
 void rt_init_full(void)
@@ -169,10 +284,15 @@ void rt_init_full(void)
     lg_unlock(&init_lock);
     if (!first) return;
     rt_busy++;
-    if (options_error[0]) lg_log("lifeguard: ignoring LIFEGUARD_OPTIONS: %s\n", options_error);
+    if (options_error[0]) lg_log("lifeguard: LIFEGUARD_OPTIONS: ignoring %s; the other options apply\n", options_error);
+    if (channel_problem[0]) lg_log("lifeguard: %s\n", channel_problem);
+    if (secure_dropped[0])
+        lg_log("lifeguard: secure execution (set-uid, set-gid or capabilities): ignoring %s from LIFEGUARD_OPTIONS\n",
+               secure_dropped);
     rt_stack_init();
     rt_libc_init();
     set_command();
+    adopt_earlier_image();
     load_suppressions();
     if (lg_opt.handle_segv) rt_signals_install();
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);

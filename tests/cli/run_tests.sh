@@ -193,6 +193,7 @@ expect_error "bad suppressions line" "bad.supp': suppressions line 2" "$LG" run 
 expect_error "missing --" "missing '--' before the program" "$LG" run "${R[@]}" ./target
 expect_error "no program at all" "missing '--' and the program" "$LG" run "${R[@]}"
 expect_error "nothing after --" "no program after '--'" "$LG" run "${R[@]}" --
+expect_error "bad --count-errors" "takes 'all' or 'top'" "$LG" run "${R[@]}" --count-errors some -- ./target
 expect_error "unknown run argument" "unknown argument '--frob'" "$LG" run "${R[@]}" --frob -- ./target
 expect_error "flag without its value" "--json needs a value" "$LG" run "${R[@]}" --json
 expect_error "flag value missing before --" "--log needs a value" "$LG" run "${R[@]}" --log -- ./target
@@ -216,6 +217,7 @@ fi
 expect_error "missing runtime library (--lib)" "runtime library '/nonexistent/liblifeguard.so' (from --lib)" "$LG" run --lib /nonexistent/liblifeguard.so -- ./target
 expect_error "missing runtime library (LIFEGUARD_LIB)" "from LIFEGUARD_LIB" env LIFEGUARD_LIB=/nonexistent/l.so "$LG" run -- ./target
 expect_error "runtime library is not ELF" "not an ELF shared library" "$LG" run --lib notelf.so -- ./target
+expect_error "runtime library is another library" "is not lifeguard's runtime" "$LG" run --lib other.so -- ./target
 mkdir -p lone/bin && cp "$LG" lone/bin/lifeguard
 expect_error "no runtime library beside the executable" "lone/bin/../lib/liblifeguard.so" env -u LIFEGUARD_LIB lone/bin/lifeguard run -- ./target
 expect_error "unknown command" "unknown command 'frobnicate'" "$LG" frobnicate
@@ -231,11 +233,11 @@ expect_error "symbolize: cut JSON names the line" "cut.json: corrupt JSON report
 off=$(hex $((0x$(sym target main) + 1)))
 mkdir tmp
 TMPDIR=$work/tmp FAKE_OFFSET=$off FAKE_ENV_DUMP=env.txt LIFEGUARD_OPTIONS=verbosity=1 LD_PRELOAD=$work/other.so \
-    "$LG" run --lib ./fake.so --json run.json -o stacks=0 --options "leaks=0:refs=1" -o log_path=/x -- ./target exit 0 \
+    "$LG" run --lib ./fake.so --json run.json -o stacks=0 --options "leaks=0:refs=1" -- ./target exit 0 \
     > out.txt 2> err.txt
 rc=$?
 opts=$(sed -n 's/^OPTS=//p' env.txt)
-if [[ $rc = 0 && $opts =~ ^verbosity=1:leaks=0:refs=1:stacks=0:log_path=/x:log_path=:log_fd=[0-9]+:json_path=.*/report\.%p\.json$ ]]; then
+if [[ $rc = 0 && $opts =~ ^verbosity=1:leaks=0:refs=1:stacks=0:log_path=$work/tmp/lifeguard\.[^/]*/%p\.log:json_path=$work/tmp/lifeguard\.[^/]*/%p\.json$ ]]; then
     ok "run: LIFEGUARD_OPTIONS merged in order, plumbing last"
 else
     bad "run: LIFEGUARD_OPTIONS merged in order, plumbing last" "status $rc" "$opts"
@@ -244,9 +246,9 @@ if grep -q "^PRELOAD=$work/fake.so:$work/other.so\$" env.txt; then ok "run: runt
 else bad "run: runtime prepended to LD_PRELOAD" "$(grep PRELOAD env.txt)"; fi
 if grep -q '^==[0-9]*==ERROR: lifeguard: fake$' err.txt && grep -q '^    #0 0x1234 in main .*target\.c:[0-9]* (' err.txt &&
     grep -q '^plain line$' err.txt; then
-    ok "run: log read from the pipe and symbolized on stderr"
+    ok "run: log read from the run's directory and symbolized on stderr"
 else
-    bad "run: log read from the pipe and symbolized on stderr" "$(cat err.txt)"
+    bad "run: log read from the run's directory and symbolized on stderr" "$(cat err.txt)"
 fi
 if grep -q '"function": "main"' run.json && grep -q '"file": ".*target\.c"' run.json; then ok "run: --json written, symbolized"
 else bad "run: --json written, symbolized" "$(cat run.json 2>&1 | head -20)"; fi
@@ -265,12 +267,16 @@ for c in "exit 7:7" "exit 0:0" "signal 9:137" "signal 6:134"; do
 done
 
 start=$(date +%s%N)
-TARGET_LINGER_PIDFILE=$work/linger.pid "$LG" run --lib ./fake.so -- ./target linger > /dev/null 2>&1
+mkdir -p tmp-linger
+TMPDIR=$work/tmp-linger TARGET_LINGER_PIDFILE=$work/linger.pid "$LG" run --lib ./fake.so -- ./target linger > /dev/null 2> err.txt
 rc=$?
 ms=$((($(date +%s%N) - start) / 1000000))
 [ -s linger.pid ] && kill "$(cat linger.pid)" 2> /dev/null
-if [ $rc = 3 ] && [ $ms -lt 5000 ]; then ok "run: a grandchild holding the log open does not hold lifeguard (${ms} ms)"
-else bad "run: a grandchild holding the log open does not hold lifeguard" "status $rc after $ms ms"; fi
+if [ $rc = 3 ] && [ $ms -lt 5000 ] && grep -q "pid $(cat linger.pid), started by the program, is still running" err.txt; then
+    ok "run: a grandchild still running does not hold lifeguard, which says where its reports go (${ms} ms)"
+else
+    bad "run: a grandchild still running does not hold lifeguard, which says where its reports go" "status $rc after $ms ms" "$(cat err.txt)"
+fi
 
 "$LG" run --lib ./fake.so -- ./target sleep > /dev/null 2>&1 &
 lgpid=$!
@@ -285,6 +291,14 @@ rc=$?
 others=$(ls multi.json.* 2> /dev/null | wc -l)
 if [ $rc = 0 ] && [ -s multi.json ] && [ "$others" = 1 ]; then ok "run: reports of spawned processes go to FILE.PID"
 else bad "run: reports of spawned processes go to FILE.PID" "status $rc, $(ls multi.json*)"; fi
+
+FAKE_ERRORS=2 "$LG" run --lib ./fake.so -- ./target spawn 2> /dev/null
+rc=$?
+if [ $rc = 1 ]; then ok "run: errors in the JSON reports make the status exitcode"
+else bad "run: errors in the JSON reports make the status exitcode" "status $rc"; fi
+FAKE_ERRORS=2 "$LG" run --lib ./fake.so -o exitcode=9 -- ./target exit 0 2> /dev/null
+rc=$?
+if [ $rc = 9 ]; then ok "run: ... the exitcode option's"; else bad "run: ... the exitcode option's" "status $rc"; fi
 
 echo stale > nojson.json
 FAKE_NO_JSON=1 "$LG" run --lib ./fake.so --json nojson.json -- ./target exit 0 2> err.txt

@@ -3,6 +3,9 @@
 // that did not come along) does not report it: the block is the parent's.
 // What the child itself allocates and drops is its leak.
 // EXPECT-CLEAN
+// EXPECT-EXIT: 1
+// (the program's own report is clean; the child's leak counts in the run's
+// exit status, as every process's errors do: docs/CLI.md)
 // EXPECT-NO-KIND: leak
 // EXPECT-STDOUT: child leaked 1
 // EXPECT-STDOUT: parent: worker done
