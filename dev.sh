@@ -15,6 +15,7 @@ PACKAGES=(
     sqlite3 lua5.4 git make                               # tests/real: programs we did not write
     valgrind time libasan8                                # bench/: the peers
     qemu-system-x86 gcc-multilib                          # examples/kernel: the core built -m32, booted in QEMU
+    python3-jsonschema graphviz chromium                  # tests of the reports: SARIF schema, holder graphs, HTML in a browser
 )
 
 deps() {

@@ -8,6 +8,7 @@
  * --options, each -o, then lifeguard's own plumbing (log_fd, json_path). */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "cli_report.h"
 #include "../core/lg_core.h"
 #include "../core/lg_suppress.h"
 
@@ -24,7 +25,8 @@
 extern char **environ;
 
 static const char run_usage[] =
-    "usage: lifeguard run [--json FILE] [--log FILE] [-o KEY=VALUE]... [--options \"K=V:K=V\"]\n"
+    "usage: lifeguard run [--json FILE] [--sarif FILE] [--html FILE] [--gen-suppressions] [--srcroot DIR]\n"
+    "                     [--log FILE] [-o KEY=VALUE]... [--options \"K=V:K=V\"]\n"
     "                     [--lib PATH] -- PROGRAM [ARGS...]\n";
 
 typedef struct run_args {
@@ -32,6 +34,8 @@ typedef struct run_args {
     const char **o_list;
     size_t n_o;
     char **prog_argv;
+    cli_run_outputs outputs; /* --sarif, --html, --gen-suppressions (cli_report.c) */
+    const char *srcroot;
 } run_args;
 
 /* "--name VALUE" or "--name=VALUE" (for -o also "-oVALUE"); NULL when argv[*i] is another argument. */
@@ -64,6 +68,10 @@ static void parse_args(int argc, char **argv, run_args *ra)
         }
         if ((v = flag_value(argc, argv, &i, "--json"))) ra->json_path = v;
         else if ((v = flag_value(argc, argv, &i, "--log"))) ra->log_path = v;
+        else if ((v = flag_value(argc, argv, &i, "--sarif"))) ra->outputs.sarif_path = v;
+        else if ((v = flag_value(argc, argv, &i, "--html"))) ra->outputs.html_path = v;
+        else if ((v = flag_value(argc, argv, &i, "--srcroot"))) ra->srcroot = v;
+        else if (strcmp(a, "--gen-suppressions") == 0) ra->outputs.gen_suppressions = true;
         else if ((v = flag_value(argc, argv, &i, "--lib"))) ra->lib_path = v;
         else if ((v = flag_value(argc, argv, &i, "--options"))) ra->options = v;
         else if ((v = flag_value(argc, argv, &i, "-o"))) ra->o_list[ra->n_o++] = v;
@@ -261,7 +269,7 @@ static int report_pid(const char *name)
     return (int)pid;
 }
 
-static bool export_report(const char *src, const char *dst, int pid)
+static bool export_report(const char *src, const char *dst, int pid, const cli_run_outputs *outputs)
 {
     FILE *f = fopen(src, "re");
     cli_str text = {0}, out = {0}, err = {0};
@@ -274,8 +282,9 @@ static bool export_report(const char *src, const char *dst, int pid)
         ok = cli_json_symbolize_text(text.data, text.len, name, &out, &err);
         free(name);
         if (!ok) cli_error("%s", err.data);
-        else if (!(ok = cli_write_file(dst, out.data, out.len)))
+        else if (dst && !(ok = cli_write_file(dst, out.data, out.len)))
             cli_error("--json: cannot write '%s': %s", dst, strerror(errno));
+        if (ok && outputs) ok = cli_run_render(out.data, out.len, outputs);
     }
     cli_str_free(&text);
     cli_str_free(&out);
@@ -285,7 +294,7 @@ static bool export_report(const char *src, const char *dst, int pid)
 
 /* Exports every report the program and its children wrote; false when the
  * main one could not be produced. */
-static bool export_reports(const char *tmp, const char *json_path, int main_pid)
+static bool export_reports(const char *tmp, const char *json_path, int main_pid, const cli_run_outputs *outputs)
 {
     bool main_seen = false, ok = true;
     DIR *d = opendir(tmp);
@@ -294,10 +303,10 @@ static bool export_reports(const char *tmp, const char *json_path, int main_pid)
         int pid = report_pid(e->d_name);
         if (!pid) continue;
         char *src = cli_printf("%s/%s", tmp, e->d_name);
-        char *dst = pid == main_pid ? cli_strdup(json_path) : cli_printf("%s.%d", json_path, pid);
-        if (!export_report(src, dst, pid)) {
+        char *dst = !json_path ? NULL : pid == main_pid ? cli_strdup(json_path) : cli_printf("%s.%d", json_path, pid);
+        if ((json_path || pid == main_pid) && !export_report(src, dst, pid, pid == main_pid ? outputs : NULL)) {
             ok = false;
-            if (pid == main_pid) unlink(json_path); /* never leave an earlier run's report behind */
+            if (pid == main_pid && json_path) unlink(json_path); /* never leave an earlier run's report behind */
         }
         main_seen |= pid == main_pid;
         free(src);
@@ -305,9 +314,10 @@ static bool export_reports(const char *tmp, const char *json_path, int main_pid)
     }
     if (d) closedir(d);
     if (!main_seen) {
-        unlink(json_path);
-        cli_error("--json: the program (pid %d) wrote no JSON report: the runtime did not run in it "
+        if (json_path) unlink(json_path);
+        cli_error("%s: the program (pid %d) wrote no JSON report: the runtime did not run in it "
                   "(a static or set-uid program?) or it was killed before it could",
+                  json_path ? "--json" : outputs->sarif_path ? "--sarif" : outputs->html_path ? "--html" : "--gen-suppressions",
                   main_pid);
         ok = false;
     }
@@ -370,6 +380,12 @@ int cli_cmd_run(int argc, char **argv)
     char *program = resolve_program(ra.prog_argv[0]);
     if (ra.json_path) check_output("--json", ra.json_path, true);
     if (ra.log_path) check_output("--log", ra.log_path, false);
+    if (ra.outputs.sarif_path) check_output("--sarif", ra.outputs.sarif_path, true);
+    if (ra.outputs.html_path) check_output("--html", ra.outputs.html_path, true);
+    char *srcroot = ra.srcroot ? realpath(ra.srcroot, NULL) : cli_default_srcroot();
+    if (!srcroot) cli_die("run: --srcroot '%s': %s", ra.srcroot, strerror(errno));
+    ra.outputs.render.srcroot = srcroot;
+    bool want_report = ra.json_path || ra.outputs.sarif_path || ra.outputs.html_path || ra.outputs.gen_suppressions;
     if (ra.json_path && ra.log_path && strcmp(ra.json_path, ra.log_path) == 0)
         cli_die("run: --json and --log name the same file '%s'", ra.json_path);
 
@@ -390,7 +406,7 @@ int cli_cmd_run(int argc, char **argv)
     }
 
     /* lifeguard's plumbing comes last, so it wins over anything above. */
-    char *tmp = ra.json_path ? make_temp_dir() : NULL;
+    char *tmp = want_report ? make_temp_dir() : NULL;
     if (opts.log_path[0]) join(&merged, "log_path=");
     char *plumbing = tmp ? cli_printf("log_fd=%d:json_path=%s/report.%%p.json", log_pipe[1], tmp)
                          : cli_printf("log_fd=%d", log_pipe[1]);
@@ -417,10 +433,13 @@ int cli_cmd_run(int argc, char **argv)
         .log_write_fd = log_pipe[1],
         .out_fd = out_fd,
     };
+    ra.outputs.log_fd = out_fd;
+    ra.outputs.render.full_stacks = final_opts.full_stacks;
+    cli_text_full_stacks = final_opts.full_stacks;
     int status = 0, pid = 0, rc = CLI_EXIT_USAGE;
     if (cli_spawn_run(&sp, &status, &pid)) {
         rc = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
-        if (tmp && !export_reports(tmp, ra.json_path, pid) && rc == 0) rc = CLI_EXIT_USAGE;
+        if (tmp && !export_reports(tmp, ra.json_path, pid, &ra.outputs) && rc == 0) rc = CLI_EXIT_USAGE;
     }
     if (tmp) remove_temp_dir(tmp);
     if (out_fd != 2) close(out_fd);
@@ -429,6 +448,7 @@ int cli_cmd_run(int argc, char **argv)
     free(sp.envp[env_count(sp.envp) - 2]);
     free(sp.envp);
     free(tmp);
+    free(srcroot);
     free(program);
     free(lib);
     free(ra.o_list);

@@ -30,7 +30,8 @@
     X(default_suppressions, BOOL, 1, "suppress the C library's and loader's own allocations")      \
     X(ref_growth_limit, UINT, 100000, "report an object whose count crosses this limit")         \
     X(refs, BOOL, 1, "track lg_* reference annotations")                                         \
-    X(verbosity, UINT, 0, "0: findings only; 1: start-up and summary notes")
+    X(verbosity, UINT, 0, "0: findings only; 1: start-up and summary notes")                     \
+    X(full_stacks, BOOL, 0, "show the frames below main and a thread's start routine")
 
 typedef struct lg_options {
 #define LG_OPTION_FIELD_BOOL(name) bool name;

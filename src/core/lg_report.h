@@ -88,6 +88,10 @@ void lg_report_set_command(const char *const *argv, int argc);
 void lg_report_summary_u64(const char *key, uint64_t value); /* extra summary counters */
 void lg_report_flush(void);         /* rewrite the JSON file now */
 uint64_t lg_report_error_count(void);
+uint64_t lg_report_finding_count(void); /* reported and dropped, errors or not */
+/* "SUMMARY: lifeguard: N errors (K kinds: ...)", the last line of a run
+ * with findings: at exit, at halt_on_error, after a fatal signal. */
+void lg_report_summary_line(void);
 uint64_t lg_report_kind_count(lg_kind kind);
 
 /* fork(): the parent holds the report lock across it; the child then
