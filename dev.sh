@@ -50,7 +50,7 @@ test)
     passed=0 failed=0
     for cc in gcc clang; do
         dir=build-$cc
-        build "$dir" "$cc" -DLIFEGUARD_WERROR=ON
+        build "$dir" "$cc" -DLIFEGUARD_WERROR=ON -DLIFEGUARD_TESTS=ON
         echo "== tests, built with $cc"
         set +e
         (cd "$dir" && ctest -j"$(nproc)" --output-on-failure 2>&1) | tee "$dir/ctest.log"

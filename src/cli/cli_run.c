@@ -24,6 +24,10 @@
 
 extern char **environ;
 
+#ifndef LG_BIN_TO_LIB
+#define LG_BIN_TO_LIB "../lib"
+#endif
+
 static const char run_usage[] =
     "usage: lifeguard run [--json FILE] [--sarif FILE] [--html FILE] [--gen-suppressions] [--srcroot DIR]\n"
     "                     [--log FILE] [-o KEY=VALUE]... [--options \"K=V:K=V\"]\n"
@@ -127,13 +131,18 @@ static char *find_library(const run_args *ra, const char **source)
         *source = "LIFEGUARD_LIB";
         return cli_strdup(env);
     }
-    *source = "the lifeguard executable's ../lib (use --lib or LIFEGUARD_LIB to name another)";
+    *source = "the lifeguard executable's " LG_BIN_TO_LIB " (use --lib or LIFEGUARD_LIB to name another)";
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n <= 0) cli_die("cannot find the runtime library: /proc/self/exe is unreadable; use --lib or LIFEGUARD_LIB");
     self[n] = 0;
     char *slash = strrchr(self, '/');
     if (slash) *slash = 0;
+    /* Installed: BINDIR/../LIBDIR, whatever LIBDIR the build chose; in the
+     * build tree: bin/../lib. */
+    char *installed = cli_printf("%s/%s/liblifeguard.so", self, LG_BIN_TO_LIB);
+    if (access(installed, F_OK) == 0) return installed;
+    free(installed);
     return cli_printf("%s/../lib/liblifeguard.so", self);
 }
 
@@ -304,11 +313,18 @@ static bool export_reports(const char *tmp, const char *json_path, int main_pid,
         if (!pid) continue;
         char *src = cli_printf("%s/%s", tmp, e->d_name);
         char *dst = !json_path ? NULL : pid == main_pid ? cli_strdup(json_path) : cli_printf("%s.%d", json_path, pid);
-        if ((json_path || pid == main_pid) && !export_report(src, dst, pid, pid == main_pid ? outputs : NULL)) {
+        /* The program's children: FILE.PID for each output, as for --json. */
+        cli_run_outputs child = *outputs;
+        char *sarif = pid == main_pid || !child.sarif_path ? NULL : cli_printf("%s.%d", child.sarif_path, pid);
+        char *html = pid == main_pid || !child.html_path ? NULL : cli_printf("%s.%d", child.html_path, pid);
+        if (pid != main_pid) child.sarif_path = sarif, child.html_path = html;
+        if (!export_report(src, dst, pid, &child)) {
             ok = false;
             if (pid == main_pid && json_path) unlink(json_path); /* never leave an earlier run's report behind */
         }
         main_seen |= pid == main_pid;
+        free(sarif);
+        free(html);
         free(src);
         free(dst);
     }
