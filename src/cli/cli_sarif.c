@@ -40,6 +40,10 @@ static const struct {
      "lg_check_since found objects or blocks born since the checkpoint still alive."},
     {"allocation-failure", "AllocationFailure",
      "An allocation could not be served (huge size, calloc overflow): not an error."},
+    {"alloc-dealloc-mismatch", "AllocDeallocMismatch",
+     "A block released by the wrong family: malloc'd and deleted, new'd and freed, new[]'d and deleted with delete."},
+    {"new-delete-type-mismatch", "NewDeleteTypeMismatch",
+     "A sized or aligned delete whose size or alignment is not the one the block was allocated with."},
 };
 _Static_assert(sizeof(kind_help) / sizeof(kind_help[0]) == LG_KIND_COUNT, "one SARIF rule per finding kind");
 

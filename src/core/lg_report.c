@@ -517,6 +517,11 @@ uint64_t lg_report_error_count(void)
     return __atomic_load_n(&error_count, __ATOMIC_RELAXED);
 }
 
+uint64_t lg_report_reported_count(void)
+{
+    return __atomic_load_n(&reported_count, __ATOMIC_RELAXED);
+}
+
 uint64_t lg_report_finding_count(void)
 {
     return __atomic_load_n(&reported_count, __ATOMIC_RELAXED) + __atomic_load_n(&dropped_count, __ATOMIC_RELAXED);

@@ -89,6 +89,7 @@ void lg_report_summary_u64(const char *key, uint64_t value); /* extra summary co
 void lg_report_flush(void);         /* rewrite the JSON file now */
 uint64_t lg_report_error_count(void);
 uint64_t lg_report_finding_count(void); /* reported and dropped, errors or not */
+uint64_t lg_report_reported_count(void); /* reported: the number of the last one */
 /* "SUMMARY: lifeguard: N errors (K kinds: ...)", the last line of a run
  * with findings: at exit, at halt_on_error, after a fatal signal. */
 void lg_report_summary_line(void);

@@ -82,8 +82,9 @@ import json, sys, jsonschema
 jsonschema.Draft7Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
 PY
 then ok "run --sarif: valid SARIF 2.1.0"; else bad "run --sarif: valid SARIF 2.1.0 (schema: $schema)"; fi
-check "SARIF: one rule per kind, a result per finding, URIs relative to --srcroot" jq -e '
-    .runs[0] as $r | ($r.tool.driver.rules | length) == 18 and ($r.results | length) == 3 and
+kinds=$(sed -n 's/^ *X([A-Z_]*, "\([a-z-]*\)").*/\1/p' "$here/../../src/core/lg_report.h" | wc -l)
+check "SARIF: one rule per kind, a result per finding, URIs relative to --srcroot" jq -e --argjson kinds "$kinds" '
+    .runs[0] as $r | ($r.tool.driver.rules | length) == $kinds and ($r.results | length) == 3 and
     ([$r.results[].ruleId] | sort) == ["double-free", "leak", "ref-cycle"] and
     ($r.results[] | select(.ruleId == "double-free") | .locations[0].physicalLocation.artifactLocation) ==
         {"uri": "bugs.c", "uriBaseId": "%SRCROOT%"} and
@@ -140,6 +141,35 @@ fi
 "$LG" report all.json >all.txt
 check "report --format text ends with the SUMMARY line" \
     grep -qx 'SUMMARY: lifeguard: 3 errors in 3 findings' <(tail -1 all.txt)
+
+# ---- C++: demangled names, and suppressions by the mangled symbol ---------------------
+if command -v "${CXX:-g++}" >/dev/null; then
+    cat >cxx.cc <<'CC'
+#include <cstdlib>
+namespace N1 { namespace N2 {
+__attribute__((noinline)) void release(char *p) { free(p); free(p); }
+struct Owner { __attribute__((noinline)) static void drop(char *p) { release(p); } };
+} }
+int main() { N1::N2::Owner::drop(static_cast<char *>(malloc(8))); return 0; }
+CC
+    "${CXX:-g++}" -g -O1 -o cxx cxx.cc || exit 1
+    "$LG" run --json cxx.json -- ./cxx 2>cxx.txt
+    if grep -q ' in N1::N2::release(char\*) .*cxx.cc:3 ' cxx.txt && grep -q ' in N1::N2::Owner::drop(char\*) ' cxx.txt &&
+        jq -e '.findings[0].stacks.access[0] | .function == "N1::N2::release(char*)" and .symbol == "_ZN2N12N27releaseEPc"' cxx.json >/dev/null; then
+        ok "C++ frames demangled (N1::N2::release(char*)) in the text and the JSON, the mangled symbol kept"
+    else
+        bad "C++ frames demangled (N1::N2::release(char*)) in the text and the JSON, the mangled symbol kept" "$(head -8 cxx.txt)"
+    fi
+    "$LG" report --gen-suppressions cxx.json >cxx.supp
+    "$LG" run --json cxx2.json -o suppressions=cxx.supp -- ./cxx 2>/dev/null
+    if grep -qx 'double-free:_ZN2N12N27releaseEPc' cxx.supp && jq -e '.findings == [] and .summary.suppressed == 1' cxx2.json >/dev/null; then
+        ok "C++: the generated rule names the mangled symbol, which silences the finding"
+    else
+        bad "C++: the generated rule names the mangled symbol, which silences the finding" "$(cat cxx.supp)"
+    fi
+else
+    bad "C++: no C++ compiler (g++)"
+fi
 
 # ---- bad input -----------------------------------------------------------------------
 echo 'not json' >garbage.json
