@@ -17,7 +17,9 @@ PACKAGES=(
     valgrind time libasan8                                # bench/: the peers
     electric-fence duma                                   # bench/: guard=all's peers
     qemu-system-x86 gcc-multilib                          # examples/kernel: the core built -m32, booted in QEMU
+    gcc-riscv64-linux-gnu                                 # tests: the core cross-built for riscv64
     util-linux coreutils                                  # tests/cli/safety: unshare -m, mknod
+    python3-jsonschema graphviz chromium                  # tests of the reports: SARIF schema, holder graphs, HTML in a browser
 )
 
 deps() {
@@ -52,7 +54,7 @@ test)
     passed=0 failed=0
     for cc in gcc clang; do
         dir=build-$cc
-        build "$dir" "$cc" -DLIFEGUARD_WERROR=ON
+        build "$dir" "$cc" -DLIFEGUARD_WERROR=ON -DLIFEGUARD_TESTS=ON
         echo "== tests, built with $cc"
         set +e
         (cd "$dir" && ctest -j"$(nproc)" --output-on-failure 2>&1) | tee "$dir/ctest.log"

@@ -24,6 +24,14 @@
 #   // EXPECT-SUMMARY: EXPR    the jq expression EXPR is true of .summary (repeatable)
 #   // EXPECT-BINARY-LACKS: S  the compiled program does not contain the string S
 #   // VARIANT: CFLAGS...      also compile with these CFLAGS and check it all again
+#   // NO-GEN-SUPPRESSIONS: WHY  skip the round trip below (say why)
+#   // NO-SUMMARY: WHY        the run ends without the SUMMARY line (_exit: say why)
+#
+# Every case also checks the renderers: the report as SARIF (validated
+# against the SARIF 2.1.0 schema), HTML and text carries every field of
+# every finding (check_renderers.py); and the suppressions that
+# `report --gen-suppressions` writes for the findings silence them all in a
+# second run.
 #
 # Several EXPECT-KIND blocks may follow each other; FUNCTION/LINE/MESSAGE
 # apply to the KIND above them.
@@ -49,6 +57,15 @@ fi
 work=${4:-$(mktemp -d "${TMPDIR:-/tmp}/lg-case.XXXXXX")}
 mkdir -p "$work"
 lifeguard="$build/bin/lifeguard"
+here=$(cd "$(dirname "$0")" && pwd)
+# The SARIF schema: ../shared beside the checkout (CI), or beside the main
+# checkout of a git worktree.
+schema=${LG_SARIF_SCHEMA:-$here/../../shared/schemas/sarif-schema-2.1.0.json}
+if [ ! -f "$schema" ] && common=$(git -C "$here" rev-parse --path-format=absolute --git-common-dir 2>/dev/null); then
+    schema=$(dirname "$(dirname "$common")")/shared/schemas/sarif-schema-2.1.0.json
+fi
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
 fail() { echo "FAIL $name: $*"; [ -f "$work/report.txt" ] && sed 's/^/  | /' "$work/report.txt" | head -60; exit 1; }
 
 directive() { sed -n "s|^// $1: *||p" "$case_file"; }
@@ -174,6 +191,28 @@ while IFS= read -r l; do
     esac
 done <"$case_file"
 check_block "$kind" "$fn" "$line" "$msg" "$obj" "$expr" "$count"
+
+# The renderers, from the same JSON.
+[ -f "$schema" ] || fail "the SARIF schema is not at $schema (set LG_SARIF_SCHEMA)"
+for fmt in sarif html text; do
+    (cd "$work" && "$lifeguard" report --format $fmt -o report.$fmt report.json) 2>"$work/render.txt" ||
+        { cat "$work/render.txt"; fail "report --format $fmt fails"; }
+done
+LG_EXPECT_SUMMARY=$(grep -q '^// NO-SUMMARY: ' "$case_file" && echo 0 || echo 1) \
+    "$python" "$here/check_renderers.py" "$schema" "$work/report.json" "$work/report.sarif" "$work/report.html" \
+    "$work/report.text" "$work/report.txt" || fail "a renderer lost a field"
+
+# The suppressions generated for the findings silence them all.
+if [ "$(jq '.findings | length' "$work/report.json")" != 0 ] && ! grep -q '^// NO-GEN-SUPPRESSIONS: ' "$case_file"; then
+    "$lifeguard" report --gen-suppressions "$work/report.json" >"$work/generated.supp" || fail "--gen-suppressions fails"
+    [ -f "$work/suppressions.txt" ] && cat "$work/suppressions.txt" >>"$work/generated.supp"
+    gen_options=$(directive OPTIONS | head -1)
+    gen_options="${gen_options:+$gen_options:}suppressions=generated.supp"
+    gen_cmd=("$lifeguard" run --json again.json --options "$gen_options" -- "./$name" "${argv[@]}")
+    (cd "$work" && "${gen_cmd[@]}") >/dev/null 2>"$work/again.txt"
+    left=$(jq -c '[.findings[] | .kind + " " + .message]' "$work/again.json" 2>/dev/null)
+    [ "$left" = "[]" ] || { sed 's/^/  rules| /' "$work/generated.supp"; fail "the generated suppressions leave $left"; }
+fi
 
 if has_directive NO-RUNTIME-RUN; then
     (cd "$work" && "./$name" "${argv[@]}") >/dev/null 2>&1 || fail "fails without the runtime"

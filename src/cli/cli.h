@@ -8,7 +8,9 @@
  *   cli_json.c       symbolizing every frame of a JSON report (jansson)
  *   cli_symbolize.c  the `symbolize` command
  *   cli_run.c        the `run` command: arguments and their validation
- *   cli_spawn.c      the `run` command: starting the program, pumping its log, waiting */
+ *   cli_spawn.c      the `run` command: starting the program, pumping its log, waiting
+ *   cli_report.c     the `report` command; cli_report.h: its renderers (SARIF, HTML, text,
+ *                    suppressions, baseline) */
 #ifndef CLI_H
 #define CLI_H
 
@@ -83,6 +85,9 @@ void cli_sym_shutdown(void);
 /* Writes one line of a text report (without its '\n'), symbolized when it is
  * a frame line, to out, each output line ended by '\n'. */
 void cli_text_line(const char *line, size_t len, cli_str *out);
+/* Keep the frames below main and a thread's start routine (full_stacks=1);
+ * by default they are left out. */
+extern bool cli_text_full_stacks;
 
 /* ---- cli_json.c ----------------------------------------------------------- */
 /* Parses a JSON report from text, symbolizes every frame and renders it.
@@ -96,6 +101,9 @@ bool cli_json_error_count(const char *text, size_t len, long long *errors);
 /* ---- commands -------------------------------------------------------------- */
 int cli_cmd_symbolize(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
+/* The current directory, malloc'd: the default source root. */
+char *cli_default_srcroot(void);
 
 /* ---- cli_spawn.c ---------------------------------------------------------- */
 typedef struct cli_spawn {

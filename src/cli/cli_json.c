@@ -3,7 +3,8 @@
  * Every object anywhere in the document that has "module" and "offset" is a
  * frame: it gains (or has replaced) "function", "file" and "line", and
  * "inlined": [{"function", "file", "line"}, ...] innermost first when calls
- * were inlined at its address.  Keys keep their order; the frame's own
+ * were inlined at its address, and "symbol", the runtime's symbol-table name,
+ * when it is not the function's.  Keys keep their order; the frame's own
  * function is the real (out-of-line) one, as in the text report. */
 #include "cli.h"
 
@@ -48,6 +49,13 @@ static void symbolize_frame(json_t *frame)
     if (!module || !frame_offset(json_object_get(frame, "offset"), &offset)) return;
     const cli_frame_info *info = cli_sym_lookup(module, offset);
     if (!info) return;
+    /* The runtime's name is the symbol table's, the one suppressions match
+     * (a clone such as f.constprop.0, a C++ name mangled): kept as "symbol"
+     * when DWARF's differs. */
+    const char *runtime_name = json_string_value(json_object_get(frame, "function"));
+    if (runtime_name && !json_object_get(frame, "symbol") && info->where.function &&
+        strcmp(runtime_name, info->where.function) != 0)
+        set_string(frame, "symbol", runtime_name);
     set_location(frame, &info->where);
     if (info->n_inlined) {
         json_t *list = json_array();

@@ -12,7 +12,8 @@ static const char usage_text[] =
     "lifeguard " LG_VERSION " - a lifetime checker for C programs\n"
     "\n"
     "usage:\n"
-    "  lifeguard run [--json FILE] [--log FILE] [-o KEY=VALUE]... [--options \"K=V:K=V\"]\n"
+    "  lifeguard run [--json FILE] [--sarif FILE] [--html FILE] [--gen-suppressions]\n"
+    "                [--srcroot DIR] [--log FILE] [-o KEY=VALUE]... [--options \"K=V:K=V\"]\n"
     "                [--lib PATH] [--count-errors all|top] -- PROGRAM [ARGS...]\n"
     "      Run PROGRAM with the lifeguard runtime preloaded.  Its report is printed,\n"
     "      symbolized, on stderr (or in --log FILE); --json FILE receives the JSON\n"
@@ -20,11 +21,19 @@ static const char usage_text[] =
     "  lifeguard symbolize [FILE|-]\n"
     "      Print a text or JSON report (stdin by default) with every frame\n"
     "      symbolized: function, file:line and inlined calls, from DWARF.\n"
+    "  lifeguard report [--format text|json|sarif|html|suppressions] [--srcroot DIR]\n"
+    "                   [--full-stacks] [--baseline OLD.json] [-o FILE] REPORT.json\n"
+    "      Render a JSON report in another format; with --baseline, only the findings\n"
+    "      OLD.json did not have (by kind and culprit frames), exit 1 when there are any.\n"
     "  lifeguard --help | -h | help\n"
     "  lifeguard --version\n"
     "\n"
     "run arguments:\n"
     "  --json FILE         write the JSON report to FILE (%p: one per process; -: stdout)\n"
+    "  --sarif FILE        write the findings as SARIF 2.1.0 to FILE\n"
+    "  --html FILE         write the findings as one self-contained HTML page to FILE\n"
+    "  --gen-suppressions  print a suppression rule for each finding at the end\n"
+    "  --srcroot DIR       SARIF's %SRCROOT% and the HTML's source files (default: .)\n"
     "  --log FILE          write the text report to FILE instead of stderr (%p: one per\n"
     "                      process; stdout, stderr: those streams)\n"
     "  --count-errors all|top  whose errors set the exit status: every process's\n"
@@ -83,7 +92,7 @@ static void ensure_std_fds(void)
 int main(int argc, char **argv)
 {
     ensure_std_fds();
-    if (argc < 2) cli_die("no command given: lifeguard run|symbolize|--help|--version");
+    if (argc < 2) cli_die("no command given: lifeguard run|symbolize|report|--help|--version");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         print_help(stdout);
@@ -95,5 +104,6 @@ int main(int argc, char **argv)
     }
     if (strcmp(cmd, "run") == 0) return cli_cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "symbolize") == 0) return cli_cmd_symbolize(argc - 1, argv + 1);
+    if (strcmp(cmd, "report") == 0) return cli_cmd_report(argc - 1, argv + 1);
     cli_die("unknown command '%s' (see lifeguard --help)", cmd);
 }

@@ -9,6 +9,7 @@
  * in the run's directory). */
 #define _GNU_SOURCE
 #include "cli.h"
+#include "cli_report.h"
 #include "../core/lg_core.h"
 #include "../core/lg_suppress.h"
 
@@ -25,8 +26,13 @@
 
 extern char **environ;
 
+#ifndef LG_BIN_TO_LIB
+#define LG_BIN_TO_LIB "../lib"
+#endif
+
 static const char run_usage[] =
-    "usage: lifeguard run [--json FILE] [--log FILE] [-o KEY=VALUE]... [--options \"K=V:K=V\"]\n"
+    "usage: lifeguard run [--json FILE] [--sarif FILE] [--html FILE] [--gen-suppressions] [--srcroot DIR]\n"
+    "                     [--log FILE] [-o KEY=VALUE]... [--options \"K=V:K=V\"]\n"
     "                     [--lib PATH] [--count-errors all|top] -- PROGRAM [ARGS...]\n";
 
 typedef struct run_args {
@@ -35,6 +41,8 @@ typedef struct run_args {
     const char **o_list;
     size_t n_o;
     char **prog_argv;
+    cli_run_outputs outputs; /* --sarif, --html, --gen-suppressions (cli_report.c) */
+    const char *srcroot;
 } run_args;
 
 /* "--name VALUE" or "--name=VALUE" (for -o also "-oVALUE"); NULL when argv[*i] is another argument. */
@@ -67,6 +75,10 @@ static void parse_args(int argc, char **argv, run_args *ra)
         }
         if ((v = flag_value(argc, argv, &i, "--json"))) ra->json_path = v;
         else if ((v = flag_value(argc, argv, &i, "--log"))) ra->log_path = v;
+        else if ((v = flag_value(argc, argv, &i, "--sarif"))) ra->outputs.sarif_path = v;
+        else if ((v = flag_value(argc, argv, &i, "--html"))) ra->outputs.html_path = v;
+        else if ((v = flag_value(argc, argv, &i, "--srcroot"))) ra->srcroot = v;
+        else if (strcmp(a, "--gen-suppressions") == 0) ra->outputs.gen_suppressions = true;
         else if ((v = flag_value(argc, argv, &i, "--lib"))) ra->lib_path = v;
         else if ((v = flag_value(argc, argv, &i, "--options"))) ra->options = v;
         else if ((v = flag_value(argc, argv, &i, "-o"))) ra->o_list[ra->n_o++] = v;
@@ -141,13 +153,18 @@ static char *find_library(const run_args *ra, const char **source)
         *source = "LIFEGUARD_LIB";
         return cli_strdup(env);
     }
-    *source = "the lifeguard executable's ../lib (use --lib or LIFEGUARD_LIB to name another)";
+    *source = "the lifeguard executable's " LG_BIN_TO_LIB " (use --lib or LIFEGUARD_LIB to name another)";
     char self[PATH_MAX];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     if (n <= 0) cli_die("cannot find the runtime library: /proc/self/exe is unreadable; use --lib or LIFEGUARD_LIB");
     self[n] = 0;
     char *slash = strrchr(self, '/');
     if (slash) *slash = 0;
+    /* Installed: BINDIR/../LIBDIR, whatever LIBDIR the build chose; in the
+     * build tree: bin/../lib. */
+    char *installed = cli_printf("%s/%s/liblifeguard.so", self, LG_BIN_TO_LIB);
+    if (access(installed, F_OK) == 0) return installed;
+    free(installed);
     return cli_printf("%s/../lib/liblifeguard.so", self);
 }
 
@@ -387,40 +404,53 @@ typedef struct run_result {
 } run_result;
 
 /* One process's JSON report: its errors counted, then, when asked for,
- * symbolized and written to json_path (or stdout for "-"). */
-static void collect_report(const char *dir, int pid, int main_pid, const char *json_path, run_result *res)
+ * symbolized and written to json_path (or stdout for "-") and rendered to
+ * the other outputs (SARIF, HTML, suppressions: FILE.PID for the program's
+ * children, as for --json). */
+static void collect_report(const char *dir, int pid, int main_pid, const char *json_path,
+                           const cli_run_outputs *outputs, run_result *res)
 {
     char *src = cli_printf("%s/%d.json", dir, pid);
     FILE *f = fopen(src, "re");
     cli_str text = {0}, out = {0}, err = {0};
     bool ok = f && cli_read_all(f, &text);
     if (f) fclose(f);
+    bool render = outputs->sarif_path || outputs->html_path || outputs->gen_suppressions;
+    bool wanted = json_path || render;
     long long errors = 0;
     if (!ok) {
-        if (json_path) cli_error("cannot read the JSON report of pid %d: %s", pid, strerror(errno));
+        if (wanted) cli_error("cannot read the JSON report of pid %d: %s", pid, strerror(errno));
     } else if (cli_json_error_count(text.data, text.len, &errors)) {
         res->errors_all += errors;
         if (pid == main_pid) res->errors_top += errors;
     }
-    if (ok && json_path) {
+    if (ok && wanted) {
         char *name = cli_printf("the JSON report of pid %d", pid);
         ok = cli_json_symbolize_text(text.data, text.len, name, &out, &err);
         free(name);
         if (!ok) {
             cli_error("%s", err.data);
-        } else if (strcmp(json_path, "-") == 0) {
+        } else if (json_path && strcmp(json_path, "-") == 0) {
             fflush(stdout);
             if (!(ok = cli_write_all(1, out.data, out.len))) cli_error("--json -: cannot write to stdout: %s", strerror(errno));
-        } else {
+        } else if (json_path) {
             char *dst = json_destination(json_path, pid, main_pid);
             if (!(ok = cli_write_file(dst, out.data, out.len))) cli_error("--json: cannot write '%s': %s", dst, strerror(errno));
-            else if (pid == main_pid) res->main_json = true;
             if (!ok && pid == main_pid) cli_remove_stale(dst); /* never leave an earlier run's report behind */
             free(dst);
         }
-        if (ok && pid == main_pid) res->main_json = true;
+        if (ok && json_path && pid == main_pid) res->main_json = true;
+        if (ok && render) {
+            cli_run_outputs mine = *outputs;
+            char *sarif = pid == main_pid || !mine.sarif_path ? NULL : cli_printf("%s.%d", mine.sarif_path, pid);
+            char *html = pid == main_pid || !mine.html_path ? NULL : cli_printf("%s.%d", mine.html_path, pid);
+            if (pid != main_pid) mine.sarif_path = sarif, mine.html_path = html;
+            ok = cli_run_render(out.data, out.len, &mine);
+            free(sarif);
+            free(html);
+        }
     }
-    if (!ok && json_path) res->ok = false;
+    if (!ok && wanted) res->ok = false;
     cli_str_free(&text);
     cli_str_free(&out);
     cli_str_free(&err);
@@ -461,7 +491,8 @@ static size_t report_pids(const char *dir, int main_pid, int **out)
     return n;
 }
 
-static run_result collect_reports(const char *dir, const char *json_path, int main_pid, const char *env_marker)
+static run_result collect_reports(const char *dir, const char *json_path, const cli_run_outputs *outputs, int main_pid,
+                                  const char *env_marker)
 {
     run_result res = {.ok = true};
     int *pids;
@@ -489,7 +520,7 @@ static run_result collect_reports(const char *dir, const char *json_path, int ma
                       pids[i], dir, pids[i], dir, pids[i]);
             continue;
         }
-        if (has_json) collect_report(dir, pids[i], main_pid, json_path, &res);
+        if (has_json) collect_report(dir, pids[i], main_pid, json_path, outputs, &res);
     }
     free(pids);
     if (!res.main_seen)
@@ -587,6 +618,11 @@ int cli_cmd_run(int argc, char **argv)
     }
     if (json_path && log_path && strcmp(json_path, log_path) == 0)
         cli_die("run: %s and %s name the same file '%s'", json_flag, log_flag, json_path);
+    if (ra.outputs.sarif_path) check_output("--sarif", ra.outputs.sarif_path, true);
+    if (ra.outputs.html_path) check_output("--html", ra.outputs.html_path, true);
+    char *srcroot = ra.srcroot ? realpath(ra.srcroot, NULL) : cli_default_srcroot();
+    if (!srcroot) cli_die("run: --srcroot '%s': %s", ra.srcroot, strerror(errno));
+    ra.outputs.render.srcroot = srcroot;
 
     int out_fd = 2;
     char *out_name = cli_strdup("stderr");
@@ -634,11 +670,14 @@ int cli_cmd_run(int argc, char **argv)
         .out_name = out_name,
         .env_marker = plumbing,
     };
+    ra.outputs.log_fd = out_fd;
+    ra.outputs.render.full_stacks = final_opts.full_stacks;
+    cli_text_full_stacks = final_opts.full_stacks;
     int status = 0, pid = 0, rc = CLI_EXIT_USAGE;
     bool keep_dir = false;
     if (cli_spawn_run(&sp, &status, &pid)) {
         rc = WIFEXITED(status) ? WEXITSTATUS(status) : WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1;
-        run_result res = collect_reports(tmp, json_path, pid, sp.env_marker);
+        run_result res = collect_reports(tmp, json_path, &ra.outputs, pid, sp.env_marker);
         keep_dir = res.running > 0;
         long long errors = ra.count_top_only ? res.errors_top : res.errors_all;
         /* The program's own exit status stands, unless it is 0 and a process
@@ -657,6 +696,7 @@ int cli_cmd_run(int argc, char **argv)
     free(sp.envp[env_count(sp.envp) - 2]);
     free(sp.envp);
     free(tmp);
+    free(srcroot);
     free(program);
     free(lib);
     free(ra.o_list);

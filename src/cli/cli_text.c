@@ -134,14 +134,39 @@ static void put_frame(cli_str *out, const char *line, const frame_line *f, const
     cli_str_puts(out, ")\n");
 }
 
+bool cli_text_full_stacks;
+
+/* Frames below main or a thread's start routine: once one is met, the rest
+ * of that stack is dropped (the runtime already does this for the frames it
+ * can name; DWARF names the others). */
+static bool below_bottom;
+
+static bool is_bottom(const char *fn, bool *show)
+{
+    static const char *const thread_roots[] = {"start_thread", "clone3", "__clone3", "clone", "__clone"};
+    *show = fn && strcmp(fn, "main") == 0;
+    if (!fn || *show) return *show;
+    for (size_t i = 0; i < CLI_ARRAY_LEN(thread_roots); i++)
+        if (strcmp(fn, thread_roots[i]) == 0) return true;
+    return false;
+}
+
 void cli_text_line(const char *line, size_t len, cli_str *out)
 {
     frame_line f;
     const cli_frame_info *info = NULL;
-    if (parse_frame_line(line, len, &f) && !(f.name && has_file_line(f.name, f.name_len))) {
+    bool is_frame = parse_frame_line(line, len, &f);
+    if (!is_frame || (f.num_len == 2 && f.num[1] == '0')) below_bottom = false;
+    if (is_frame && below_bottom && !cli_text_full_stacks) return;
+    if (is_frame && !(f.name && has_file_line(f.name, f.name_len))) {
         char *module = cli_strndup(f.module, f.module_len);
         info = cli_sym_lookup(module, f.offset);
         free(module);
+    }
+    bool show = true;
+    if (is_frame && !cli_text_full_stacks && info && is_bottom(info->where.function, &show)) {
+        below_bottom = true;
+        if (!show) return;
     }
     if (!info) {
         cli_str_putn(out, line, len);

@@ -6,6 +6,7 @@
  * racing double frees) and hands the block to the quarantine, whose
  * evictions come back here (lg_heap_recycle) to be verified and reused. */
 #include "lg_heap.h"
+#include "lg_finding.h"
 
 #define CLASS_COUNT LG_CLASS_COUNT
 #define CLASS_SPAN_BITS LG_CFG_CLASS_SPAN_BITS /* each class owns this much address space */
@@ -545,108 +546,53 @@ static void report_redzones(const lg_block *b, lg_stack_id access, const char *w
     size_t right = lg_redzone_find_change(b->user + b->size, right_len);
     if (left == SIZE_MAX && right == SIZE_MAX) return;
 
-    uintptr_t bad;
-    long long distance;
-    if (right != SIZE_MAX) {
-        bad = b->user + b->size + right;
-        distance = (long long)right;
-    } else {
-        bad = left_start + left;
-        distance = -(long long)(b->user - bad);
-    }
-    lg_report *r = lg_report_begin(LG_HEAP_OVERFLOW, b->meta->alloc_stack,
-                                   "%s: a write %s the %zu-byte block at 0x%lx damaged its redzone", when,
-                                   distance >= 0 ? "past the end of" : "before the start of", b->size,
-                                   (unsigned long)b->user);
-    lg_report_address(r, bad);
-    lg_report_block(r, b->user, b->size);
-    if (distance >= 0) lg_report_note(r, "0x%lx is %lld bytes after the block's last byte", (unsigned long)bad, distance);
-    else lg_report_note(r, "0x%lx is %lld bytes before the block's first byte", (unsigned long)bad, -distance);
-    if (access) lg_report_stack_of_thread(r, "access", access, "found by this call", lg_pal_tid());
-    lg_heap_report_stacks(r, b, NULL, "the block was allocated here");
-    lg_report_end(r);
+    lg_finding f = {
+        .kind = LG_HEAP_OVERFLOW,
+        .key = b->meta->alloc_stack,
+        .op = LG_OP_CHECK,
+        .op_name = when,
+        .address = right != SIZE_MAX ? b->user + b->size + right : left_start + left,
+        .block = b,
+        .where = right != SIZE_MAX ? LG_WHERE_PAST_END : LG_WHERE_BEFORE,
+        .stack = access,
+        .tid = lg_pal_tid(),
+    };
+    lg_finding_report(&f);
     redzones_fill(b); /* reported once: heal it so later checks stay quiet */
 }
-
-static void report_stale_free(uintptr_t p, uint32_t qtag, lg_stack_id stack, const char *fn);
 
 static void report_invalid_free(uintptr_t p, lg_stack_id stack, const char *fn)
 {
     lg_block b;
-    uint32_t qtag;
-    if (lg_poison_decode(p, &qtag)) {
-        report_stale_free(p, qtag, stack, fn);
-        return;
-    }
-    if (lg_heap_find(p, &b)) {
+    lg_finding f = {
+        .kind = LG_INVALID_FREE, .key = stack, .op = LG_OP_FREE, .op_name = fn, .address = p, .stack = stack,
+        .tid = lg_pal_tid(),
+    };
+    if (lg_poison_decode(p, &f.stale_qtag)) {
+        f.kind = LG_STALE_POINTER;
+        f.stale = true;
+    } else if (lg_heap_find(p, &b)) {
         uint8_t state = __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE);
-        if (p == b.user && (state == LG_BLOCK_QUARANTINED || state == LG_BLOCK_FREE)) {
-            lg_report *r = lg_report_begin(LG_DOUBLE_FREE, stack, "%s() of 0x%lx, a %zu-byte block already freed", fn,
-                                           (unsigned long)p, b.size);
-            lg_report_address(r, p);
-            lg_report_block(r, b.user, b.size);
-            lg_report_stack_of_thread(r, "access", stack, "this free", lg_pal_tid());
-            lg_heap_report_stacks(r, &b, "first freed here", "the block was allocated here");
-            lg_report_end(r);
-            return;
-        }
         if (state == LG_BLOCK_LIVE || state == LG_BLOCK_QUARANTINED || state == LG_BLOCK_FREE) {
-            long long delta = (long long)(p - b.user);
-            const char *where = p < b.user ? "before" : p < b.user + b.size ? "inside" : "past the end of";
-            lg_report *r = lg_report_begin(LG_INVALID_FREE, stack, "%s() of 0x%lx, %lld bytes %s the %zu-byte %sblock at 0x%lx",
-                                           fn, (unsigned long)p, delta < 0 ? -delta : delta, where, b.size,
-                                           state == LG_BLOCK_LIVE ? "" : "freed ", (unsigned long)b.user);
-            lg_report_address(r, p);
-            lg_report_block(r, b.user, b.size);
-            lg_report_stack_of_thread(r, "access", stack, "this free", lg_pal_tid());
-            lg_heap_report_stacks(r, &b, state != LG_BLOCK_LIVE ? "the block was freed here" : NULL,
-                                  "the block was allocated here");
-            lg_report_end(r);
-            return;
+            f.block = &b;
+            f.where = p < b.user ? LG_WHERE_BEFORE : p == b.user ? LG_WHERE_START : p < b.user + b.size ? LG_WHERE_INSIDE
+                                                                                                       : LG_WHERE_PAST_END;
+            if (p == b.user && state != LG_BLOCK_LIVE) f.kind = LG_DOUBLE_FREE;
         }
     }
-    char what[160];
-    lg_buf w;
-    lg_buf_init(&w, what, sizeof(what));
-    if (p & 15) lg_buf_printf(&w, "not %s-aligned, ", "16-byte");
-    lg_buf_puts(&w, lg_pal_describe_address(p));
-    lg_report *r = lg_report_begin(LG_INVALID_FREE, stack, "%s() of 0x%lx, which malloc never returned (%s)", fn,
-                                   (unsigned long)p, lg_buf_cstr(&w));
-    lg_report_address(r, p);
-    lg_report_stack_of_thread(r, "access", stack, "this free", lg_pal_tid());
-    lg_report_end(r);
+    if (!f.block && !f.stale) f.unknown_what = lg_pal_describe_address(p);
+    lg_finding_report(&f);
 }
 
-/* Describes, in a report, the freed block a stale value came from. */
-void lg_heap_report_stale_source(lg_report *r, uint32_t qtag)
+/* The freed block a stale value (its poison's qtag) was read from. */
+lg_stale_source lg_heap_stale_block(uint32_t qtag, lg_block *out)
 {
     uint32_t size_class, slot;
-    lg_block b;
-    if (!lg_quarantine_lookup(qtag, &size_class, &slot)) {
-        lg_report_note(r, "the block it was read from has left lifeguard's memory of freed blocks");
-        return;
-    }
-    block_from_entry(size_class, slot, &b);
-    uint8_t state = __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE);
-    if (b.meta->qtag != qtag || (state != LG_BLOCK_QUARANTINED && state != LG_BLOCK_FREE)) {
-        lg_report_note(r, "it was read from a freed block whose memory has since been reused");
-        return;
-    }
-    lg_report_block(r, b.user, b.size);
-    lg_report_note(r, "the value was read from the %zu-byte block at 0x%lx after that block was freed", b.size,
-                   (unsigned long)b.user);
-    lg_heap_report_stacks(r, &b, "the block it was read from was freed here", "that block was allocated here");
-}
-
-static void report_stale_free(uintptr_t p, uint32_t qtag, lg_stack_id stack, const char *fn)
-{
-    lg_report *r = lg_report_begin(LG_STALE_POINTER, stack,
-                                   "%s() of 0x%lx, a pointer read out of freed memory (lifeguard's poison)", fn,
-                                   (unsigned long)p);
-    lg_report_address(r, p);
-    lg_report_stack_of_thread(r, "access", stack, "this free", lg_pal_tid());
-    lg_heap_report_stale_source(r, qtag);
-    lg_report_end(r);
+    if (!lg_quarantine_lookup(qtag, &size_class, &slot)) return LG_STALE_FORGOTTEN;
+    block_from_entry(size_class, slot, out);
+    uint8_t state = __atomic_load_n(&out->meta->state, __ATOMIC_ACQUIRE);
+    if (out->meta->qtag != qtag || (state != LG_BLOCK_QUARANTINED && state != LG_BLOCK_FREE)) return LG_STALE_REUSED;
+    return LG_STALE_FOUND;
 }
 
 bool lg_heap_free_cached(lg_heap_cache *cache, void *ptr, lg_stack_id stack, uint32_t tid, const char *fn)
@@ -697,14 +643,10 @@ bool lg_heap_free(void *ptr, lg_stack_id stack, uint32_t tid, const char *fn)
 
 static void report_write_after_free(const lg_block *b, size_t changed)
 {
-    lg_report *r = lg_report_begin(LG_WRITE_AFTER_FREE, b->meta->free_stack,
-                                   "byte %zu of the %zu-byte block at 0x%lx was written after the block was freed",
-                                   changed, b->size, (unsigned long)b->user);
-    lg_report_address(r, b->user + changed);
-    lg_report_block(r, b->user, b->size);
-    lg_report_note(r, "found when the block left the quarantine; the write happened after this free");
-    lg_heap_report_stacks(r, b, "the block was freed here", "the block was allocated here");
-    lg_report_end(r);
+    lg_finding f = {
+        .kind = LG_WRITE_AFTER_FREE, .key = b->meta->free_stack, .op = LG_OP_EVICT, .address = b->user + changed, .block = b,
+    };
+    lg_finding_report(&f);
 }
 
 /* A recycled slot goes to the evicting thread's cache, warm from its

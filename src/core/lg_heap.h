@@ -127,7 +127,12 @@ void lg_heap_each_live(lg_block_visit_fn visit, void *ctx);
 void lg_heap_report_stacks(lg_report *r, const lg_block *b, const char *free_title, const char *alloc_title);
 
 /* Adds to a report the freed block a poison value (qtag) came from. */
-void lg_heap_report_stale_source(lg_report *r, uint32_t qtag);
+typedef enum lg_stale_source {
+    LG_STALE_FOUND,     /* *out is the freed block the value was read from */
+    LG_STALE_FORGOTTEN, /* it has left the quarantine's memory */
+    LG_STALE_REUSED,    /* its memory was reused since */
+} lg_stale_source;
+lg_stale_source lg_heap_stale_block(uint32_t qtag, lg_block *out);
 
 /* Redzone and poison checks of every block, for exit. */
 void lg_heap_check_all(void);

@@ -38,7 +38,8 @@
     X(ref_growth_limit, UINT, 100000, "report an object whose count crosses this limit")         \
     X(refs, BOOL, 1, "track lg_* reference annotations")                                         \
     X(ref_helpers, STR, "", "refcount helpers (comma-separated names): sites are named after their callers") \
-    X(verbosity, UINT, 0, "0: findings only; 1: start-up and summary notes")
+    X(verbosity, UINT, 0, "0: findings only; 1: start-up and summary notes")                     \
+    X(full_stacks, BOOL, 0, "show the frames below main and a thread's start routine")
 
 /* The options that name a file: a set-uid program ignores them when they
  * come from the environment (X(name) for each). */

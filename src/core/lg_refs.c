@@ -264,6 +264,7 @@ static void report_growth(refs_shard *s, refs_obj *o, lg_stack_id stack)
     refs_report_holders(r, o, s, 4);
     lg_report_stack(r, "birth", o->birth_stack, "born here");
     lg_report_end(r);
+    refs_cause_note(stack, 0, LG_REF_GROWTH, name); /* its references are counted by the leak, if any */
 }
 
 /* ---- destruction ---------------------------------------------------------------- */
@@ -766,6 +767,7 @@ uint64_t refs_fork_birth;
 
 void lg_refs_after_fork_child(void)
 {
+    refs_causes_forget();
     refs_fork_birth = lg_birth_now();
     lg_refs_unlock_all();
 }

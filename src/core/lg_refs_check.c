@@ -188,6 +188,15 @@ static void report_object_group(const group *g, const char *what, lg_stack_id at
         refs_report_holders(r, o, s, 8);
         lg_report_stack(r, "birth", g->stack, "born here");
         lg_report_end(r);
+        if (r) {
+            char subject[96];
+            lg_buf sb;
+            lg_buf_init(&sb, subject, sizeof(subject));
+            if (g->count > 1) lg_buf_printf(&sb, "%s (+%llu alike)", name, (unsigned long long)(g->count - 1));
+            else lg_buf_puts(&sb, name);
+            /* Its references are counted by the leak at exit, if it leaks. */
+            refs_cause_note(refs_culprit_stack(o), 0, LG_CHECKPOINT_LEAK, lg_buf_cstr(&sb));
+        }
     }
     lg_unlock(&s->lock);
 }

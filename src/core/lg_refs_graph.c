@@ -291,7 +291,16 @@ static void note_downstream(lg_report *r, uint32_t kept, lg_buf *names)
 
 /* The stack of the outstanding reference that best explains the leak: the
  * most recent live acquisition of the largest holder from outside. */
-static lg_stack_id culprit_stack(const refs_obj *o)
+uint64_t refs_live_at(const refs_obj *o, lg_stack_id stack)
+{
+    uint64_t live = 0;
+    for (const refs_holder *h = o->holders; h; h = h->next)
+        for (const refs_site *st = h->sites; st; st = st->next)
+            if (st->stack == stack) live += st->live;
+    return live;
+}
+
+lg_stack_id refs_culprit_stack(const refs_obj *o)
 {
     refs_holder *best = NULL;
     for (refs_holder *h = o->holders; h; h = h->next)
@@ -316,7 +325,7 @@ static void report_leak(graph *g, uint32_t i, const uint32_t *similar, uint32_t 
     q[nq++] = i;
     for (uint32_t k = 0; k < nsimilar; k++) q[nq++] = similar[k];
     uint32_t kept = claim_downstream(g, q, nq, &names);
-    lg_stack_id culprit = culprit_stack(o);
+    lg_stack_id culprit = refs_culprit_stack(o);
     if (refs_suppressed(LG_REF_LEAK, culprit, o->birth_stack)) return;
 
     refs_name(o, name, sizeof(name));
@@ -343,6 +352,14 @@ static void report_leak(graph *g, uint32_t i, const uint32_t *similar, uint32_t 
     note_downstream(r, kept, &names);
     lg_report_stack(r, "birth", o->birth_stack, "born here");
     lg_report_end(r);
+    uint64_t refs = refs_live_at(o, culprit);
+    for (uint32_t k = 0; k < nsimilar; k++) refs += refs_live_at(g->objs[similar[k]], culprit);
+    char subject[96];
+    lg_buf sb;
+    lg_buf_init(&sb, subject, sizeof(subject));
+    if (nsimilar) lg_buf_printf(&sb, "%s (+%u alike)", name, nsimilar);
+    else lg_buf_puts(&sb, name);
+    refs_cause_note(culprit, refs, LG_REF_LEAK, lg_buf_cstr(&sb));
 }
 
 /* ---- ref-cycle -------------------------------------------------------------------- */
@@ -627,13 +644,15 @@ static void report_cycle(graph *g, cycles *c, uint32_t first, uint32_t *path, ui
     note_downstream(r, kept, &names);
     lg_report_stack(r, "birth", g->objs[path[0]]->birth_stack, "the first object of the cycle was born here");
     lg_report_end(r);
+    refs_cause_note(key ? key : g->objs[first]->birth_stack, len, LG_REF_CYCLE,
+                    refs_name(g->objs[path[0]], name, sizeof(name)));
 }
 
 /* ---- grouping roots ------------------------------------------------------------------ */
 
 static bool leaked_alike(const refs_obj *leader, const refs_obj *o, lg_stack_id stack)
 {
-    return leader->type == o->type && culprit_stack(leader) == stack && stack;
+    return leader->type == o->type && refs_culprit_stack(leader) == stack && stack;
 }
 
 /* Roots leaked the same way (type, culprit stack) share one finding: each
@@ -646,7 +665,7 @@ static void group_roots(graph *g, uint32_t *lead, uint32_t *next, uint32_t *tabl
         lead[i] = next[i] = NONE;
         if (!(g->flags[i] & G_ROOT)) continue;
         refs_obj *o = g->objs[i];
-        lg_stack_id stack = culprit_stack(o);
+        lg_stack_id stack = refs_culprit_stack(o);
         uint64_t h = refs_mix((uintptr_t)o->type ^ ((uint64_t)stack << 32));
         for (uint32_t k = 0; k < slots; k++) {
             uint32_t *slot = &table[(h + k) & (slots - 1)];
@@ -746,5 +765,6 @@ size_t lg_refs_exit_report(void)
         refs_unmap(g.mem, g.mem_bytes);
     }
     refs_unlock_shards();
+    refs_causes_report();
     return leaked;
 }

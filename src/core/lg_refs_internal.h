@@ -6,7 +6,8 @@
  *   lg_refs.c           the annotations: birth, get, put, destroy
  *   lg_refs_describe.c  objects and their holders written into a finding
  *   lg_refs_graph.c     exit: leaked objects and the cycles that keep them
- *   lg_refs_check.c     lg_expect_freed and checkpoints */
+ *   lg_refs_check.c     lg_expect_freed and checkpoints
+ *   lg_refs_causes.c    the "root causes" list: each culprit site once, with its findings */
 #ifndef LG_REFS_INTERNAL_H
 #define LG_REFS_INTERNAL_H
 
@@ -229,6 +230,18 @@ typedef struct refs_balance {
 void refs_balance_holder(refs_holder *h, refs_balance *out);
 /* Whether fn is a refcount helper (a site is named after its caller). */
 bool refs_is_helper(const char *fn);
+
+/* The stack that took the references an object still has outstanding: the
+ * biggest holder's live acquisition (its birth when none). */
+lg_stack_id refs_culprit_stack(const refs_obj *o);
+/* The references of o still outstanding that were taken at stack. */
+uint64_t refs_live_at(const refs_obj *o, lg_stack_id stack);
+/* A finding just reported (lg_report_end) that `culprit` explains, with the
+ * references it left; listed at exit by refs_causes_report when a run has
+ * several.  subject: "Task#1" or "Task#4 (+6 alike)". */
+void refs_cause_note(lg_stack_id culprit, uint64_t refs, lg_kind kind, const char *subject);
+void refs_causes_report(void);
+void refs_causes_forget(void); /* fork child */
 
 /* ---- lg_refs.c --------------------------------------------------------------- */
 /* Destroys o (its stack: stack): reports ref-freed-while-held when others

@@ -17,6 +17,8 @@
 
 struct lg_report {
     lg_kind kind;
+    lg_stack_id key;
+    const char *key_name; /* the stack the suppressions were matched against */
     bool not_error;
     bool in_holder;
     uint32_t holder_stacks;
@@ -89,20 +91,40 @@ static bool first_sighting(lg_kind kind, lg_stack_id key)
 
 /* ---- frames ------------------------------------------------------------------- */
 
+/* What lies below main, or below a thread's start routine, is the C
+ * library's start-up: left out of the text unless full_stacks (the JSON
+ * keeps every frame).  *show: the frame itself is shown (main). */
+static bool is_stack_bottom(const char *fn, bool *show)
+{
+    static const char *const thread_roots[] = {"start_thread", "clone3", "__clone3", "clone", "__clone"};
+    if (!fn) return false;
+    *show = lg_str_cmp(fn, "main") == 0;
+    if (*show) return true;
+    for (size_t i = 0; i < LG_ARRAY_LEN(thread_roots); i++)
+        if (lg_str_cmp(fn, thread_roots[i]) == 0) return true;
+    return false;
+}
+
 static void put_frames(lg_report *r, lg_buf *json, lg_stack_id stack, const char *indent)
 {
     uintptr_t pcs[LG_MAX_FRAMES];
     uint32_t depth = lg_depot_get(stack, pcs, LG_MAX_FRAMES);
     lg_buf_putc(json, '[');
+    bool text_done = false, show = false;
     for (uint32_t i = 0; i < depth; i++) {
         lg_module_info mod;
         bool known = lg_pal_module_of(pcs[i], &mod);
         /* pcs are return addresses: the call is the byte before. */
         const char *fn = lg_pal_function_of(pcs[i] - 1);
-        lg_buf_printf(&r->text, "%s#%u 0x%lx", indent, i, (unsigned long)pcs[i]);
-        if (fn) lg_buf_printf(&r->text, " in %s", fn);
-        if (known) lg_buf_printf(&r->text, " (%s+0x%lx)\n", mod.path, (unsigned long)(pcs[i] - mod.base));
-        else lg_buf_puts(&r->text, " (<unknown module>)\n");
+        bool bottom = !lg_opt.full_stacks && !text_done && is_stack_bottom(fn, &show);
+        if (bottom && !show) text_done = true;
+        if (!text_done) {
+            lg_buf_printf(&r->text, "%s#%u 0x%lx", indent, i, (unsigned long)pcs[i]);
+            if (fn) lg_buf_printf(&r->text, " in %s", fn);
+            if (known) lg_buf_printf(&r->text, " (%s+0x%lx)\n", mod.path, (unsigned long)(pcs[i] - mod.base));
+            else lg_buf_puts(&r->text, " (<unknown module>)\n");
+        }
+        if (bottom) text_done = true;
 
         lg_buf_printf(json, "%s{\"pc\": \"0x%lx\"", i ? ", " : "", (unsigned long)pcs[i]);
         if (known) {
@@ -143,6 +165,8 @@ lg_report *lg_report_begin(lg_kind kind, lg_stack_id key, const char *fmt, ...)
     }
     lg_report *r = &current;
     r->kind = kind;
+    r->key = key;
+    r->key_name = NULL;
     r->not_error = false;
     r->in_holder = false;
     lg_buf_init(&r->text, text_mem, sizeof(text_mem));
@@ -244,6 +268,7 @@ void lg_report_stack_of_thread(lg_report *r, const char *key, lg_stack_id stack,
     } else {
         lg_buf_printf(&r->text, "  %s:\n", title);
     }
+    if (stack && stack == r->key && !r->key_name) r->key_name = key;
     if (r->stacks.len) lg_buf_puts(&r->stacks, ", ");
     lg_buf_json_str(&r->stacks, key);
     lg_buf_puts(&r->stacks, ": ");
@@ -342,6 +367,11 @@ void lg_report_end(lg_report *r)
     lg_buf_init(json, text_mem, sizeof(text_mem));
     if (store_len) lg_buf_puts(json, ",\n  ");
     lg_buf_putn(json, r->head.data, r->head.len < r->head.cap ? r->head.len : r->head.cap);
+    lg_buf_printf(json, ", \"severity\": \"%s\"", r->not_error ? "warning" : "error");
+    if (r->key_name) {
+        lg_buf_puts(json, ", \"suppression_stack\": ");
+        lg_buf_json_str(json, r->key_name);
+    }
     json_section(json, ", \"notes\": [", &r->notes, "]");
     json_section(json, ", \"stacks\": {", &r->stacks, "}");
     json_section(json, ", \"threads\": {", &r->threads, "}");
@@ -356,7 +386,38 @@ void lg_report_end(lg_report *r)
     bool halt = lg_opt.halt_on_error && !r->not_error;
     lg_unlock(&report_lock);
     lg_report_flush();
-    if (halt) lg_pal_die((int)lg_opt.exitcode);
+    if (halt) {
+        lg_report_summary_line();
+        lg_pal_die((int)lg_opt.exitcode);
+    }
+}
+
+/* ---- the summary line ----------------------------------------------------------- */
+
+void lg_report_summary_line(void)
+{
+    char mem[1024];
+    lg_buf b;
+    lg_buf_init(&b, mem, sizeof(mem));
+    lg_lock(&report_lock);
+    uint32_t kinds = 0;
+    for (int k = 0; k < LG_KIND_COUNT; k++) kinds += kind_counts[k] != 0;
+    uint64_t warnings = reported_count + dropped_count > error_count ? reported_count + dropped_count - error_count : 0;
+    lg_buf_printf(&b, "SUMMARY: lifeguard: %llu error%s", (unsigned long long)error_count, error_count == 1 ? "" : "s");
+    if (warnings) lg_buf_printf(&b, ", %llu warning%s", (unsigned long long)warnings, warnings == 1 ? "" : "s");
+    lg_buf_printf(&b, " (%u kind%s", kinds, kinds == 1 ? "" : "s");
+    const char *sep = ": ";
+    for (int k = 0; k < LG_KIND_COUNT; k++) {
+        if (!kind_counts[k]) continue;
+        lg_buf_printf(&b, "%s%s %llu", sep, kind_names[k], (unsigned long long)kind_counts[k]);
+        sep = ", ";
+    }
+    lg_buf_putc(&b, ')');
+    if (suppressed_count) lg_buf_printf(&b, "; %llu suppressed", (unsigned long long)suppressed_count);
+    if (dropped_count) lg_buf_printf(&b, "; %llu beyond max_findings", (unsigned long long)dropped_count);
+    lg_buf_putc(&b, '\n');
+    lg_unlock(&report_lock);
+    lg_pal_write(lg_report_channel, mem, b.len < b.cap ? b.len : b.cap);
 }
 
 /* ---- the JSON document ---------------------------------------------------------- */
@@ -537,6 +598,16 @@ void lg_report_forget_for_child(void)
 uint64_t lg_report_error_count(void)
 {
     return __atomic_load_n(&error_count, __ATOMIC_RELAXED);
+}
+
+uint64_t lg_report_reported_count(void)
+{
+    return __atomic_load_n(&reported_count, __ATOMIC_RELAXED);
+}
+
+uint64_t lg_report_finding_count(void)
+{
+    return __atomic_load_n(&reported_count, __ATOMIC_RELAXED) + __atomic_load_n(&dropped_count, __ATOMIC_RELAXED);
 }
 
 uint64_t lg_report_kind_count(lg_kind kind)

@@ -100,6 +100,11 @@ void lg_report_set_process_start(uint64_t start);
  * False, adopting nothing, for any other document. */
 bool lg_report_adopt(const char *doc, size_t len);
 uint64_t lg_report_error_count(void);
+uint64_t lg_report_finding_count(void); /* reported and dropped, errors or not */
+uint64_t lg_report_reported_count(void); /* reported: the number of the last one */
+/* "SUMMARY: lifeguard: N errors (K kinds: ...)", the last line of a run
+ * with findings: at exit, at halt_on_error, after a fatal signal. */
+void lg_report_summary_line(void);
 uint64_t lg_report_kind_count(lg_kind kind);
 
 /* fork(): the parent holds the report lock across it; the child then

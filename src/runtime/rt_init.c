@@ -327,6 +327,7 @@ void rt_exit_checks(void)
         lg_log("==%u==lifeguard: %llu error%s found; %llu allocations, %llu frees\n", lg_pal_pid(),
                (unsigned long long)errors, errors == 1 ? "" : "s", (unsigned long long)st.total_allocs,
                (unsigned long long)st.total_frees);
+    if (errors || lg_report_finding_count() || lg_opt.verbosity) lg_report_summary_line();
     rt_busy--;
 }
 

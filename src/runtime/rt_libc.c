@@ -8,6 +8,7 @@
  * recursion), dlsym(RTLD_NEXT) for the rest.  Checks cost two compares for
  * memory that is not on the heap. */
 #include "rt_libc.h"
+#include "../core/lg_finding.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -43,38 +44,31 @@ static __typeof__(&__strncat_chk) chk___strncat_chk = __strncat_chk;
 
 static void report_access(uintptr_t a, size_t n, bool write, const char *fn, const lg_block *b, lg_stack_id access)
 {
-    uint8_t state = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE);
-    const char *verb = write ? "writes" : "reads";
-    lg_report *r;
-    if (state != LG_BLOCK_LIVE) {
-        r = lg_report_begin(LG_USE_AFTER_FREE, access, "%s() %s %zu bytes at 0x%lx, inside the freed %zu-byte block at 0x%lx",
-                            fn, verb, n, (unsigned long)a, b->size, (unsigned long)b->user);
-    } else if (a < b->user) {
-        r = lg_report_begin(LG_HEAP_OVERFLOW, access, "%s() %s %zu bytes at 0x%lx, %zu bytes before the %zu-byte block at 0x%lx",
-                            fn, verb, n, (unsigned long)a, (size_t)(b->user - a), b->size, (unsigned long)b->user);
-    } else {
-        r = lg_report_begin(LG_HEAP_OVERFLOW, access,
-                            "%s() %s %zu bytes at 0x%lx, %zu bytes past the end of the %zu-byte block at 0x%lx", fn, verb,
-                            n, (unsigned long)a, (size_t)(a + n - b->user - b->size), b->size, (unsigned long)b->user);
-    }
-    lg_report_address(r, a);
-    lg_report_block(r, b->user, b->size);
-    lg_report_stack_of_thread(r, "access", access, write ? "the write" : "the read", lg_pal_tid());
-    lg_heap_report_stacks(r, b, state != LG_BLOCK_LIVE ? "the block was freed here" : NULL,
-                          "the block was allocated here");
-    lg_report_end(r);
+    bool freed = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE;
+    lg_finding f = {
+        .kind = freed ? LG_USE_AFTER_FREE : LG_HEAP_OVERFLOW,
+        .key = access,
+        .op = LG_OP_CALL,
+        .op_name = fn,
+        .access = write ? LG_ACCESS_WRITE : LG_ACCESS_READ,
+        .address = a,
+        .length = n,
+        .block = b,
+        .where = freed ? LG_WHERE_INSIDE : a < b->user ? LG_WHERE_BEFORE : LG_WHERE_PAST_END,
+        .stack = access,
+        .tid = lg_pal_tid(),
+    };
+    lg_finding_report(&f);
 }
 
 static void report_stale(uintptr_t a, uint32_t qtag, const char *fn)
 {
     lg_stack_id access = rt_capture();
-    lg_report *r = lg_report_begin(LG_STALE_POINTER, access,
-                                   "%s() was passed 0x%lx, a pointer read out of freed memory (lifeguard's poison)", fn,
-                                   (unsigned long)a);
-    lg_report_address(r, a);
-    lg_report_stack_of_thread(r, "access", access, "the call", lg_pal_tid());
-    lg_heap_report_stale_source(r, qtag);
-    lg_report_end(r);
+    lg_finding f = {
+        .kind = LG_STALE_POINTER, .key = access, .op = LG_OP_CALL, .op_name = fn, .address = a, .stale = true,
+        .stale_qtag = qtag, .stack = access, .tid = lg_pal_tid(),
+    };
+    lg_finding_report(&f);
     lg_report_flush();
     lg_pal_die((int)lg_opt.exitcode); /* the real call would fault */
 }

@@ -130,6 +130,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     f.stack = rt_capture_context(uc);
     bool heap_error = lg_fault_report(&f);
     lg_report_flush();
+    lg_report_summary_line();
     if (heap_error) lg_pal_die((int)lg_opt.exitcode);
     rt_busy--;
     in_fault = 0;

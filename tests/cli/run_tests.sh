@@ -141,7 +141,8 @@ EOF
 rc=$?
 want_line=$(a2l prog $((middle + 1)) | tail -1 | sed 's/.*://')
 if [ $rc = 0 ] && grep -q '"function": "middle"' sym.json && grep -q "\"line\": $want_line" sym.json &&
-    grep -q '"function": "main"' sym.json && ! grep -q cheap sym.json && grep -q '"module": "/nonexistent/x.so"' sym.json; then
+    grep -q '"function": "main"' sym.json && ! grep -q '"function": "cheap"' sym.json && grep -q '"symbol": "cheap"' sym.json &&
+    grep -q '"module": "/nonexistent/x.so"' sym.json; then
     ok "JSON frames get function, file and line, everywhere in the document"
 else
     bad "JSON frames get function, file and line, everywhere in the document" "$(head -c 1500 sym.json)"

@@ -4,6 +4,7 @@
 // EXPECT-KIND: segv
 // EXPECT-FUNCTION: crash
 // EXPECT-MESSAGE: the null page
+// EXPECT-TEXT: SUMMARY: lifeguard: 1 error (1 kind: segv 1)
 #include <stdlib.h>
 
 __attribute__((noinline)) static int crash(volatile int *p)

@@ -1,6 +1,7 @@
 // show_reachable=1 lists the blocks still reachable at exit, as warnings
 // (not errors), one per allocation stack; without it they are only counted.
 // OPTIONS: show_reachable=1
+// NO-GEN-SUPPRESSIONS: the still-reachable listing is not matched against suppressions
 // EXPECT-CLEAN
 // EXPECT-KIND: leak
 // EXPECT-FUNCTION: make_table

@@ -3,6 +3,7 @@
 // page state (nor the unmap whose puts would underflow).
 // RUN: --bug
 // OPTIONS: halt_on_error=1
+// NO-GEN-SUPPRESSIONS: with the first finding silenced, the rerun goes on to the next one
 // CFLAGS: -O1 -g -fomit-frame-pointer
 // EXPECT-STDOUT: checksum verify error, retrying buffered
 // EXPECT-KIND: ref-put-unheld
