@@ -129,6 +129,19 @@ bool lg_pal_write_file(const char *path, const char *data, size_t len)
     return false;
 }
 
+/* Nothing here fails with an error number: the one failing call
+ * (lg_pal_write_file) has no file system behind it. */
+int lg_pal_errno(void)
+{
+    return 0;
+}
+
+const char *lg_pal_error_text(int err)
+{
+    (void)err;
+    return "no file system in this kernel";
+}
+
 /* ---- code addresses --------------------------------------------------------- */
 bool lg_pal_module_of(uintptr_t pc, lg_module_info *out)
 {
