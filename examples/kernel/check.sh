@@ -25,6 +25,7 @@ expected=(
     "ref-underflow|unmap_vma|lg_ref_put on page#"
     "ref-freed-while-held|md_destroy|fsfile_md#"
     "stale-pointer|p9_fsf_free|kfree() of 0x"
+    "ref-put-after-free|p9_fsf_free|lg_ref_put on fsfile_md#"
     "write-after-free|md_destroy|was written after the block was freed"
     "use-after-free|dma_ring_drain|inside the freed 196608-byte block"
     "heap-overflow|dma_ring_fill|past the end of the 196608-byte"

@@ -8,6 +8,7 @@
  *                         while the p9_fsf taken in p9_open holds it
  *   stale-pointer         kfree in p9_fsf_free of the watch-set pointer
  *                         read out of the freed metadata
+ *   ref-put-after-free    p9_fsf_free's put on the destroyed metadata
  *   write-after-free      p9_fsf_free's write to the metadata, found when
  *                         it leaves the quarantine (here: at the end) */
 #include "kernel.h"

@@ -1,9 +1,10 @@
 // A forked child reads a block freed before the fork: the child's fault is
-// reported (in its own report) and the child stops with exitcode.
+// reported (in its own report) and the child stops with exitcode; the run's
+// exit status counts the child's error too (lifeguard run --count-errors all).
 // EXPECT-TEXT: use-after-free: a read at
 // EXPECT-TEXT: in child_work
 // EXPECT-STDOUT: child exited 1
-// EXPECT-EXIT: 0
+// EXPECT-EXIT: 1
 // VARIANT: -O0 -g
 // VARIANT: -O2 -g
 #include <stdio.h>

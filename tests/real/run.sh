@@ -83,7 +83,12 @@ check() { # check NAME COMMAND...  (lg_args: extra lifeguard run arguments)
     fi
 }
 
-command -v python3 >/dev/null && check python3 python3 "$work/script.py"
+# The interpreter itself, not a version manager's shell shim in front of it
+# (pyenv's is a bash script, whose own exit-time leaks are bash's).
+if command -v python3 >/dev/null; then
+    python=$(python3 -c 'import sys; print(sys.executable)')
+    check python3 "$python" "$work/script.py"
+fi
 command -v sqlite3 >/dev/null && check sqlite3 sqlite3 :memory: ".read $work/script.sql"
 command -v lua5.4 >/dev/null && check lua lua5.4 "$work/script.lua"
 check git git -C "$work/repo" log --format=%s
