@@ -88,6 +88,12 @@ bool rt_libc_check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_bl
     rt_busy++;
     report_access(a, n, write, fn, b, access);
     rt_busy--;
+    if (b->size_class == LG_GUARD_CLASS && state != LG_BLOCK_LIVE) {
+        /* A quarantined guarded block's pages are inaccessible: the real
+         * call would fault and report the same access a second time. */
+        lg_report_flush();
+        lg_pal_die((int)lg_opt.exitcode);
+    }
     return write;
 }
 
