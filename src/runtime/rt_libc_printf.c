@@ -78,13 +78,17 @@ static size_t plain_wcsnlen(const wchar_t *s, size_t max)
     return n;
 }
 
+/* Straight to the slow check once the string is known to be watched: this
+ * runs for every %s of a heap string. */
 static void check_string(const char *s, int precision, const char *fn)
 {
     if (!s || !rt_libc_watched(s)) return; /* glibc prints "(null)" for NULL */
     rt_libc_check_stale(s, fn); /* the poison range is never mapped: measuring would fault */
     size_t max = precision >= 0 ? (size_t)precision : (size_t)-1;
     size_t n = plain_strnlen(s, max);
-    CHECK_READ(s, n < max ? n + 1 : n, fn);
+    lg_block b;
+    if (n < max) n++;
+    if (n) rt_libc_check_slow((uintptr_t)s, n, false, fn, &b);
 }
 
 static void check_wstring(const wchar_t *s, int precision, const char *fn)
@@ -110,7 +114,7 @@ static void use_pointer(const conversion *c, void *p, const char *fn)
     }
 }
 
-static int parse_number(const char **pp)
+static inline int parse_number(const char **pp)
 {
     const char *p = *pp;
     int v = 0;
@@ -123,7 +127,7 @@ static int parse_number(const char **pp)
 }
 
 /* "N$" after a number: returns N and advances, or 0. */
-static int parse_position(const char **pp)
+static inline int parse_position(const char **pp)
 {
     const char *p = *pp;
     if (*p < '1' || *p > '9') return 0;
