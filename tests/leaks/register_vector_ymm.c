@@ -8,6 +8,8 @@
 // EXPECT-COUNT: 1
 // EXPECT-STDOUT: kept in ymm15: 0 leaked
 // EXPECT-STDOUT: after ymm15 cleared: 1 leaked
+// OPTIONS: guard=off
+// (guard=off: as register_vector)
 // VARIANT: -O0 -g -fno-builtin
 // VARIANT: -O2 -g -fno-builtin
 #include <lifeguard.h>
