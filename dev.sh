@@ -17,7 +17,6 @@ PACKAGES=(
     valgrind time libasan8                                # bench/: the peers
     electric-fence duma                                   # bench/: guard=all's peers
     qemu-system-x86 gcc-multilib                          # examples/kernel: the core built -m32, booted in QEMU
-    gcc-riscv64-linux-gnu                                 # tests: the core cross-built for riscv64
     util-linux coreutils                                  # tests/cli/safety: unshare -m, mknod
     python3-jsonschema graphviz chromium                  # tests of the reports: SARIF schema, holder graphs, HTML in a browser
 )
