@@ -19,15 +19,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/lgcli-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
-passed=0 failed=0 skipped=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    shift
-    for detail in "$@"; do printf '     %s\n' "$detail"; done
-}
-skip() { skipped=$((skipped + 1)); echo "skip $1"; }
+. "$root/tests/harness.sh"
 
 # ---- fixtures ---------------------------------------------------------------
 cp "$here/prog.c" "$here/target.c" "$here/fake_runtime.c" .
@@ -358,7 +350,4 @@ else
     skip "run with the real runtime ($RTLIB not built)"
 fi
 
-echo
-if [ $skipped -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"
-else echo "$passed passed, $failed failed"; fi
-[ $failed = 0 ]
+harness_finish

@@ -22,20 +22,8 @@ trap 'rm -rf "$work"' EXIT
 chmod 755 "$work"
 cd "$work" || exit 1
 
-passed=0 failed=0 skipped=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    shift
-    for detail in "$@"; do printf '     %s\n' "$detail"; done
-}
-skip() { skipped=$((skipped + 1)); echo "skip $1"; }
-check() { # check NAME CONDITION-COMMAND [DETAILS...]: runs the condition with eval
-    local name=$1 cond=$2
-    shift 2
-    if eval "$cond"; then ok "$name"; else bad "$name" "$@"; fi
-}
+. "$root/tests/harness.sh"
+check() { check_eval "$@"; }
 ftype() { stat -c %F "$1" 2> /dev/null || echo missing; }
 
 is_root=0
@@ -209,7 +197,4 @@ rc=$?
 check "runtime: a dlopen'ed library replaced by a FIFO does not block the report" \
     '[ $rc = 1 ] && grep -q double-free err.txt && [ "$(ftype hlib-copy.so)" = fifo ]' "status $rc" "$(head -5 err.txt)"
 
-echo
-if [ $skipped -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"
-else echo "$passed passed, $failed failed"; fi
-[ $failed = 0 ]
+harness_finish

@@ -18,20 +18,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/lgtravel.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
 
-passed=0 failed=0 skipped=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    shift
-    for detail in "$@"; do printf '     %s\n' "$detail"; done
-}
-skip() { skipped=$((skipped + 1)); echo "skip $1"; }
-check() { # check NAME CONDITION [DETAILS...]: the condition is eval'ed
-    local name=$1 cond=$2
-    shift 2
-    if eval "$cond"; then ok "$name"; else bad "$name" "$@"; fi
-}
+. "$root/tests/harness.sh"
+check() { check_eval "$@"; }
 T=(timeout 30)
 
 cp "$here/hostile.c" "$here/target.c" .
@@ -45,6 +33,14 @@ rc=$?
 check "a child that closes its fds and opens a file: its report arrives, not in its file" \
     '[ $rc = 1 ] && grep -q "ERROR: lifeguard: double-free" err.txt && ! grep -q lifeguard child-own-file.txt' \
     "status $rc" "$(head -3 err.txt)" "child's file: $(head -c 200 child-own-file.txt)"
+"${T[@]}" "$LG" run --lib "$RT" --sarif s.sarif --html h.html -- ./hostile close-fds > out.txt 2> err.txt
+n_sarif=$(ls s.sarif.[0-9]* 2> /dev/null | wc -l) n_html=$(ls h.html.[0-9]* 2> /dev/null | wc -l)
+check "--sarif/--html: a child's findings go to FILE.PID, the program's to FILE" \
+    '[ -s s.sarif ] && [ -s h.html ] && [ $n_sarif = 1 ] && [ $n_html = 1 ] && grep -q double-free s.sarif.[0-9]*' \
+    "$(ls s.sarif* h.html*)"
+"${T[@]}" "$LG" run --lib "$RT" --sarif 'p.%p.sarif' -- ./hostile close-fds > out.txt 2> err.txt
+n_sarif=$(ls p.[0-9]*.sarif 2> /dev/null | wc -l)
+check "--sarif with %p: one file per process, the program's too" '[ $n_sarif = 2 ] && [ ! -e p.%p.sarif ]' "$(ls p.*)"
 "${T[@]}" "$LG" run --lib "$RT" --count-errors top -- ./hostile close-fds > out.txt 2> err.txt
 rc=$?
 check "--count-errors top: a child's errors leave the status alone" '[ $rc = 0 ] && grep -q double-free err.txt' "status $rc"
@@ -154,7 +150,4 @@ else
     skip "run: --log on a full device (needs root and mknod)"
 fi
 
-echo
-if [ $skipped -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"
-else echo "$passed passed, $failed failed"; fi
-[ $failed = 0 ]
+harness_finish

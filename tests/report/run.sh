@@ -20,14 +20,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/lgreport-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 cd "$work" || exit 1
-passed=0 failed=0
-ok() { passed=$((passed + 1)); echo "ok   $1"; }
-bad() {
-    failed=$((failed + 1))
-    echo "FAIL $1"
-    shift
-    for d in "$@"; do printf '     %s\n' "$d" | head -40; done
-}
+. "$here/../harness.sh"
 check() { # check NAME COMMAND...: ok when the command succeeds
     local name=$1
     shift
@@ -194,5 +187,4 @@ expect_error "run --sarif into a missing directory, before the program starts" \
 expect_error "run --html into a missing directory" "run: --html 'nodir/x.html'" "$LG" run --html nodir/x.html -- ./bugs
 expect_error "report -o into a missing directory" "cannot write 'nodir/x'" "$LG" report -o nodir/x new.json
 
-echo "$passed passed, $failed failed"
-[ $failed = 0 ]
+harness_finish
