@@ -386,12 +386,13 @@ static void remove_temp_dir(const char *dir)
     rmdir(dir);
 }
 
-/* Where process pid's JSON report goes: FILE for the program and FILE.PID
- * for the others, or FILE with %p replaced by the pid for all of them. */
-static char *json_destination(const char *json_path, int pid, int main_pid)
+/* Where process pid's report in one format (--json, --sarif, --html) goes:
+ * FILE for the program and FILE.PID for the others, or FILE with %p
+ * replaced by the pid for all of them. */
+static char *report_destination(const char *path, int pid, int main_pid)
 {
-    if (strstr(json_path, "%p")) return cli_expand_pid(json_path, pid);
-    return pid == main_pid ? cli_strdup(json_path) : cli_printf("%s.%d", json_path, pid);
+    if (strstr(path, "%p")) return cli_expand_pid(path, pid);
+    return pid == main_pid ? cli_strdup(path) : cli_printf("%s.%d", path, pid);
 }
 
 typedef struct run_result {
@@ -434,7 +435,7 @@ static void collect_report(const char *dir, int pid, int main_pid, const char *j
             fflush(stdout);
             if (!(ok = cli_write_all(1, out.data, out.len))) cli_error("--json -: cannot write to stdout: %s", strerror(errno));
         } else if (json_path) {
-            char *dst = json_destination(json_path, pid, main_pid);
+            char *dst = report_destination(json_path, pid, main_pid);
             if (!(ok = cli_write_file(dst, out.data, out.len))) cli_error("--json: cannot write '%s': %s", dst, strerror(errno));
             if (!ok && pid == main_pid) cli_remove_stale(dst); /* never leave an earlier run's report behind */
             free(dst);
@@ -442,9 +443,9 @@ static void collect_report(const char *dir, int pid, int main_pid, const char *j
         if (ok && json_path && pid == main_pid) res->main_json = true;
         if (ok && render) {
             cli_run_outputs mine = *outputs;
-            char *sarif = pid == main_pid || !mine.sarif_path ? NULL : cli_printf("%s.%d", mine.sarif_path, pid);
-            char *html = pid == main_pid || !mine.html_path ? NULL : cli_printf("%s.%d", mine.html_path, pid);
-            if (pid != main_pid) mine.sarif_path = sarif, mine.html_path = html;
+            char *sarif = mine.sarif_path ? report_destination(mine.sarif_path, pid, main_pid) : NULL;
+            char *html = mine.html_path ? report_destination(mine.html_path, pid, main_pid) : NULL;
+            mine.sarif_path = sarif, mine.html_path = html;
             ok = cli_run_render(out.data, out.len, &mine);
             free(sarif);
             free(html);
@@ -529,7 +530,7 @@ static run_result collect_reports(const char *dir, const char *json_path, const 
     if (json_path && !res.main_json) {
         if (res.main_seen) cli_error("--json: the program (pid %d) wrote no JSON report", main_pid);
         if (strcmp(json_path, "-") != 0) {
-            char *dst = json_destination(json_path, main_pid, main_pid);
+            char *dst = report_destination(json_path, main_pid, main_pid);
             cli_remove_stale(dst);
             free(dst);
         }
