@@ -98,7 +98,7 @@ static void write_after_free_found_at_eviction(void **state)
     lg_opt.quarantine_mb = 1;
     char *p = lg_heap_alloc(40, 16, 0, 1);
     lg_heap_free(p, 0, 1, "free");
-    p[5] = 0; /* on purpose */
+    p[5] ^= 0x5a; /* on purpose: a changed byte, whatever the poison holds there */
     uint64_t before = lg_report_kind_count(LG_WRITE_AFTER_FREE);
     for (int i = 0; i < 40; i++) lg_heap_free(lg_heap_alloc(64 << 10, 16, 0, 1), 0, 1, "free");
     assert_int_equal(lg_report_kind_count(LG_WRITE_AFTER_FREE), before + 1);
@@ -130,7 +130,7 @@ static void thread_cache_reuses_slots_and_keeps_checks(void **state)
 
     char *victim = lg_heap_alloc_cached(c, 40, 16, 0, 1);
     assert_true(lg_heap_free_cached(c, victim, 0, 1, "free"));
-    victim[3] = 0; /* a write after free, on purpose */
+    victim[3] ^= 0x5a; /* a write after free, on purpose (a changed byte, whatever the poison holds there) */
     uint64_t waf = lg_report_kind_count(LG_WRITE_AFTER_FREE);
 
     uintptr_t first = 0;
