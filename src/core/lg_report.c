@@ -1,29 +1,20 @@
-/* lg_report.c — one finding at a time, as sanitizer-style text and as JSON.
+/* lg_report.c — one finding at a time: its worded record, its emission, the
+ * JSON document.
  *
- * A finding is assembled under the report lock into a handful of static
- * buffers (reports happen inside malloc and in signal handlers: nothing here
- * allocates from the heap), then the text goes to the log channel and the
- * JSON joins the findings store, from which the whole JSON report is
- * rewritten.  Findings are de-duplicated by (kind, key stack) and filtered
- * by the suppressions. */
-#include "lg_core.h"
+ * The findings modules word a finding through the lg_report_* calls, which
+ * fill a record (lg_report_record.h) in static storage under the report
+ * lock (reports happen inside malloc and in signal handlers: nothing here
+ * allocates from the heap).  lg_report_end hands it to the renderers — text
+ * (lg_report_text.c) to the log channel, JSON (lg_report_json.c) into the
+ * findings store, from which the whole JSON report is rewritten.  Findings
+ * are de-duplicated by (kind, key stack) and filtered by the suppressions. */
+#include "lg_report_record.h"
 #include "lg_suppress.h"
 
 #define TEXT_BYTES (64u << 10)
-#define PART_BYTES (48u << 10)
 #define STORE_BYTES LG_CFG_REPORT_STORE_BYTES
 #define SEEN_SLOTS 4096u
 #define SUMMARY_EXTRAS 32
-
-struct lg_report {
-    lg_kind kind;
-    lg_stack_id key;
-    const char *key_name; /* the stack the suppressions were matched against */
-    bool not_error;
-    bool in_holder;
-    uint32_t holder_stacks;
-    lg_buf message, text, head, stacks, holders, cycle, notes, threads;
-};
 
 static const char *const kind_names[] = {
 #define LG_KIND_NAME(id, name) name,
@@ -33,8 +24,7 @@ static const char *const kind_names[] = {
 
 static lg_lock_t report_lock = LG_LOCK_INIT;
 static struct lg_report current;
-static char message_mem[512], out_mem[TEXT_BYTES + 640], text_mem[TEXT_BYTES], head_mem[PART_BYTES], stacks_mem[PART_BYTES], holders_mem[PART_BYTES],
-    cycle_mem[PART_BYTES / 4], notes_mem[PART_BYTES / 4], threads_mem[256];
+static char words_mem[LG_REPORT_WORDS], out_mem[TEXT_BYTES + 640], json_mem[TEXT_BYTES];
 
 static char *store;             /* ",\n"-joined finding objects */
 static size_t store_len;
@@ -89,60 +79,49 @@ static bool first_sighting(lg_kind kind, lg_stack_id key)
     return true;
 }
 
-/* ---- frames ------------------------------------------------------------------- */
+/* ---- the record ------------------------------------------------------------------ */
 
-/* What lies below main, or below a thread's start routine, is the C
- * library's start-up: left out of the text unless full_stacks (the JSON
- * keeps every frame).  *show: the frame itself is shown (main). */
-static bool is_stack_bottom(const char *fn, bool *show)
+/* A copy of s in the record's strings; cuts the record when they are full. */
+static const char *keep(lg_report *r, const char *s)
 {
-    static const char *const thread_roots[] = {"start_thread", "clone3", "__clone3", "clone", "__clone"};
-    if (!fn) return false;
-    *show = lg_str_cmp(fn, "main") == 0;
-    if (*show) return true;
-    for (size_t i = 0; i < LG_ARRAY_LEN(thread_roots); i++)
-        if (lg_str_cmp(fn, thread_roots[i]) == 0) return true;
-    return false;
-}
-
-static void put_frames(lg_report *r, lg_buf *json, lg_stack_id stack, const char *indent)
-{
-    uintptr_t pcs[LG_MAX_FRAMES];
-    uint32_t depth = lg_depot_get(stack, pcs, LG_MAX_FRAMES);
-    lg_buf_putc(json, '[');
-    bool text_done = false, show = false;
-    for (uint32_t i = 0; i < depth; i++) {
-        lg_module_info mod;
-        bool known = lg_pal_module_of(pcs[i], &mod);
-        /* pcs are return addresses: the call is the byte before. */
-        const char *fn = lg_pal_function_of(pcs[i] - 1);
-        bool bottom = !lg_opt.full_stacks && !text_done && is_stack_bottom(fn, &show);
-        if (bottom && !show) text_done = true;
-        if (!text_done) {
-            lg_buf_printf(&r->text, "%s#%u 0x%lx", indent, i, (unsigned long)pcs[i]);
-            if (fn) lg_buf_printf(&r->text, " in %s", fn);
-            if (known) lg_buf_printf(&r->text, " (%s+0x%lx)\n", mod.path, (unsigned long)(pcs[i] - mod.base));
-            else lg_buf_puts(&r->text, " (<unknown module>)\n");
-        }
-        if (bottom) text_done = true;
-
-        lg_buf_printf(json, "%s{\"pc\": \"0x%lx\"", i ? ", " : "", (unsigned long)pcs[i]);
-        if (known) {
-            lg_buf_puts(json, ", \"module\": ");
-            lg_buf_json_str(json, mod.path);
-            lg_buf_printf(json, ", \"offset\": \"0x%lx\"", (unsigned long)(pcs[i] - mod.base));
-        }
-        if (fn) {
-            lg_buf_puts(json, ", \"function\": ");
-            lg_buf_json_str(json, fn);
-        }
-        lg_buf_putc(json, '}');
+    if (!s) return NULL;
+    size_t at = r->words.len;
+    lg_buf_puts(&r->words, s);
+    lg_buf_putc(&r->words, 0);
+    if (r->words.len > r->words.cap) {
+        r->cut = true;
+        return "";
     }
-    if (depth == 0) lg_buf_printf(&r->text, "%s(no stack recorded: stacks=0?)\n", indent);
-    lg_buf_putc(json, ']');
+    return r->words.data + at;
 }
 
-/* ---- building ------------------------------------------------------------------ */
+static const char *keep_vprintf(lg_report *r, const char *fmt, va_list ap)
+{
+    char mem[LG_REPORT_LINE];
+    lg_buf m;
+    lg_buf_init(&m, mem, sizeof(mem));
+    lg_buf_vprintf(&m, fmt, ap);
+    return keep(r, lg_buf_cstr(&m));
+}
+
+static lg_report_part *add_part(lg_report *r, lg_part_kind kind)
+{
+    if (r->nparts == LG_REPORT_PARTS) {
+        r->cut = true;
+        return NULL;
+    }
+    lg_report_part *p = &r->parts[r->nparts++];
+    lg_mem_set(p, 0, sizeof(*p));
+    p->kind = kind;
+    return p;
+}
+
+const char *lg_report_key_name(const lg_report *r)
+{
+    for (uint32_t i = 0; r->key && i < r->nparts; i++)
+        if (r->parts[i].kind == LG_PART_STACK && r->parts[i].stack == r->key) return r->parts[i].key;
+    return NULL;
+}
 
 lg_report *lg_report_begin(lg_kind kind, lg_stack_id key, const char *fmt, ...)
 {
@@ -166,90 +145,81 @@ lg_report *lg_report_begin(lg_kind kind, lg_stack_id key, const char *fmt, ...)
     lg_report *r = &current;
     r->kind = kind;
     r->key = key;
-    r->key_name = NULL;
-    r->not_error = false;
-    r->in_holder = false;
-    lg_buf_init(&r->text, text_mem, sizeof(text_mem));
-    lg_buf_init(&r->head, head_mem, sizeof(head_mem));
-    lg_buf_init(&r->stacks, stacks_mem, sizeof(stacks_mem));
-    lg_buf_init(&r->holders, holders_mem, sizeof(holders_mem));
-    lg_buf_init(&r->cycle, cycle_mem, sizeof(cycle_mem));
-    lg_buf_init(&r->notes, notes_mem, sizeof(notes_mem));
-    lg_buf_init(&r->threads, threads_mem, sizeof(threads_mem));
-
-    /* The headline is written at the end, when it is known whether the
-     * finding is an error. */
-    lg_buf *m = &r->message;
+    r->not_error = r->cut = r->in_holder = false;
+    r->has_address = r->has_block = false;
+    r->access_type = NULL;
+    r->nfields = r->nparts = 0;
+    lg_buf_init(&r->words, words_mem, sizeof(words_mem));
     va_list ap;
-    lg_buf_init(m, message_mem, sizeof(message_mem));
     va_start(ap, fmt);
-    lg_buf_vprintf(m, fmt, ap);
+    r->message = keep_vprintf(r, fmt, ap);
     va_end(ap);
-    lg_buf_puts(&r->head, "{\"kind\": ");
-    lg_buf_json_str(&r->head, lg_kind_name(kind));
-    lg_buf_puts(&r->head, ", \"message\": ");
-    lg_buf_json_str(&r->head, lg_buf_cstr(m));
     return r;
 }
 
 void lg_report_address(lg_report *r, uintptr_t address)
 {
-    if (r) lg_buf_printf(&r->head, ", \"address\": \"0x%lx\"", (unsigned long)address);
+    if (!r) return;
+    r->has_address = true;
+    r->address = address;
 }
 
 void lg_report_block(lg_report *r, uintptr_t address, size_t size)
 {
-    if (r) lg_buf_printf(&r->head, ", \"block\": {\"address\": \"0x%lx\", \"size\": %zu}", (unsigned long)address, size);
+    if (!r) return;
+    r->has_block = true;
+    r->block_address = address;
+    r->block_size = size;
 }
 
 void lg_report_object(lg_report *r, uintptr_t address, const char *type, uint64_t id, int64_t refcount)
 {
-    if (!r) return;
-    lg_buf_printf(&r->head, ", \"object\": {\"address\": \"0x%lx\", \"type\": ", (unsigned long)address);
-    lg_buf_json_str(&r->head, type);
-    lg_buf_printf(&r->head, ", \"id\": %llu, \"refcount\": %lld}", (unsigned long long)id, (long long)refcount);
-    lg_buf_printf(&r->text, "  object %s#%llu at 0x%lx, refcount %lld\n", type, (unsigned long long)id,
-                  (unsigned long)address, (long long)refcount);
+    lg_report_part *p = r ? add_part(r, LG_PART_OBJECT) : NULL;
+    if (!p) return;
+    p->address = address;
+    p->type = keep(r, type);
+    p->id = id;
+    p->count = refcount;
 }
 
 void lg_report_access_type(lg_report *r, const char *type)
 {
-    if (!r || !type) return;
-    lg_buf_puts(&r->head, ", \"access\": {\"type\": ");
-    lg_buf_json_str(&r->head, type);
-    lg_buf_putc(&r->head, '}');
+    if (r && type) r->access_type = keep(r, type);
+}
+
+static lg_report_field *add_field(lg_report *r, const char *key)
+{
+    if (r->nfields == LG_REPORT_FIELDS) {
+        r->cut = true;
+        return NULL;
+    }
+    lg_report_field *f = &r->fields[r->nfields++];
+    f->key = keep(r, key);
+    f->str = NULL;
+    f->u64 = 0;
+    return f;
 }
 
 void lg_report_field_u64(lg_report *r, const char *key, uint64_t value)
 {
-    if (!r) return;
-    lg_buf_puts(&r->head, ", ");
-    lg_buf_json_str(&r->head, key);
-    lg_buf_printf(&r->head, ": %llu", (unsigned long long)value);
+    lg_report_field *f = r ? add_field(r, key) : NULL;
+    if (f) f->u64 = value;
 }
 
 void lg_report_field_str(lg_report *r, const char *key, const char *value)
 {
-    if (!r) return;
-    lg_buf_puts(&r->head, ", ");
-    lg_buf_json_str(&r->head, key);
-    lg_buf_puts(&r->head, ": ");
-    lg_buf_json_str(&r->head, value);
+    lg_report_field *f = r ? add_field(r, key) : NULL;
+    if (f) f->str = keep(r, value ? value : "(null)");
 }
 
 void lg_report_note(lg_report *r, const char *fmt, ...)
 {
-    if (!r) return;
-    char mem[512];
-    lg_buf m;
+    lg_report_part *p = r ? add_part(r, LG_PART_NOTE) : NULL;
+    if (!p) return;
     va_list ap;
-    lg_buf_init(&m, mem, sizeof(mem));
     va_start(ap, fmt);
-    lg_buf_vprintf(&m, fmt, ap);
+    p->text = keep_vprintf(r, fmt, ap);
     va_end(ap);
-    lg_buf_printf(&r->text, "  %s\n", lg_buf_cstr(&m));
-    if (r->notes.len) lg_buf_puts(&r->notes, ", ");
-    lg_buf_json_str(&r->notes, lg_buf_cstr(&m));
 }
 
 void lg_report_stack(lg_report *r, const char *key, lg_stack_id stack, const char *title)
@@ -259,72 +229,53 @@ void lg_report_stack(lg_report *r, const char *key, lg_stack_id stack, const cha
 
 void lg_report_stack_of_thread(lg_report *r, const char *key, lg_stack_id stack, const char *title, uint32_t tid)
 {
-    if (!r) return;
-    if (tid) {
-        lg_buf_printf(&r->text, "  %s, by thread %u:\n", title, tid);
-        if (r->threads.len) lg_buf_puts(&r->threads, ", ");
-        lg_buf_json_str(&r->threads, key);
-        lg_buf_printf(&r->threads, ": %u", tid);
-    } else {
-        lg_buf_printf(&r->text, "  %s:\n", title);
-    }
-    if (stack && stack == r->key && !r->key_name) r->key_name = key;
-    if (r->stacks.len) lg_buf_puts(&r->stacks, ", ");
-    lg_buf_json_str(&r->stacks, key);
-    lg_buf_puts(&r->stacks, ": ");
-    put_frames(r, &r->stacks, stack, "    ");
+    lg_report_part *p = r ? add_part(r, LG_PART_STACK) : NULL;
+    if (!p) return;
+    p->key = keep(r, key);
+    p->text = keep(r, title);
+    p->stack = stack;
+    p->tid = tid;
 }
 
 void lg_report_holder_begin(lg_report *r, uintptr_t holder, const char *holder_type, uint64_t holder_id,
                             int64_t count, const char *fmt, ...)
 {
-    if (!r) return;
-    char mem[512];
-    lg_buf m;
-    va_list ap;
-    lg_buf_init(&m, mem, sizeof(mem));
-    va_start(ap, fmt);
-    lg_buf_vprintf(&m, fmt, ap);
-    va_end(ap);
-    lg_buf_printf(&r->text, "  %s\n", lg_buf_cstr(&m));
-    if (r->holders.len) lg_buf_puts(&r->holders, ", ");
-    lg_buf_printf(&r->holders, "{\"holder\": \"0x%lx\"", (unsigned long)holder);
-    if (holder_type) {
-        lg_buf_puts(&r->holders, ", \"holder_type\": ");
-        lg_buf_json_str(&r->holders, holder_type);
-        lg_buf_printf(&r->holders, ", \"holder_id\": %llu", (unsigned long long)holder_id);
+    lg_report_part *p = r ? add_part(r, LG_PART_HOLDER) : NULL;
+    if (!p) {
+        if (r) r->in_holder = false; /* its stacks must not join the holder before it */
+        return;
     }
-    lg_buf_printf(&r->holders, ", \"count\": %lld, \"description\": ", (long long)count);
-    lg_buf_json_str(&r->holders, lg_buf_cstr(&m));
-    lg_buf_puts(&r->holders, ", \"stacks\": [");
+    va_list ap;
+    va_start(ap, fmt);
+    p->text = keep_vprintf(r, fmt, ap);
+    va_end(ap);
+    p->address = holder;
+    p->type = keep(r, holder_type);
+    p->id = holder_id;
+    p->count = count;
     r->in_holder = true;
-    r->holder_stacks = 0;
 }
 
 void lg_report_holder_stack(lg_report *r, lg_stack_id stack, const char *title)
 {
-    if (!r || !r->in_holder) return;
-    lg_buf_printf(&r->text, "    %s:\n", title);
-    if (r->holder_stacks++) lg_buf_puts(&r->holders, ", ");
-    put_frames(r, &r->holders, stack, "      ");
+    lg_report_part *p = r && r->in_holder ? add_part(r, LG_PART_HOLDER_STACK) : NULL;
+    if (!p) return;
+    p->text = keep(r, title);
+    p->stack = stack;
 }
 
 void lg_report_holder_end(lg_report *r)
 {
-    if (!r || !r->in_holder) return;
-    lg_buf_puts(&r->holders, "]}");
-    r->in_holder = false;
+    if (r) r->in_holder = false;
 }
 
 void lg_report_cycle_member(lg_report *r, const char *type, uint64_t id, uintptr_t address)
 {
-    if (!r) return;
-    lg_buf_printf(&r->text, "  %s %s#%llu at 0x%lx\n", r->cycle.len ? "-> holds" : "cycle:", type,
-                  (unsigned long long)id, (unsigned long)address);
-    if (r->cycle.len) lg_buf_puts(&r->cycle, ", ");
-    lg_buf_puts(&r->cycle, "{\"type\": ");
-    lg_buf_json_str(&r->cycle, type);
-    lg_buf_printf(&r->cycle, ", \"id\": %llu, \"address\": \"0x%lx\"}", (unsigned long long)id, (unsigned long)address);
+    lg_report_part *p = r ? add_part(r, LG_PART_CYCLE) : NULL;
+    if (!p) return;
+    p->type = keep(r, type);
+    p->id = id;
+    p->address = address;
 }
 
 void lg_report_not_error(lg_report *r)
@@ -341,44 +292,20 @@ static void store_append(const lg_buf *part)
     store_len += n;
 }
 
-static void json_section(lg_buf *out, const char *open, const lg_buf *part, const char *close)
-{
-    if (!part->len) return;
-    lg_buf_puts(out, open);
-    lg_buf_putn(out, part->data, part->len < part->cap ? part->len : part->cap);
-    lg_buf_puts(out, close);
-}
-
+/* The record, rendered: the text to the log in one write (so that reports
+ * of several processes do not interleave), the JSON into the store. */
 void lg_report_end(lg_report *r)
 {
     if (!r) return;
-    lg_report_holder_end(r);
-    lg_buf_putc(&r->text, '\n');
-    lg_buf out; /* one write, so that reports of several processes do not interleave */
+    lg_buf out;
     lg_buf_init(&out, out_mem, sizeof(out_mem));
-    lg_buf_printf(&out, "==%u==%s: lifeguard: %s: %s\n", lg_pal_pid(), r->not_error ? "WARNING" : "ERROR",
-                  lg_kind_name(r->kind), lg_buf_cstr(&r->message));
-    lg_buf_putn(&out, r->text.data, r->text.len < r->text.cap ? r->text.len : r->text.cap);
+    lg_report_render_text(r, &out);
     lg_pal_write(lg_report_channel, out.data, out.len < out.cap ? out.len : out.cap);
 
-    /* The finding's object: head fields, then the sections.  The text buffer
-     * is reused as scratch now that it has been written out. */
-    lg_buf *json = &r->text;
-    lg_buf_init(json, text_mem, sizeof(text_mem));
-    if (store_len) lg_buf_puts(json, ",\n  ");
-    lg_buf_putn(json, r->head.data, r->head.len < r->head.cap ? r->head.len : r->head.cap);
-    lg_buf_printf(json, ", \"severity\": \"%s\"", r->not_error ? "warning" : "error");
-    if (r->key_name) {
-        lg_buf_puts(json, ", \"suppression_stack\": ");
-        lg_buf_json_str(json, r->key_name);
-    }
-    json_section(json, ", \"notes\": [", &r->notes, "]");
-    json_section(json, ", \"stacks\": {", &r->stacks, "}");
-    json_section(json, ", \"threads\": {", &r->threads, "}");
-    json_section(json, ", \"holders\": [", &r->holders, "]");
-    json_section(json, ", \"cycle\": [", &r->cycle, "]");
-    lg_buf_putc(json, '}');
-    if (json->len <= json->cap) store_append(json); /* a cut finding would break the document */
+    lg_buf json;
+    lg_buf_init(&json, json_mem, sizeof(json_mem));
+    if (store_len) lg_buf_puts(&json, ",\n  ");
+    if (lg_report_render_json(r, &json)) store_append(&json); /* a cut finding would break the document */
 
     reported_count++;
     kind_counts[r->kind]++;

@@ -1,9 +1,11 @@
-/* lg_report.h — building one finding, written as sanitizer-style text and as
- * an entry of the JSON report (docs/REPORT.md is the contract).
+/* lg_report.h — wording one finding into a record, which renderers write as
+ * sanitizer-style text and as an entry of the JSON report (docs/REPORT.md is
+ * the contract).
  *
- * A finding is built between lg_report_begin() and lg_report_end(); the
- * calls in between append to both renderings at once.  Only one finding is
- * built at a time (a global lock is held from begin to end). */
+ * A finding is worded between lg_report_begin() and lg_report_end(); the
+ * calls in between fill its record (lg_report_record.h) and write nothing;
+ * lg_report_end renders it.  Only one finding is built at a time (a global
+ * lock is held from begin to end). */
 #ifndef LG_REPORT_H
 #define LG_REPORT_H
 
