@@ -7,8 +7,9 @@
  * one, delete[] of a new'd one, aligned new with unaligned delete are
  * `alloc-dealloc-mismatch`; a sized delete whose size is not the block's,
  * or an aligned delete whose alignment the block does not have, is
- * `new-delete-type-mismatch`.  The block is freed all the same, as glibc
- * would.  free() pays for this only once a program has called new.
+ * `new-delete-type-mismatch` (worded by core/lg_finding_alloc.c).  The
+ * block is freed all the same, as glibc would.  free() pays for this only
+ * once a program has called new.
  *
  * A throwing new that cannot allocate calls the program's new_handler
  * until it gives up, then throws std::bad_alloc through libstdc++'s own
@@ -118,37 +119,10 @@ RT_EXPORT void *_ZnamSt11align_val_tRKSt9nothrow_t(size_t size, size_t align, co
 
 /* ---- release ------------------------------------------------------------------------ */
 
-static const char *family_name(uint8_t from)
-{
-    switch (from & FROM_MASK) {
-    case 0: return "malloc()";
-    case LG_BLOCK_FROM_NEW: return "operator new";
-    case LG_BLOCK_FROM_NEW_ARRAY: return "operator new[]";
-    case LG_BLOCK_FROM_NEW | LG_BLOCK_FROM_ALIGNED: return "an aligned operator new";
-    default: return "an aligned operator new[]";
-    }
-}
-
-static const char *release_name(uint8_t as, const char *fn)
-{
-    switch (as & FROM_MASK) {
-    case 0: return fn; /* free, realloc */
-    case LG_BLOCK_FROM_NEW: return "operator delete";
-    case LG_BLOCK_FROM_NEW_ARRAY: return "operator delete[]";
-    case LG_BLOCK_FROM_NEW | LG_BLOCK_FROM_ALIGNED: return "an aligned operator delete";
-    default: return "an aligned operator delete[]";
-    }
-}
-
-static void report_mismatch(lg_kind kind, const lg_block *b, lg_stack_id stack, const char *what)
+static void report(const lg_release_finding *f)
 {
     rt_busy++;
-    lg_report *r = lg_report_begin(kind, stack, "%s", what);
-    lg_report_address(r, b->user);
-    lg_report_block(r, b->user, b->size);
-    lg_report_stack_of_thread(r, "access", stack, "the release", lg_pal_tid());
-    lg_heap_report_stacks(r, b, NULL, "the block was allocated here");
-    lg_report_end(r);
+    lg_finding_report_release(f);
     rt_busy--;
 }
 
@@ -161,27 +135,25 @@ void rt_cxx_check_release(void *p, uint8_t released_as, size_t size, size_t alig
         __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE)
         return;
     uint8_t from = __atomic_load_n(&b.meta->flags, __ATOMIC_RELAXED) & FROM_MASK;
-    char what[200];
-    lg_buf m;
+    lg_release_finding f = {
+        .block = &b, .allocated_as = from, .released_as = released_as & FROM_MASK, .fn = fn, .stack = stack,
+        .tid = lg_pal_tid(),
+    };
     if (from != (released_as & FROM_MASK)) {
         if (!lg_opt.alloc_dealloc_mismatch) return;
-        lg_buf_init(&m, what, sizeof(what));
-        lg_buf_printf(&m, "%s%s of the %zu-byte block at 0x%lx, allocated by %s", release_name(released_as, fn),
-                      released_as ? "" : "()", b.size, (unsigned long)b.user, family_name(from));
-        report_mismatch(LG_ALLOC_DEALLOC_MISMATCH, &b, stack, lg_buf_cstr(&m));
+        f.kind = LG_ALLOC_DEALLOC_MISMATCH;
+        report(&f);
         return;
     }
     if (!lg_opt.new_delete_type_mismatch) return;
+    f.kind = LG_NEW_DELETE_TYPE_MISMATCH;
     if (size != RT_UNSIZED && size != b.size) {
-        lg_buf_init(&m, what, sizeof(what));
-        lg_buf_printf(&m, "sized %s says %zu bytes; the block at 0x%lx has %zu", release_name(released_as, fn), size,
-                      (unsigned long)b.user, b.size);
-        report_mismatch(LG_NEW_DELETE_TYPE_MISMATCH, &b, stack, lg_buf_cstr(&m));
+        f.sized = true;
+        f.size = size;
+        report(&f);
     } else if (align && (align & (align - 1) || b.user & (align - 1))) {
-        lg_buf_init(&m, what, sizeof(what));
-        lg_buf_printf(&m, "%s with alignment %zu of the block at 0x%lx, which is not so aligned",
-                      release_name(released_as, fn), align, (unsigned long)b.user);
-        report_mismatch(LG_NEW_DELETE_TYPE_MISMATCH, &b, stack, lg_buf_cstr(&m));
+        f.align = align;
+        report(&f);
     }
 }
 

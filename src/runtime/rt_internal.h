@@ -13,6 +13,7 @@
 
 #include "../core/lg_core.h"
 #include "../core/lg_heap.h"
+#include "../core/lg_finding.h"
 
 #define RT_EXPORT __attribute__((visibility("default")))
 #define RT_TLS __attribute__((tls_model("initial-exec")))
@@ -67,8 +68,8 @@ extern size_t rt_size_slow_above;
 void rt_size_init(void);
 bool rt_size_refused(const char *fn, size_t size);
 /* Reports an allocation-failure warning: fn(size), or fn(count, size) when
- * count is not 0, and why. */
-void rt_alloc_failed(const char *fn, size_t size, size_t count, const char *why);
+ * count is not 0, and why (core/lg_finding.h words it). */
+void rt_alloc_failed(const char *fn, size_t size, size_t count, lg_alloc_why why);
 
 /* The allocation and free paths of malloc and free, for operator new and
  * delete (rt_cxx.c). */

@@ -5,7 +5,8 @@
  * becomes one `leak` finding (blocks and bytes include the blocks reachable
  * only through the roots), largest first.  Suppressions apply through the
  * finding's key, the allocation stack.  With show_reachable, the blocks
- * still reachable are listed the same way, as warnings. */
+ * still reachable are listed the same way, as warnings.  The words are
+ * core/lg_finding_leak.c's. */
 #include "rt_leaks.h"
 
 typedef struct stack_total {
@@ -46,36 +47,18 @@ static bool reach_bigger(const void *a, const void *b, void *ctx)
     return ((const rt_reach_stack *)a)->bytes > ((const rt_reach_stack *)b)->bytes;
 }
 
-static void note_world(lg_report *r, const rt_world *w)
-{
-    if (w->not_stopped)
-        lg_report_note(r, "%u thread%s could not be stopped during the scan (%s, errno %d): a block moved meanwhile may be misreported",
-                       w->not_stopped, w->not_stopped == 1 ? "" : "s", w->why ? w->why : "unknown", w->error);
-}
-
 static uint64_t report_leaks(const rt_world *w)
 {
     uint64_t reported = 0;
     lg_sort(totals, total_count, sizeof(*totals), total_bigger, NULL);
     for (size_t i = 0; i < total_count; i++) {
-        stack_total *t = &totals[i];
+        const stack_total *t = &totals[i];
         if (!t->fresh) continue;
-        lg_report *r = lg_report_begin(LG_LEAK, t->stack, "%llu bytes in %llu block%s leaked",
-                                       (unsigned long long)t->bytes, (unsigned long long)t->blocks,
-                                       t->blocks == 1 ? "" : "s");
-        lg_report_block(r, t->user, t->size);
-        lg_report_field_u64(r, "blocks", t->blocks);
-        lg_report_field_u64(r, "bytes", t->bytes);
-        if (t->blocks > t->roots)
-            lg_report_note(r, "%llu block%s nothing points to, and %llu more reachable only through %s (a leaked list, tree or cycle)",
-                           (unsigned long long)t->roots, t->roots == 1 ? "" : "s",
-                           (unsigned long long)(t->blocks - t->roots), t->roots == 1 ? "it" : "them");
-        else
-            lg_report_note(r, "nothing points to %s any more", t->blocks == 1 ? "it" : "them");
-        note_world(r, w);
-        lg_report_stack(r, "alloc", t->stack, t->roots == 1 ? "the block was allocated here" : "the blocks were allocated here");
-        if (r) reported += t->blocks; /* a stack's first finding: all its blocks are new */
-        lg_report_end(r);
+        lg_leak_finding f = {
+            .stack = t->stack, .roots = t->roots, .blocks = t->blocks, .bytes = t->bytes, .user = t->user,
+            .size = t->size, .not_stopped = w->not_stopped, .not_stopped_why = w->why, .not_stopped_errno = w->error,
+        };
+        if (lg_finding_report_leak(&f)) reported += t->blocks; /* a stack's first finding: all its blocks are new */
     }
     return reported;
 }
@@ -85,17 +68,11 @@ static void report_reachable(const rt_leak_result *res)
     lg_sort(res->reach, res->reach_count, sizeof(*res->reach), reach_bigger, NULL);
     for (size_t i = 0; i < res->reach_count; i++) {
         const rt_reach_stack *s = &res->reach[i];
-        /* Key 0: a listing, neither de-duplicated nor suppressed. */
-        lg_report *r = lg_report_begin(LG_LEAK, 0, "still reachable: %llu bytes in %llu block%s",
-                                       (unsigned long long)s->bytes, (unsigned long long)s->blocks,
-                                       s->blocks == 1 ? "" : "s");
-        lg_report_not_error(r);
-        lg_report_block(r, s->user, s->size);
-        lg_report_field_u64(r, "blocks", s->blocks);
-        lg_report_field_u64(r, "bytes", s->bytes);
-        lg_report_field_str(r, "reachable", "yes");
-        lg_report_stack(r, "alloc", s->stack, "allocated here");
-        lg_report_end(r);
+        lg_leak_finding f = {
+            .stack = s->stack, .blocks = s->blocks, .bytes = s->bytes, .user = s->user, .size = s->size,
+            .reachable = true,
+        };
+        lg_finding_report_leak(&f);
     }
 }
 

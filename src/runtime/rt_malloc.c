@@ -77,7 +77,7 @@ static void *checked_alloc(size_t size, size_t align, const char *fn)
     }
     void *p = lg_heap_alloc_cached(my_cache(), size, align, rt_capture(), lg_pal_tid());
     if (!p) {
-        rt_alloc_failed(fn, size, 0, "out of memory");
+        rt_alloc_failed(fn, size, 0, LG_ALLOC_OUT_OF_MEMORY);
         errno = ENOMEM;
     }
     return p;
@@ -127,7 +127,7 @@ RT_EXPORT void *calloc(size_t count, size_t size)
 {
     size_t total;
     if (__builtin_mul_overflow(count, size, &total)) {
-        rt_alloc_failed("calloc", size, count, "the total size overflows");
+        rt_alloc_failed("calloc", size, count, LG_ALLOC_OVERFLOW);
         errno = ENOMEM;
         return NULL;
     }
@@ -158,7 +158,7 @@ RT_EXPORT void *realloc(void *old, size_t size)
     void *p = NULL;
     if (size <= rt_size_slow_above || !rt_size_refused("realloc", size)) {
         p = lg_heap_alloc_cached(cache, size, LG_ALIGN_MALLOC, stack, lg_pal_tid());
-        if (!p) rt_alloc_failed("realloc", size, 0, "out of memory");
+        if (!p) rt_alloc_failed("realloc", size, 0, LG_ALLOC_OUT_OF_MEMORY);
     }
     if (!p) {
         errno = ENOMEM;
@@ -173,7 +173,7 @@ RT_EXPORT void *reallocarray(void *old, size_t count, size_t size)
 {
     size_t total;
     if (__builtin_mul_overflow(count, size, &total)) {
-        rt_alloc_failed("reallocarray", size, count, "the total size overflows");
+        rt_alloc_failed("reallocarray", size, count, LG_ALLOC_OVERFLOW);
         errno = ENOMEM;
         return NULL;
     }
@@ -228,7 +228,7 @@ RT_EXPORT void *pvalloc(size_t size)
     size_t page = (size_t)sysconf(_SC_PAGESIZE);
     size_t rounded;
     if (__builtin_add_overflow(size, page - 1, &rounded)) {
-        rt_alloc_failed("pvalloc", size, 0, "the size rounded up to a page overflows");
+        rt_alloc_failed("pvalloc", size, 0, LG_ALLOC_PAGE_OVERFLOW);
         errno = ENOMEM;
         return NULL;
     }

@@ -10,8 +10,8 @@
  * max_allocation_size_mb sets the limit instead.
  *
  * Every refused or failed allocation is an `allocation-failure` finding, a
- * warning: the program gets NULL and ENOMEM (or std::bad_alloc), as with
- * glibc, and goes on. */
+ * warning (worded by core/lg_finding_alloc.c): the program gets NULL and
+ * ENOMEM (or std::bad_alloc), as with glibc, and goes on. */
 #include "rt_internal.h"
 
 #include <stdint.h>
@@ -41,34 +41,29 @@ bool rt_size_refused(const char *fn, size_t size)
     size_t mb_limit = (size_t)lg_opt.max_allocation_size_mb;
     if (mb_limit) {
         if (mb_limit >= (SIZE_MAX >> 20) || size <= (mb_limit << 20)) return false;
-        rt_alloc_failed(fn, size, 0, "more than max_allocation_size_mb allows");
+        rt_alloc_failed(fn, size, 0, LG_ALLOC_OVER_LIMIT);
         return true;
     }
     if (size > (size_t)PTRDIFF_MAX) {
-        rt_alloc_failed(fn, size, 0, "more than PTRDIFF_MAX bytes, which glibc refuses");
+        rt_alloc_failed(fn, size, 0, LG_ALLOC_OVER_PTRDIFF_MAX);
         return true;
     }
     if (!kernel_would_commit(size)) {
-        rt_alloc_failed(fn, size, 0, "more than the system would commit, so glibc's malloc fails too");
+        rt_alloc_failed(fn, size, 0, LG_ALLOC_NOT_COMMITTED);
         return true;
     }
     return false;
 }
 
-void rt_alloc_failed(const char *fn, size_t size, size_t count, const char *why)
+void rt_alloc_failed(const char *fn, size_t size, size_t count, lg_alloc_why why)
 {
     if (rt_busy) return;
     lg_stack_id stack = rt_capture();
     rt_busy++;
-    lg_report *r;
-    if (count)
-        r = lg_report_begin(LG_BAD_ALLOC, stack, "%s(%zu, %zu): %s; returned NULL (ENOMEM)", fn, count, size, why);
-    else if (fn[0] == 'o') /* operator new: no NULL but std::bad_alloc, unless nothrow */
-        r = lg_report_begin(LG_BAD_ALLOC, stack, "%s(%zu): %s; allocation failed", fn, size, why);
-    else
-        r = lg_report_begin(LG_BAD_ALLOC, stack, "%s(%zu): %s; returned NULL (ENOMEM)", fn, size, why);
-    lg_report_not_error(r);
-    lg_report_stack_of_thread(r, "access", stack, "the allocation", lg_pal_tid());
-    lg_report_end(r);
+    lg_finding_report_alloc_failure(&(lg_alloc_failure){
+        .fn = fn, .size = size, .count = count, .why = why,
+        .throws = fn[0] == 'o', /* operator new, operator new[] */
+        .stack = stack, .tid = lg_pal_tid(),
+    });
     rt_busy--;
 }
