@@ -4,12 +4,13 @@
  * heap would not know which family a block came from.  Each new marks its
  * block (LG_BLOCK_FROM_NEW, _NEW_ARRAY, _ALIGNED in the block's flags);
  * each release compares: free() of a new'd block, delete of a malloc'd
- * one, delete[] of a new'd one, aligned new with unaligned delete are
- * `alloc-dealloc-mismatch`; a sized delete whose size is not the block's,
- * or an aligned delete whose alignment the block does not have, is
- * `new-delete-type-mismatch` (worded by core/lg_finding_alloc.c).  The
- * block is freed all the same, as glibc would.  free() pays for this only
- * once a program has called new.
+ * one, delete[] of a new'd one, aligned new with unaligned delete and the
+ * reverse are `alloc-dealloc-mismatch` (a release of a block already freed
+ * too, besides its double-free); a sized delete whose size is not the
+ * block's, or an aligned delete whose alignment is not the one its new was
+ * given, is `new-delete-type-mismatch`.  The block is freed all the same,
+ * as glibc would.  free() pays for this only once a program has called new.
+ * core/lg_finding_alloc.c words the findings.
  *
  * A throwing new that cannot allocate calls the program's new_handler
  * until it gives up, then throws std::bad_alloc through libstdc++'s own
@@ -49,6 +50,79 @@ static void mark(void *p, uint8_t from)
     if (rt_heap_on && lg_heap_find((uintptr_t)p, &b)) __atomic_fetch_or(&b.meta->flags, from, __ATOMIC_RELAXED);
 }
 
+/* ---- the alignment aligned new was given ------------------------------------------ */
+
+/* The heap's block metadata has no room for it and aligned new is rare: a
+ * table of (block, alignment) for the live blocks of aligned new, open
+ * addressing with linear probing, deletion by backward shift, one lock.
+ * Full (a program with 48 Ki live aligned blocks), a block is not
+ * remembered and its aligned delete is checked against the pointer only. */
+#define ALIGN_SLOTS (1u << 16)
+#define ALIGN_MAX_USED (ALIGN_SLOTS / 4 * 3)
+
+typedef struct align_entry {
+    uintptr_t user; /* 0: empty */
+    size_t align;
+} align_entry;
+
+static align_entry *align_table;
+static uint32_t align_used;
+static lg_lock_t align_lock = LG_LOCK_INIT;
+
+static uint32_t align_home(uintptr_t user)
+{
+    return (uint32_t)(((uint64_t)user * 0x9e3779b97f4a7c15ull) >> 48) & (ALIGN_SLOTS - 1);
+}
+
+static void remember_align(uintptr_t user, size_t align)
+{
+    lg_lock(&align_lock);
+    if (!align_table) align_table = lg_pal_map(ALIGN_SLOTS * sizeof(align_entry));
+    for (uint32_t i = align_home(user), n = 0; align_table && n < ALIGN_SLOTS; i = (i + 1) & (ALIGN_SLOTS - 1), n++) {
+        align_entry *e = &align_table[i];
+        if (e->user == user) { /* a slot whose last release was not seen */
+            e->align = align;
+            break;
+        }
+        if (!e->user) {
+            if (align_used < ALIGN_MAX_USED) {
+                e->user = user;
+                e->align = align;
+                align_used++;
+            }
+            break;
+        }
+    }
+    lg_unlock(&align_lock);
+}
+
+/* The alignment remembered for user (0: none), forgotten. */
+static size_t forget_align(uintptr_t user)
+{
+    size_t align = 0;
+    lg_lock(&align_lock);
+    uint32_t i = align_home(user);
+    while (align_table && align_table[i].user && align_table[i].user != user) i = (i + 1) & (ALIGN_SLOTS - 1);
+    if (align_table && align_table[i].user == user) {
+        align = align_table[i].align;
+        /* Backward shift: move up each later entry of the run that may sit at i. */
+        for (uint32_t hole = i, j = (i + 1) & (ALIGN_SLOTS - 1); align_table[j].user; j = (j + 1) & (ALIGN_SLOTS - 1)) {
+            uint32_t home = align_home(align_table[j].user);
+            bool movable = hole <= j ? home <= hole || home > j : home <= hole && home > j;
+            if (!movable) continue;
+            align_table[hole] = align_table[j];
+            hole = j;
+            i = j;
+        }
+        align_table[i].user = 0;
+        align_used--;
+    }
+    lg_unlock(&align_lock);
+    return align;
+}
+
+/* ---- allocation, continued ---------------------------------------------------------- */
+
 static void *cxx_new(size_t size, size_t align, uint8_t from, bool nothrow, const char *fn)
 {
     if (!__atomic_load_n(&rt_cxx_used, __ATOMIC_RELAXED)) __atomic_store_n(&rt_cxx_used, true, __ATOMIC_RELAXED);
@@ -60,6 +134,7 @@ static void *cxx_new(size_t size, size_t align, uint8_t from, bool nothrow, cons
         void *p = rt_alloc_checked(size, align < 16 ? 16 : align, fn);
         if (p) {
             mark(p, from);
+            if (from & LG_BLOCK_FROM_ALIGNED && rt_heap_on) remember_align((uintptr_t)p, align);
             return p;
         }
         new_handler_fn handler = current_new_handler();
@@ -130,29 +205,32 @@ void rt_cxx_check_release(void *p, uint8_t released_as, size_t size, size_t alig
 {
     lg_block b;
     if (rt_busy || !rt_heap_on) return;
-    /* Not a live block's start: the free itself reports why. */
-    if (!lg_heap_find((uintptr_t)p, &b) || b.user != (uintptr_t)p ||
-        __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE)
-        return;
+    /* Not a block's start: the free itself reports why. */
+    if (!lg_heap_find((uintptr_t)p, &b) || b.user != (uintptr_t)p) return;
+    uint8_t state = __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE);
+    if (state != LG_BLOCK_LIVE && state != LG_BLOCK_QUARANTINED) return;
     uint8_t from = __atomic_load_n(&b.meta->flags, __ATOMIC_RELAXED) & FROM_MASK;
+    size_t block_align = state == LG_BLOCK_LIVE && from & LG_BLOCK_FROM_ALIGNED ? forget_align(b.user) : 0;
     lg_release_finding f = {
         .block = &b, .allocated_as = from, .released_as = released_as & FROM_MASK, .fn = fn, .stack = stack,
         .tid = lg_pal_tid(),
     };
     if (from != (released_as & FROM_MASK)) {
+        /* Of a freed block too (with its free): its double-free follows. */
         if (!lg_opt.alloc_dealloc_mismatch) return;
         f.kind = LG_ALLOC_DEALLOC_MISMATCH;
         report(&f);
         return;
     }
-    if (!lg_opt.new_delete_type_mismatch) return;
+    if (!lg_opt.new_delete_type_mismatch || state != LG_BLOCK_LIVE) return;
     f.kind = LG_NEW_DELETE_TYPE_MISMATCH;
     if (size != RT_UNSIZED && size != b.size) {
         f.sized = true;
         f.size = size;
         report(&f);
-    } else if (align && (align & (align - 1) || b.user & (align - 1))) {
+    } else if (align && block_align ? align != block_align : align && (align & (align - 1) || b.user & (align - 1))) {
         f.align = align;
+        f.block_align = block_align;
         report(&f);
     }
 }

@@ -58,6 +58,13 @@ int main()
     ::operator delete(raw, static_cast<std::size_t>(48));
     void *al = ::operator new(128, std::align_val_t(256));
     ::operator delete(al, std::align_val_t(256));
+    /* The alignment its new was given, whatever the pointer happens to have. */
+    for (int i = 0; i < 8; i++) {
+        void *a32 = ::operator new(64, std::align_val_t(32));
+        ::operator delete(a32, static_cast<std::size_t>(64), std::align_val_t(32));
+        void *a64 = ::operator new[](96, std::align_val_t(64));
+        ::operator delete[](a64, std::align_val_t(64));
+    }
     auto shared = std::make_shared<Node>();
     auto unique = std::make_unique<Wide[]>(2);
 
