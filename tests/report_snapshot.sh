@@ -89,7 +89,9 @@ capture)
         shopt -s nullglob
         set -- "$here"/{heap,guard,leaks,refs,seeds,cxx}/*.{c,cpp}
     fi
-    for c in "$@"; do capture_one "$c" "$build" "$cc" "$out"; done
+    for c in "$@"; do # absolute, as the file names the frames show
+        capture_one "$(cd "$(dirname "$c")" && pwd)/$(basename "$c")" "$build" "$cc" "$out"
+    done
     rm -rf "$out/work"
     ;;
 compare)

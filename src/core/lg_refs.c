@@ -156,115 +156,42 @@ static lg_stack_id destroy_stack(const refs_obj *o)
     return b.meta->free_stack;
 }
 
+/* The findings' facts; lg_finding_refs.c words them. */
 static void report_freed_while_held(refs_shard *s, refs_obj *o, const char *how, lg_stack_id stack, int64_t named,
                                     int64_t anon)
 {
-    char name[80];
-    refs_name(o, name, sizeof(name));
-    long long others = (long long)(named + (anon > 0 ? anon - 1 : 0));
-    lg_report *r = lg_report_begin(LG_REF_FREED_WHILE_HELD, stack,
-                                   "%s destroyed (%s) while %lld other reference%s to it %s still held", name, how,
-                                   others, others == 1 ? "" : "s", others == 1 ? "is" : "are");
-    if (!r) return;
-    refs_report_object(r, o);
-    lg_report_note(r, "the destroyer is taken to own one anonymous reference; every other one is still held");
-    if (stack || !lg_opt.stacks) lg_report_stack(r, "free", stack, "destroyed here");
-    else lg_report_note(r, "the destroying call's stack could not be captured (the runtime's core has no unwind tables?)");
-    refs_report_holders(r, o, s, 16);
-    if (o->last_put) lg_report_stack(r, "last_put", o->last_put, "its last reference was dropped here");
-    lg_report_stack(r, "birth", o->birth_stack, "born here");
-    lg_report_end(r);
+    refs_finding_report(&(refs_finding){.kind = LG_REF_FREED_WHILE_HELD, .stack = stack, .obj = o, .shard = s,
+                                        .destroyed_by = how, .named = named, .anon = anon});
 }
 
 static void report_get_after_free(refs_shard *s, refs_obj *o, uintptr_t holder, lg_stack_id stack)
 {
-    char name[80], who[160];
-    refs_name(o, name, sizeof(name));
-    bool dead = o->state == LG_REFS_DEAD;
-    lg_report *r = lg_report_begin(LG_REF_GET_AFTER_FREE, stack, "lg_ref_get on %s after %s", name,
-                                   dead ? "it was destroyed" : "its count reached zero");
-    if (!r) return;
-    refs_report_object(r, o);
-    refs_describe_holder_addr(holder, s, true, who, sizeof(who));
-    lg_report_note(r, "the new reference is taken by %s", who);
-    lg_report_stack(r, "access", stack, "this get");
-    if (o->zero_put) lg_report_stack(r, "zero_put", o->zero_put, "its count reached zero at this put");
-    else if (o->last_put) lg_report_stack(r, "last_put", o->last_put, "its last put");
-    if (dead) lg_report_stack(r, "free", destroy_stack(o), "destroyed here");
-    lg_report_stack(r, "birth", o->birth_stack, "born here");
-    lg_report_end(r);
+    refs_finding_report(&(refs_finding){.kind = LG_REF_GET_AFTER_FREE, .stack = stack, .obj = o, .shard = s,
+                                        .holder = holder, .destroy = o->state == LG_REFS_DEAD ? destroy_stack(o) : 0});
 }
 
 static void report_underflow(refs_shard *s, refs_obj *o, uintptr_t holder, lg_stack_id stack)
 {
-    char name[80], who[160];
-    refs_name(o, name, sizeof(name));
-    lg_report *r = lg_report_begin(LG_REF_UNDERFLOW, stack, "lg_ref_put on %s whose count is already zero%s", name,
-                                   o->state == LG_REFS_DEAD ? " (destroyed)" : "");
-    if (!r) return;
-    refs_report_object(r, o);
-    refs_describe_holder_addr(holder, s, true, who, sizeof(who));
-    lg_report_note(r, "dropped by %s", who);
-    lg_report_stack(r, "access", stack, "this put");
-    if (o->zero_put) lg_report_stack(r, "zero_put", o->zero_put, "the count reached zero at this put");
-    if (o->state == LG_REFS_DEAD) lg_report_stack(r, "free", destroy_stack(o), "destroyed here");
-    lg_report_stack(r, "birth", o->birth_stack, "born here");
-    lg_report_end(r);
+    refs_finding_report(&(refs_finding){.kind = LG_REF_UNDERFLOW, .stack = stack, .obj = o, .shard = s,
+                                        .holder = holder, .destroy = o->state == LG_REFS_DEAD ? destroy_stack(o) : 0});
 }
 
-/* verb: "drops" (a put) or "hands over" (lg_ref_move). */
 static void report_put_unheld(refs_shard *s, refs_obj *o, const refs_holder *h, uintptr_t holder,
-                              lg_stack_id stack, const char *verb)
+                              lg_stack_id stack, bool moved)
 {
-    char name[80], who[160];
-    refs_name(o, name, sizeof(name));
-    refs_describe_holder_addr(holder, s, false, who, sizeof(who));
-    lg_report *r = lg_report_begin(LG_REF_PUT_UNHELD, stack, "%s %s a reference to %s it does not hold", who, verb,
-                                   name);
-    if (!r) return;
-    refs_report_object(r, o);
-    if (h) lg_report_note(r, "%s took %llu and has already dropped %llu", who, (unsigned long long)h->gets,
-                          (unsigned long long)h->puts);
-    else lg_report_note(r, "%s never took a reference to %s", who, name);
-    lg_report_stack(r, "access", stack, "this put");
-    if (h && h->last_put) lg_report_stack(r, "holder_last_put", h->last_put, "that holder's previous put");
-    refs_report_holders(r, o, s, 16);
-    lg_report_stack(r, "birth", o->birth_stack, "born here");
-    lg_report_end(r);
+    refs_finding_report(&(refs_finding){.kind = LG_REF_PUT_UNHELD, .stack = stack, .obj = o, .shard = s,
+                                        .holder = holder, .record = h, .moved = moved});
 }
 
 static void report_put_after_free(refs_shard *s, refs_obj *o, uintptr_t holder, lg_stack_id stack)
 {
-    char name[80], who[160];
-    refs_name(o, name, sizeof(name));
-    lg_report *r = lg_report_begin(LG_REF_PUT_AFTER_FREE, stack, "lg_ref_put on %s after it was destroyed", name);
-    if (!r) return;
-    refs_report_object(r, o);
-    refs_describe_holder_addr(holder, s, true, who, sizeof(who));
-    lg_report_note(r, "dropped by %s; its count (%lld before this put) belongs to an object that no longer exists", who,
-                   (long long)o->count);
-    lg_report_stack(r, "access", stack, "this put");
-    lg_report_stack(r, "free", destroy_stack(o), "destroyed here");
-    refs_report_holders(r, o, s, 8);
-    lg_report_stack(r, "birth", o->birth_stack, "born here");
-    lg_report_end(r);
+    refs_finding_report(&(refs_finding){.kind = LG_REF_PUT_AFTER_FREE, .stack = stack, .obj = o, .shard = s,
+                                        .holder = holder, .destroy = destroy_stack(o)});
 }
 
 static void report_growth(refs_shard *s, refs_obj *o, lg_stack_id stack)
 {
-    char name[80];
-    refs_name(o, name, sizeof(name));
-    lg_report *r = lg_report_begin(LG_REF_GROWTH, stack, "the count of %s passed %llu", name,
-                                   (unsigned long long)lg_opt.ref_growth_limit);
-    if (!r) return;
-    lg_report_not_error(r); /* a warning: the program goes on */
-    refs_report_object(r, o);
-    refs_report_top_sites(r, o, s, 4);
-    lg_report_stack(r, "access", stack, "the get that crossed the limit");
-    refs_report_holders(r, o, s, 4);
-    lg_report_stack(r, "birth", o->birth_stack, "born here");
-    lg_report_end(r);
-    refs_cause_note(stack, 0, LG_REF_GROWTH, name); /* its references are counted by the leak, if any */
+    refs_finding_report(&(refs_finding){.kind = LG_REF_GROWTH, .stack = stack, .obj = o, .shard = s});
 }
 
 /* ---- destruction ---------------------------------------------------------------- */
@@ -537,7 +464,7 @@ static void put_locked(refs_shard *s, uintptr_t addr, uintptr_t holder, lg_stack
             held = false; /* a token handed back twice: a double put, whatever else it holds */
         }
     }
-    if (LG_UNLIKELY(!held)) report_put_unheld(s, o, h, holder, stack, "drops");
+    if (LG_UNLIKELY(!held)) report_put_unheld(s, o, h, holder, stack, false);
     if (LG_LIKELY(h != NULL)) holder_put(s, o, h, stack, held, token && held ? &got : NULL);
     /* The count follows the program's, even through a bad put. */
     o->count--;
@@ -582,7 +509,7 @@ void lg_refs_move(uintptr_t addr, uintptr_t from, uintptr_t to, lg_stack_id stac
     if (!o) goto out; /* unknown: nothing to move */
     refs_holder *hf = refs_holder_find(s, o, from);
     if (!hf || hf->count <= 0) {
-        report_put_unheld(s, o, hf, from, stack, "hands over");
+        report_put_unheld(s, o, hf, from, stack, true);
         goto out;
     }
     refs_holder *ht = refs_holder_find(s, o, to);
@@ -610,16 +537,6 @@ void lg_refs_name(uintptr_t addr, const char *text)
     lg_unlock(&s->lock);
 }
 
-static const char *saturation_cause(int why)
-{
-    switch (why) {
-    case LG_REFS_SAT_FROM_ZERO: return "a get from zero";
-    case LG_REFS_SAT_OVERFLOW: return "a get past INT32_MAX";
-    case LG_REFS_SAT_BELOW_ZERO: return "a put below zero";
-    default: return "a misuse";
-    }
-}
-
 void lg_refs_saturated(uintptr_t addr, int why, lg_stack_id stack)
 {
     if (!addr) return;
@@ -628,17 +545,8 @@ void lg_refs_saturated(uintptr_t addr, int why, lg_stack_id stack)
     refs_obj *o = refs_obj_find(s, addr);
     if (!o || !(o->flags & OBJ_SAT_SEEN)) {
         if (o) o->flags |= OBJ_SAT_SEEN;
-        char name[80];
-        if (o) refs_name(o, name, sizeof(name));
-        lg_report *r = lg_report_begin(LG_REF_SATURATED, stack,
-                                       "the lg_refcount_t of %s saturated (%s): pinned for good, the object will leak",
-                                       o ? name : "an untracked object", saturation_cause(why));
-        if (o) refs_report_object(r, o);
-        else lg_report_address(r, addr);
-        lg_report_stack(r, "access", stack, "the call that saturated it");
-        if (o && o->zero_put) lg_report_stack(r, "zero_put", o->zero_put, "its count reached zero at this put");
-        if (o) lg_report_stack(r, "birth", o->birth_stack, "born here");
-        lg_report_end(r);
+        refs_finding_report(&(refs_finding){.kind = LG_REF_SATURATED, .stack = stack, .obj = o, .addr = addr,
+                                            .shard = s, .saturation = why});
     }
     lg_unlock(&s->lock);
 }

@@ -21,16 +21,7 @@ void lg_refs_expect_freed(uintptr_t addr, const char *why, lg_stack_id stack)
      * released, whether or not its memory has been given back yet. */
     /* Not de-duplicated by stack: one expectation in a loop checks many objects. */
     if (o && o->state == LG_REFS_ALIVE && o->count > 0 && !refs_suppressed(LG_STILL_ALIVE, stack, o->birth_stack)) {
-        char name[80];
-        refs_name(o, name, sizeof(name));
-        lg_report *r = lg_report_begin(LG_STILL_ALIVE, 0, "%s is still alive (refcount %lld), expected freed: %s", name,
-                                       (long long)o->count, why && why[0] ? why : "(no reason given)");
-        refs_report_object(r, o);
-        lg_report_stack(r, "access", stack, "lg_expect_freed here");
-        refs_report_holders(r, o, s, 8);
-        if (o->last_put) lg_report_stack(r, "last_put", o->last_put, "its last put");
-        lg_report_stack(r, "birth", o->birth_stack, "born here");
-        lg_report_end(r);
+        refs_finding_report(&(refs_finding){.kind = LG_STILL_ALIVE, .stack = stack, .obj = o, .shard = s, .why = why});
     }
     lg_unlock(&s->lock);
 }

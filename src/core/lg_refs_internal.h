@@ -243,6 +243,39 @@ void refs_cause_note(lg_stack_id culprit, uint64_t refs, lg_kind kind, const cha
 void refs_causes_report(void);
 void refs_causes_forget(void); /* fork child */
 
+/* ---- findings: the detectors fill a record, lg_finding_refs.c words it ---- */
+/* What is known of one life of the object at an address (state 0: none). */
+typedef struct refs_view {
+    uint8_t state;
+    uint64_t birth;
+    lg_stack_id destroy, zero_put, birth_stack;
+    char name[80];
+} refs_view;
+
+/* One finding about a reference or an object, as the detector saw it.  The
+ * detector holds `shard`'s lock (NULL: every lock, or none for the weak
+ * slot's and the expectation's views). */
+typedef struct refs_finding {
+    lg_kind kind;
+    lg_stack_id stack;          /* the operation: get, put, destroy, use, lg_expect_freed */
+    refs_obj *obj;              /* the object (ref-saturated: NULL when untracked, at addr) */
+    uintptr_t addr;
+    refs_shard *shard;
+    uintptr_t holder;           /* get, put, move: who */
+    const refs_holder *record;  /* ref-put-unheld: that holder's record, if it ever held one */
+    bool moved;                 /* ref-put-unheld: lg_ref_move handed the reference over */
+    const char *destroyed_by;   /* ref-freed-while-held: lg_object_free, free ... */
+    int64_t named, anon;        /* ... the references still held, named and anonymous */
+    lg_stack_id destroy;        /* where obj was destroyed (0: not known) */
+    int saturation;             /* ref-saturated: enum lg_refs_saturation */
+    const char *why;            /* still-alive: lg_expect_freed's reason, the program's words */
+    uintptr_t slot;             /* ref-weak-stale: the slot, its registration, */
+    const refs_weak *weak;
+    const refs_view *registered, *reached; /* the object it was registered for, the one reached */
+} refs_finding;
+
+void refs_finding_report(const refs_finding *f);
+
 /* ---- lg_refs.c --------------------------------------------------------------- */
 /* Destroys o (its stack: stack): reports ref-freed-while-held when others
  * still hold it.  `how` says what destroyed it, for the finding. */

@@ -9,13 +9,7 @@
  * the registration's stack and the destruction's. */
 #include "lg_refs_internal.h"
 
-/* What is known of one life of the object at addr (state 0: none). */
-typedef struct obj_view {
-    uint8_t state;
-    uint64_t birth;
-    lg_stack_id destroy, zero_put, birth_stack;
-    char name[80];
-} obj_view;
+typedef refs_view obj_view; /* one life of the object at an address (state 0: none) */
 
 static void view_obj(uintptr_t addr, obj_view *v)
 {
@@ -64,35 +58,8 @@ static bool view_is_live(const obj_view *v, uint64_t birth)
 static void report_stale(uintptr_t slot, const refs_weak *w, uintptr_t used, const obj_view *reg,
                          const obj_view *got, lg_stack_id stack)
 {
-    bool same = used == w->obj;
-    const obj_view *dead = same ? reg : got;
-    lg_report *r;
-    if (same) {
-        const char *how = reg->state == LG_REFS_ZERO ? "its count reached zero" : "it died";
-        r = lg_report_begin(LG_REF_WEAK_STALE, stack, "%s used through the weak slot at 0x%lx after %s",
-                            reg->name[0] ? reg->name : "an object", (unsigned long)slot, how);
-        if (!r) return;
-        lg_report_address(r, used);
-        lg_report_note(r, "the slot was registered for it and never cleared: whoever ended it should have cleared "
-                          "the slot (lg_weak_clear) or re-registered it");
-    } else {
-        r = lg_report_begin(LG_REF_WEAK_STALE, stack,
-                            "the weak slot at 0x%lx reaches %s but was registered for %s: a store never registered",
-                            (unsigned long)slot, got->name[0] ? got->name : "an untracked object",
-                            reg->name[0] ? reg->name : "another object");
-        if (!r) return;
-        lg_report_address(r, used);
-        lg_report_note(r, "the slot was stored to after this registration without lg_weak_set: its new object's "
-                          "end cannot clear it");
-        if (got->state == LG_REFS_DEAD || got->state == LG_REFS_ZERO)
-            lg_report_note(r, "%s is no longer alive", got->name);
-    }
-    lg_report_stack(r, "access", stack, "this use");
-    lg_report_stack(r, "weak_set", w->set, same ? "the slot was registered here" : "the slot's last registration");
-    if (dead->state == LG_REFS_DEAD && dead->destroy) lg_report_stack(r, "free", dead->destroy, "destroyed here");
-    else if (dead->zero_put) lg_report_stack(r, "zero_put", dead->zero_put, "its count reached zero here");
-    if (dead->birth_stack) lg_report_stack(r, "birth", dead->birth_stack, "born here");
-    lg_report_end(r);
+    refs_finding_report(&(refs_finding){.kind = LG_REF_WEAK_STALE, .stack = stack, .addr = used, .slot = slot,
+                                        .weak = w, .registered = reg, .reached = got});
 }
 
 void lg_refs_weak_use(uintptr_t slot, uintptr_t obj, lg_stack_id stack)
