@@ -2,13 +2,14 @@
  * moment they happen: a get after the end, a put too many or by a holder
  * that holds nothing, a destruction while others hold the object, a count
  * that keeps growing or saturated, a use through a stale weak slot, an
- * object still alive where the program expected it freed.
+ * object still alive where the program expected it freed or past a
+ * checkpoint.
  *
  * The detectors (lg_refs.c, lg_refs_weak.c, lg_refs_check.c) fill a
  * refs_finding (lg_refs_internal.h); objects and holders are described by
- * lg_refs_describe.c.  (Reports at exit and checkpoints, ref-leak,
- * ref-cycle and checkpoint-leak, are worded by lg_refs_graph.c and
- * lg_refs_check.c.) */
+ * lg_refs_describe.c.  Also what a checkpoint finds still alive
+ * (checkpoint-leak).  (The exit report's ref-leak and ref-cycle are worded
+ * by lg_refs_graph.c.) */
 #include "lg_refs_internal.h"
 
 static void report_freed_while_held(const refs_finding *f, const char *name)
@@ -191,6 +192,58 @@ static void report_weak_stale(const refs_finding *f)
     lg_report_end(r);
 }
 
+/* A group of objects, or of heap blocks, born since a checkpoint and alive. */
+static void report_checkpoint(const refs_finding *f, const char *name)
+{
+    char label[160];
+    lg_buf lb;
+    lg_buf_init(&lb, label, sizeof(label));
+    lg_buf_printf(&lb, "lg_check_since(\"%s\")", f->why && f->why[0] ? f->why : "");
+    const char *what = lg_buf_cstr(&lb);
+    if (!f->obj) {
+        lg_report *r = lg_report_begin(LG_CHECKPOINT_LEAK, f->born,
+                                       "%s: %llu heap block%s (%llu bytes) allocated since the checkpoint %s still alive",
+                                       what, (unsigned long long)f->count, f->count == 1 ? "" : "s",
+                                       (unsigned long long)f->bytes, f->count == 1 ? "is" : "are");
+        lg_report_block(r, f->first, f->first_size);
+        lg_report_field_u64(r, "blocks", f->count);
+        lg_report_field_u64(r, "bytes", f->bytes);
+        lg_report_stack(r, "access", f->stack, "checked here");
+        lg_report_stack(r, "alloc", f->born, "allocated here");
+        lg_report_end(r);
+        return;
+    }
+    refs_obj *o = f->obj;
+    lg_report *r = lg_report_begin(LG_CHECKPOINT_LEAK, f->born,
+                                   "%s: %llu %s object%s born since the checkpoint %s still alive (%s, refcount %lld%s)",
+                                   what, (unsigned long long)f->count, f->type->name, f->count == 1 ? "" : "s",
+                                   f->count == 1 ? "is" : "are", name, (long long)o->count,
+                                   o->count ? "" : ", its heap block not freed");
+    refs_report_object(r, o);
+    if (f->count > 1) {
+        char mem[512];
+        lg_buf b;
+        lg_buf_init(&b, mem, sizeof(mem));
+        for (uint32_t k = 0; k < f->count && k < REFS_IDS_SHOWN; k++)
+            lg_buf_printf(&b, "%s%s#%llu", k ? ", " : "", f->type->name, (unsigned long long)f->ids[k]);
+        if (f->count > REFS_IDS_SHOWN) lg_buf_puts(&b, ", …");
+        lg_report_note(r, "born here and still alive: %s", lg_buf_cstr(&b));
+    }
+    lg_report_stack(r, "access", f->stack, "checked here");
+    refs_report_holders(r, o, f->shard, 8);
+    lg_report_stack(r, "birth", f->born, "born here");
+    lg_report_end(r);
+    if (r) {
+        char subject[96];
+        lg_buf sb;
+        lg_buf_init(&sb, subject, sizeof(subject));
+        if (f->count > 1) lg_buf_printf(&sb, "%s (+%llu alike)", name, (unsigned long long)(f->count - 1));
+        else lg_buf_puts(&sb, name);
+        /* Its references are counted by the leak at exit, if it leaks. */
+        refs_cause_note(refs_culprit_stack(o), 0, LG_CHECKPOINT_LEAK, lg_buf_cstr(&sb));
+    }
+}
+
 void refs_finding_report(const refs_finding *f)
 {
     char name[80] = "";
@@ -205,6 +258,7 @@ void refs_finding_report(const refs_finding *f)
     case LG_REF_SATURATED: report_saturated(f, name); break;
     case LG_STILL_ALIVE: report_still_alive(f, name); break;
     case LG_REF_WEAK_STALE: report_weak_stale(f); break;
+    case LG_CHECKPOINT_LEAK: report_checkpoint(f, name); break;
     default: break;
     }
 }

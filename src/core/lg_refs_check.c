@@ -9,7 +9,7 @@
 #include "lg_suppress.h"
 
 #define GROUP_SLOTS 1024u
-#define NAMES_SHOWN 8u
+#define NAMES_SHOWN REFS_IDS_SHOWN
 
 void lg_refs_expect_freed(uintptr_t addr, const char *why, lg_stack_id stack)
 {
@@ -157,38 +157,9 @@ static void report_object_group(const group *g, const char *what, lg_stack_id at
     refs_shard *s = refs_shard_of(g->first);
     lg_lock(&s->lock);
     refs_obj *o = refs_obj_find(s, g->first);
-    if (o && refs_obj_is_alive(o)) {
-        char name[80];
-        refs_name(o, name, sizeof(name));
-        lg_report *r = lg_report_begin(LG_CHECKPOINT_LEAK, g->stack,
-                                       "%s: %llu %s object%s born since the checkpoint %s still alive (%s, refcount %lld%s)",
-                                       what, (unsigned long long)g->count, g->type->name, g->count == 1 ? "" : "s",
-                                       g->count == 1 ? "is" : "are", name, (long long)o->count,
-                                       o->count ? "" : ", its heap block not freed");
-        refs_report_object(r, o);
-        if (g->count > 1) {
-            char mem[512];
-            lg_buf b;
-            lg_buf_init(&b, mem, sizeof(mem));
-            for (uint32_t k = 0; k < g->count && k < NAMES_SHOWN; k++)
-                lg_buf_printf(&b, "%s%s#%llu", k ? ", " : "", g->type->name, (unsigned long long)g->ids[k]);
-            if (g->count > NAMES_SHOWN) lg_buf_puts(&b, ", …");
-            lg_report_note(r, "born here and still alive: %s", lg_buf_cstr(&b));
-        }
-        lg_report_stack(r, "access", at, "checked here");
-        refs_report_holders(r, o, s, 8);
-        lg_report_stack(r, "birth", g->stack, "born here");
-        lg_report_end(r);
-        if (r) {
-            char subject[96];
-            lg_buf sb;
-            lg_buf_init(&sb, subject, sizeof(subject));
-            if (g->count > 1) lg_buf_printf(&sb, "%s (+%llu alike)", name, (unsigned long long)(g->count - 1));
-            else lg_buf_puts(&sb, name);
-            /* Its references are counted by the leak at exit, if it leaks. */
-            refs_cause_note(refs_culprit_stack(o), 0, LG_CHECKPOINT_LEAK, lg_buf_cstr(&sb));
-        }
-    }
+    if (o && refs_obj_is_alive(o))
+        refs_finding_report(&(refs_finding){.kind = LG_CHECKPOINT_LEAK, .stack = at, .obj = o, .shard = s, .why = what,
+                                            .type = g->type, .count = g->count, .ids = g->ids, .born = g->stack});
     lg_unlock(&s->lock);
 }
 
@@ -199,16 +170,9 @@ static void report_block_group(const group *g, const char *what, lg_stack_id at)
     bool suppressed = lg_suppressed(LG_LEAK, g->stack);
     lg_report_unlock();
     if (suppressed) return;
-    lg_report *r = lg_report_begin(LG_CHECKPOINT_LEAK, g->stack,
-                                   "%s: %llu heap block%s (%llu bytes) allocated since the checkpoint %s still alive", what,
-                                   (unsigned long long)g->count, g->count == 1 ? "" : "s", (unsigned long long)g->bytes,
-                                   g->count == 1 ? "is" : "are");
-    lg_report_block(r, g->first, (size_t)g->first_size);
-    lg_report_field_u64(r, "blocks", g->count);
-    lg_report_field_u64(r, "bytes", g->bytes);
-    lg_report_stack(r, "access", at, "checked here");
-    lg_report_stack(r, "alloc", g->stack, "allocated here");
-    lg_report_end(r);
+    refs_finding_report(&(refs_finding){.kind = LG_CHECKPOINT_LEAK, .stack = at, .why = what, .count = g->count,
+                                        .bytes = g->bytes, .first = g->first, .first_size = (size_t)g->first_size,
+                                        .born = g->stack});
 }
 
 /* Blocks the C library allocates for itself are neither counted nor
@@ -269,13 +233,8 @@ size_t lg_refs_check_since(uint64_t since, const char *what, lg_stack_id stack)
     c.groups = refs_map(bytes);
     if (!c.groups) return 0;
     uint32_t *order = (uint32_t *)(c.groups + GROUP_SLOTS);
-    char label[160];
-    lg_buf lb;
-    lg_buf_init(&lb, label, sizeof(label));
-    lg_buf_printf(&lb, "lg_check_since(\"%s\")", what && what[0] ? what : "");
-    lg_buf_cstr(&lb);
-    check_objects(&c, order, label, stack);
-    check_blocks(&c, order, label, stack);
+    check_objects(&c, order, what, stack);
+    check_blocks(&c, order, what, stack);
     refs_unmap(c.groups, bytes);
     return (size_t)c.found;
 }

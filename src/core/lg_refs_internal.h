@@ -268,11 +268,20 @@ typedef struct refs_finding {
     int64_t named, anon;        /* ... the references still held, named and anonymous */
     lg_stack_id destroy;        /* where obj was destroyed (0: not known) */
     int saturation;             /* ref-saturated: enum lg_refs_saturation */
-    const char *why;            /* still-alive: lg_expect_freed's reason, the program's words */
+    const char *why;            /* still-alive: lg_expect_freed's reason; checkpoint-leak: the
+                                   checkpoint's name (the program's words) */
+    const refs_type *type;      /* checkpoint-leak: a group of these objects born since (NULL: blocks) */
+    uint64_t count, bytes;
+    uintptr_t first;            /* ... its earliest born object or block */
+    size_t first_size;
+    const uint64_t *ids;        /* ... the ids of its first objects (at most REFS_IDS_SHOWN) */
+    lg_stack_id born;           /* ... its birth or allocation stack: the key */
     uintptr_t slot;             /* ref-weak-stale: the slot, its registration, */
     const refs_weak *weak;
     const refs_view *registered, *reached; /* the object it was registered for, the one reached */
 } refs_finding;
+
+#define REFS_IDS_SHOWN 8u
 
 void refs_finding_report(const refs_finding *f);
 
