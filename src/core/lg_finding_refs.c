@@ -224,9 +224,9 @@ static void report_checkpoint(const refs_finding *f, const char *name)
         char mem[512];
         lg_buf b;
         lg_buf_init(&b, mem, sizeof(mem));
-        for (uint32_t k = 0; k < f->count && k < REFS_IDS_SHOWN; k++)
+        for (uint32_t k = 0; k < f->count && k < REFS_NAMES_SHOWN; k++)
             lg_buf_printf(&b, "%s%s#%llu", k ? ", " : "", f->type->name, (unsigned long long)f->ids[k]);
-        if (f->count > REFS_IDS_SHOWN) lg_buf_puts(&b, ", …");
+        if (f->count > REFS_NAMES_SHOWN) lg_buf_puts(&b, ", …");
         lg_report_note(r, "born here and still alive: %s", lg_buf_cstr(&b));
     }
     lg_report_stack(r, "access", f->stack, "checked here");

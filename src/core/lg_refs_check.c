@@ -9,7 +9,7 @@
 #include "lg_suppress.h"
 
 #define GROUP_SLOTS 1024u
-#define NAMES_SHOWN REFS_IDS_SHOWN
+#define NAMES_SHOWN REFS_NAMES_SHOWN
 
 void lg_refs_expect_freed(uintptr_t addr, const char *why, lg_stack_id stack)
 {

@@ -10,12 +10,12 @@
  * with an edge inside it is reported once as ref-cycle, its members in
  * order; cycles of the same shape (types and acquisition stacks) share one.
  * The objects kept alive only by other live objects are named in the
- * finding of the root or cycle that keeps them, not reported on their own. */
+ * finding of the root or cycle that keeps them, not reported on their own.
+ * The findings' words are lg_finding_refs_exit.c's. */
 #include "lg_refs_internal.h"
 
 #define NONE UINT32_MAX
-#define CYCLE_SHOWN 32u  /* members written into one ref-cycle finding */
-#define NAMES_SHOWN 8u   /* kept-alive or similar objects named in a note */
+#define NAMES_SHOWN REFS_NAMES_SHOWN
 
 enum { G_ROOT = 1, G_CYCLIC = 2, G_SELF = 4, G_COVERED = 8, G_ON_STACK = 0x80 };
 
@@ -253,18 +253,10 @@ static uint32_t graph_components(graph *g)
 
 /* ---- what a root or a cycle keeps alive ------------------------------------- */
 
-/* The k-th name (from 0) of a list that names the first NAMES_SHOWN. */
-static void put_listed_name(lg_buf *b, uint32_t k, const refs_obj *o)
-{
-    char name[80];
-    if (k < NAMES_SHOWN) lg_buf_printf(b, "%s%s", k ? ", " : "", refs_name(o, name, sizeof(name)));
-    else if (k == NAMES_SHOWN) lg_buf_puts(b, ", …");
-}
-
 /* Marks, from the sources queued in q[0..nq), the objects reachable only
- * through them that nothing else reported; returns how many, and fills
- * names with the first few. */
-static uint32_t claim_downstream(graph *g, uint32_t *q, uint32_t nq, lg_buf *names)
+ * through them that nothing else reported; returns how many, and keeps the
+ * first few in kept. */
+static uint32_t claim_downstream(graph *g, uint32_t *q, uint32_t nq, uint32_t *kept)
 {
     uint32_t claimed = 0;
     for (uint32_t head = 0; head < nq; head++) {
@@ -274,17 +266,11 @@ static uint32_t claim_downstream(graph *g, uint32_t *q, uint32_t nq, lg_buf *nam
             if (g->flags[w] & (G_ROOT | G_CYCLIC | G_COVERED)) continue;
             g->flags[w] |= G_COVERED;
             q[nq++] = w;
-            put_listed_name(names, claimed++, g->objs[w]);
+            if (claimed < NAMES_SHOWN) kept[claimed] = w;
+            claimed++;
         }
     }
     return claimed;
-}
-
-static void note_downstream(lg_report *r, uint32_t kept, lg_buf *names)
-{
-    if (kept)
-        lg_report_note(r, "it keeps %u more object%s alive (held by it, directly or not): %s", kept, kept == 1 ? "" : "s",
-                       lg_buf_cstr(names));
 }
 
 /* ---- ref-leak ------------------------------------------------------------------- */
@@ -318,48 +304,17 @@ lg_stack_id refs_culprit_stack(const refs_obj *o)
 static void report_leak(graph *g, uint32_t i, const uint32_t *similar, uint32_t nsimilar, uint32_t *q)
 {
     refs_obj *o = g->objs[i];
-    char name[80], names_mem[512];
-    lg_buf names;
-    lg_buf_init(&names, names_mem, sizeof(names_mem));
+    refs_exit_finding f = {
+        .kind = LG_REF_LEAK, .objs = g->objs, .obj = i, .similar = similar, .nsimilar = nsimilar,
+        .cyclic = (g->flags[i] & G_CYCLIC) != 0,
+    };
     uint32_t nq = 0;
     q[nq++] = i;
     for (uint32_t k = 0; k < nsimilar; k++) q[nq++] = similar[k];
-    uint32_t kept = claim_downstream(g, q, nq, &names);
-    lg_stack_id culprit = refs_culprit_stack(o);
-    if (refs_suppressed(LG_REF_LEAK, culprit, o->birth_stack)) return;
-
-    refs_name(o, name, sizeof(name));
-    lg_report *r;
-    if (nsimilar)
-        r = lg_report_begin(LG_REF_LEAK, 0, "%s and %u more %s object%s leaked: still referenced at exit (%s: refcount %lld)",
-                            name, nsimilar, o->type->name, nsimilar == 1 ? "" : "s", name, (long long)o->count);
-    else
-        r = lg_report_begin(LG_REF_LEAK, 0, "%s leaked: still referenced at exit (refcount %lld)", name,
-                            (long long)o->count);
-    if (!r) return;
-    refs_report_object(r, o);
-    if (culprit && culprit != o->birth_stack)
-        lg_report_note(r, "the leaked references were acquired in %s", refs_stack_function(culprit));
-    refs_report_holders(r, o, NULL, 8);
-    if (nsimilar) {
-        char more_mem[512];
-        lg_buf more;
-        lg_buf_init(&more, more_mem, sizeof(more_mem));
-        for (uint32_t k = 0; k < nsimilar && k <= NAMES_SHOWN; k++) put_listed_name(&more, k, g->objs[similar[k]]);
-        lg_report_note(r, "leaked the same way (type and acquisition stack): %s", lg_buf_cstr(&more));
-    }
-    if (g->flags[i] & G_CYCLIC) lg_report_note(r, "it is also part of a reference cycle, reported as ref-cycle");
-    note_downstream(r, kept, &names);
-    lg_report_stack(r, "birth", o->birth_stack, "born here");
-    lg_report_end(r);
-    uint64_t refs = refs_live_at(o, culprit);
-    for (uint32_t k = 0; k < nsimilar; k++) refs += refs_live_at(g->objs[similar[k]], culprit);
-    char subject[96];
-    lg_buf sb;
-    lg_buf_init(&sb, subject, sizeof(subject));
-    if (nsimilar) lg_buf_printf(&sb, "%s (+%u alike)", name, nsimilar);
-    else lg_buf_puts(&sb, name);
-    refs_cause_note(culprit, refs, LG_REF_LEAK, lg_buf_cstr(&sb));
+    f.nkept = claim_downstream(g, q, nq, f.kept);
+    f.culprit = refs_culprit_stack(o);
+    if (refs_suppressed(LG_REF_LEAK, f.culprit, o->birth_stack)) return;
+    refs_exit_finding_report(&f);
 }
 
 /* ---- ref-cycle -------------------------------------------------------------------- */
@@ -521,18 +476,6 @@ static bool cycles_build(graph *g, cycles *c, uint32_t *path, uint32_t *parent, 
     return true;
 }
 
-/* "A -> B -> A": the first `shown` objects of the cycle, cut_mark when
- * there are more, and the first again. */
-static void put_cycle_path(lg_buf *b, graph *g, const uint32_t *path, uint32_t len, uint32_t shown,
-                           const char *cut_mark)
-{
-    char name[80];
-    for (uint32_t k = 0; k < len && k < shown; k++)
-        lg_buf_printf(b, "%s -> ", refs_name(g->objs[path[k]], name, sizeof(name)));
-    if (len > shown) lg_buf_puts(b, cut_mark);
-    lg_buf_puts(b, refs_name(g->objs[path[0]], name, sizeof(name)));
-}
-
 /* Queues the members of component comp in q from nq; returns the new nq. */
 static uint32_t queue_component(const cycles *c, uint32_t comp, uint32_t *q, uint32_t nq)
 {
@@ -540,112 +483,61 @@ static uint32_t queue_component(const cycles *c, uint32_t comp, uint32_t *q, uin
     return nq;
 }
 
-/* The cycles of the same shape grouped behind first: the first few written
- * into more, the members of all of them queued in q from *nq.  Returns
- * how many there are. */
+/* The cycles of the same shape grouped behind first: the first few kept in
+ * f->alike, the members of all of them queued in q from *nq.  Returns how
+ * many there are. */
 static uint32_t gather_similar_cycles(graph *g, cycles *c, uint32_t first, uint32_t *path, uint32_t *parent,
-                                      uint32_t *q, uint32_t *nq, lg_buf *more)
+                                      uint32_t *q, uint32_t *nq, refs_exit_finding *f)
 {
     uint32_t similar = 0;
     for (uint32_t o = c->next[first]; o != NONE; o = c->next[o]) {
-        if (similar++ < NAMES_SHOWN) {
+        if (similar < NAMES_SHOWN) {
             /* o's component is not in q yet: what is left of q can hold its search */
             uint32_t len = find_cycle(g, o, path, parent, q + *nq);
-            lg_buf_puts(more, similar > 1 ? "; " : "");
-            put_cycle_path(more, g, path, len, 4, "");
-        } else if (similar == NAMES_SHOWN + 1) {
-            lg_buf_puts(more, "; …");
+            f->alike[similar].len = len;
+            for (uint32_t k = 0; k < len && k < 4; k++) f->alike[similar].shown[k] = path[k];
         }
+        similar++;
         *nq = queue_component(c, g->comp[o], q, *nq);
     }
     return similar;
 }
 
-/* The members in holding order, then who holds whom along the cycle and
- * where each of those references was acquired. */
 /* The edge that would break the cycle if made weak: the reference to its
  * oldest member (usually the owner: a parent, a container) held by the
  * member before it (the back-pointer of a child). */
-static void note_weak_candidate(lg_report *r, graph *g, const uint32_t *path, uint32_t len)
+static void find_weak_candidate(graph *g, refs_exit_finding *f)
 {
-    if (len < 1) return;
-    uint32_t oldest = 0;
+    const uint32_t *path = f->path;
+    uint32_t len = f->len, oldest = 0;
     for (uint32_t k = 1; k < len; k++)
         if (g->objs[path[k]]->birth < g->objs[path[oldest]]->birth) oldest = k;
-    const refs_obj *held = g->objs[path[oldest]], *holder = g->objs[path[(oldest + len - 1) % len]];
-    const refs_holder *h = edge_record(g, path[(oldest + len - 1) % len], path[oldest]);
-    char held_name[80], holder_name[80], edge[176];
-    refs_name(held, held_name, sizeof(held_name));
-    refs_name(holder, holder_name, sizeof(holder_name));
-    lg_buf b;
-    lg_buf_init(&b, edge, sizeof(edge));
-    lg_buf_printf(&b, "%s -> %s", holder_name, held_name);
-    lg_report_field_str(r, "weak_candidate", lg_buf_cstr(&b));
-    lg_report_note(r, "made weak, the reference %s holds to %s (its oldest member%s%s) would break the cycle", holder_name,
-                   held_name, h && h->last_get ? ", acquired in " : "",
-                   h && h->last_get ? refs_stack_function(h->last_get) : "");
-}
-
-static void note_cycle_edges(lg_report *r, graph *g, const uint32_t *path, uint32_t len)
-{
-    for (uint32_t k = 0; k < len && k < CYCLE_SHOWN; k++) {
-        const refs_obj *o = g->objs[path[k]];
-        lg_report_cycle_member(r, o->type->name, o->id, o->addr);
-    }
-    if (len > CYCLE_SHOWN) lg_report_note(r, "only the first %u of the cycle's %u objects are listed", CYCLE_SHOWN, len);
-    for (uint32_t k = 0; k < len && k < 8; k++) {
-        uint32_t holder = path[k], held = path[(k + 1) % len];
-        const refs_holder *h = edge_record(g, holder, held);
-        if (!h) continue;
-        char held_name[80], holder_name[80];
-        lg_report_note(r, "%s is held by %s", refs_name(g->objs[held], held_name, sizeof(held_name)),
-                       refs_name(g->objs[holder], holder_name, sizeof(holder_name)));
-        refs_report_holder(r, (refs_holder *)h, NULL); /* the pairing rewrites its sites' live counts */
-    }
-    note_weak_candidate(r, g, path, len);
+    f->oldest = oldest;
+    f->oldest_edge = edge_record(g, path[(oldest + len - 1) % len], path[oldest]);
 }
 
 static void report_cycle(graph *g, cycles *c, uint32_t first, uint32_t *path, uint32_t *parent, uint32_t *q)
 {
-    uint32_t comp = g->comp[first], members = c->start[comp + 1] - c->start[comp];
-    char names_mem[512], chain_mem[384], more_mem[512], name[80];
-    lg_buf names, chain, more;
-    lg_buf_init(&names, names_mem, sizeof(names_mem));
-    lg_buf_init(&more, more_mem, sizeof(more_mem));
+    uint32_t comp = g->comp[first];
+    refs_exit_finding f = {
+        .kind = LG_REF_CYCLE, .objs = g->objs, .members = c->start[comp + 1] - c->start[comp], .flags = g->flags,
+        .root_flag = G_ROOT,
+    };
     /* Everything in the components is "the cycle"; what hangs off them is kept. */
     uint32_t nq = queue_component(c, comp, q, 0);
-    uint32_t similar = gather_similar_cycles(g, c, first, path, parent, q, &nq, &more);
-    uint32_t kept = claim_downstream(g, q, nq, &names);
+    f.nalike = gather_similar_cycles(g, c, first, path, parent, q, &nq, &f);
+    f.nkept = claim_downstream(g, q, nq, f.kept);
     uint32_t len = find_cycle(g, first, path, parent, q);
 
     lg_stack_id key = edge_stack(g, path[len - 1], path[0]);
     if (refs_suppressed(LG_REF_CYCLE, key ? key : g->objs[first]->birth_stack, g->objs[first]->birth_stack)) return;
-
-    lg_buf_init(&chain, chain_mem, sizeof(chain_mem));
-    put_cycle_path(&chain, g, path, len, 6, "… -> ");
-    lg_report *r;
-    if (similar)
-        r = lg_report_begin(LG_REF_CYCLE, 0, "reference cycle of %u object%s alive at exit: %s (and %u more like it)", len,
-                            len == 1 ? "" : "s", lg_buf_cstr(&chain), similar);
-    else
-        r = lg_report_begin(LG_REF_CYCLE, 0, "reference cycle of %u object%s alive at exit: %s", len, len == 1 ? "" : "s",
-                            lg_buf_cstr(&chain));
-    if (!r) return;
-    refs_report_object(r, g->objs[path[0]]);
-    lg_report_note(r, "each object holds the next; the last holds the first");
-    note_cycle_edges(r, g, path, len);
-    if (members > len)
-        lg_report_note(r, "%u more objects hold one another with these (one strongly connected group)", members - len);
-    for (uint32_t k = 0; k < len; k++)
-        if (g->flags[path[k]] & G_ROOT)
-            lg_report_note(r, "%s is also held from outside the cycle (reported as ref-leak)",
-                           refs_name(g->objs[path[k]], name, sizeof(name)));
-    if (similar) lg_report_note(r, "%u more cycles of the same types and acquisition stacks: %s", similar, lg_buf_cstr(&more));
-    note_downstream(r, kept, &names);
-    lg_report_stack(r, "birth", g->objs[path[0]]->birth_stack, "the first object of the cycle was born here");
-    lg_report_end(r);
-    refs_cause_note(key ? key : g->objs[first]->birth_stack, len, LG_REF_CYCLE,
-                    refs_name(g->objs[path[0]], name, sizeof(name)));
+    f.culprit = key ? key : g->objs[first]->birth_stack;
+    f.path = path;
+    f.len = len;
+    f.obj = path[0];
+    for (uint32_t k = 0; k < len && k < REFS_EDGES_SHOWN; k++) f.edges[k] = edge_record(g, path[k], path[(k + 1) % len]);
+    find_weak_candidate(g, &f);
+    refs_exit_finding_report(&f);
 }
 
 /* ---- grouping roots ------------------------------------------------------------------ */
@@ -685,13 +577,8 @@ static void report_leak_alone(refs_obj *o, void *ctx)
 {
     if (!is_candidate(o) || refs_suppressed(LG_REF_LEAK, o->birth_stack, o->birth_stack)) return;
     ++*(size_t *)ctx;
-    char name[80];
-    lg_report *r = lg_report_begin(LG_REF_LEAK, o->birth_stack, "%s leaked: still referenced at exit (refcount %lld)",
-                                   refs_name(o, name, sizeof(name)), (long long)o->count);
-    refs_report_object(r, o);
-    refs_report_holders(r, o, NULL, 8);
-    lg_report_stack(r, "birth", o->birth_stack, "born here");
-    lg_report_end(r);
+    refs_obj *const objs[1] = {o};
+    refs_exit_finding_report(&(refs_exit_finding){.kind = LG_REF_LEAK, .objs = objs, .alone = true});
 }
 
 static void unflag_released_block(refs_obj *o, void *ctx)

@@ -274,16 +274,48 @@ typedef struct refs_finding {
     uint64_t count, bytes;
     uintptr_t first;            /* ... its earliest born object or block */
     size_t first_size;
-    const uint64_t *ids;        /* ... the ids of its first objects (at most REFS_IDS_SHOWN) */
+    const uint64_t *ids;        /* ... the ids of its first objects (at most REFS_NAMES_SHOWN) */
     lg_stack_id born;           /* ... its birth or allocation stack: the key */
     uintptr_t slot;             /* ref-weak-stale: the slot, its registration, */
     const refs_weak *weak;
     const refs_view *registered, *reached; /* the object it was registered for, the one reached */
 } refs_finding;
 
-#define REFS_IDS_SHOWN 8u
+#define REFS_NAMES_SHOWN 8u  /* objects named in a list, then "…" */
+#define REFS_CYCLE_SHOWN 32u /* members written into one ref-cycle finding */
+#define REFS_EDGES_SHOWN 8u  /* references along a cycle described with their holders */
 
 void refs_finding_report(const refs_finding *f);
+
+/* A ref-leak or ref-cycle of the exit report (lg_refs_graph.c found it,
+ * every shard lock held); lg_finding_refs_exit.c words it.  The lists are
+ * indexes into the exit graph's objects. */
+typedef struct refs_exit_finding {
+    lg_kind kind;
+    refs_obj *const *objs;
+    uint32_t obj;               /* ref-leak: the root; ref-cycle: its first member */
+    bool alone;                 /* ref-leak without the graph (no memory for it): the object alone */
+    lg_stack_id culprit;        /* the stack that took the references (ref-cycle: the one closing it) */
+    const uint32_t *similar;    /* ref-leak: the roots leaked the same way (type, culprit) */
+    uint32_t nsimilar;
+    bool cyclic;                /* ref-leak: the root is also a cycle's member */
+    uint32_t nkept;             /* the objects kept alive only through it, */
+    uint32_t kept[REFS_NAMES_SHOWN]; /* ... the first of them */
+    const uint32_t *path;       /* ref-cycle: the members in holding order */
+    uint32_t len, members;      /* ... how many, and in its strongly connected group */
+    const uint8_t *flags;       /* ... flags[path[k]] & root_flag: also held from outside */
+    uint8_t root_flag;
+    const refs_holder *edges[REFS_EDGES_SHOWN]; /* ... path[k]'s reference to path[k + 1] (NULL: none) */
+    uint32_t oldest;            /* ... the oldest member, and its reference from the member before */
+    const refs_holder *oldest_edge;
+    uint32_t nalike;            /* ... cycles of the same shape, the first of them: */
+    struct {
+        uint32_t len;
+        uint32_t shown[4];
+    } alike[REFS_NAMES_SHOWN];
+} refs_exit_finding;
+
+void refs_exit_finding_report(const refs_exit_finding *f);
 
 /* ---- lg_refs.c --------------------------------------------------------------- */
 /* Destroys o (its stack: stack): reports ref-freed-while-held when others
