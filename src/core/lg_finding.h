@@ -12,7 +12,10 @@
  *   lg_release_finding  a C++ release by the wrong family, size or
  *                       alignment (lg_finding_alloc.c)
  *   lg_leak_finding     the leak scan's blocks of one allocation stack
- *                       (lg_finding_leak.c) */
+ *                       (lg_finding_leak.c)
+ *   refs_finding,       the reference tracker's, declared with its records
+ *   refs_exit_finding   in lg_refs_internal.h (lg_finding_refs.c,
+ *                       lg_finding_refs_exit.c) */
 #ifndef LG_FINDING_H
 #define LG_FINDING_H
 
