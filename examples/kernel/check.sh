@@ -29,6 +29,7 @@ expected=(
     "write-after-free|md_destroy|was written after the block was freed"
     "use-after-free|dma_ring_drain|inside the freed 196608-byte block"
     "heap-overflow|dma_ring_fill|past the end of the 196608-byte"
+    "segv|driver_unreachable|CPU exception 6 (error code 0x0) at 0x"
 )
 
 # Prints "kind|first-stack functions|headline" for each report of a log.

@@ -89,6 +89,7 @@ void seed_openzfs_double_release(void);
 void seed_nanos_unlink_close(void);
 void fault_large_use_after_free(void); /* kfaults.c */
 void fault_large_overflow(void);
+void fault_invalid_opcode(void);
 
 /* ---- klib.c: what the compiler may call ---------------------------------- */
 void *memcpy(void *dst, const void *src, size_t n);

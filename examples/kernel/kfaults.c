@@ -34,6 +34,19 @@ void fault_large_use_after_free(void)
     kprintf("dma: drained, sum %u\n", (unsigned)sum);
 }
 
+/* A CPU exception that is not a page fault: the buggy model reaches a
+ * "can't happen" branch compiled to ud2 (invalid opcode, vector 6). */
+static NOINLINE void driver_unreachable(void)
+{
+    if (seed_bug) __asm__ volatile("ud2");
+    kprintf("driver: state checked\n");
+}
+
+void fault_invalid_opcode(void)
+{
+    driver_unreachable();
+}
+
 void fault_large_overflow(void)
 {
     uint32_t *ring = kmalloc(RING_BYTES);

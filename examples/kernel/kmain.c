@@ -103,6 +103,7 @@ void kmain(uint32_t magic, const struct multiboot_info *mbi)
     ktrap_run("nanos: unlink while open", seed_nanos_unlink_close);
     ktrap_run("a large block read after its free (page fault)", fault_large_use_after_free);
     ktrap_run("a large block written past its end (guard page)", fault_large_overflow);
+    ktrap_run("an invalid instruction (a CPU exception, not a page fault)", fault_invalid_opcode);
     int status = kheap_finish();
     size_t reserved, peak;
     kmem_usage(&reserved, &peak);

@@ -9,6 +9,7 @@
  * on to the next one, as a kernel would kill the faulting task. */
 #include "kernel.h"
 #include "../../src/core/lg_fault.h"
+#include "../../src/core/lg_finding.h"
 
 static uint64_t gdt[3] = {0, 0x00cf9a000000ffffull, 0x00cf92000000ffffull}; /* null, code 0x08, data 0x10 */
 static uint64_t idt[32];
@@ -58,10 +59,9 @@ void ktrap_dispatch(struct ktrapframe *tf)
         lg_fault f = {cr2, (tf->error & 2) ? LG_ACCESS_WRITE : LG_ACCESS_READ, stack, lg_pal_tid(), false, false};
         lg_fault_report(&f);
     } else {
-        lg_report *r = lg_report_begin(LG_SEGV, stack, "CPU exception %u (error code 0x%x) at 0x%lx", tf->vector,
-                                       tf->error, (unsigned long)tf->eip);
-        lg_report_stack_of_thread(r, "access", stack, "the faulting instruction", lg_pal_tid());
-        lg_report_end(r);
+        lg_finding_report(&(lg_finding){.kind = LG_SEGV, .key = stack, .op = LG_OP_TRAP, .address = tf->eip,
+                                        .trap_vector = tf->vector, .trap_error = tf->error, .stack = stack,
+                                        .tid = lg_pal_tid()});
     }
     if (catcher) {
         kprintf("kernel: %s stopped by the fault above\n", running);

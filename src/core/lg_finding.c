@@ -183,9 +183,22 @@ static void report_write_after_free(const lg_finding *f)
     lg_report_end(r);
 }
 
+/* A CPU exception that is no memory access (a kernel's trap handler). */
+static void report_trap(const lg_finding *f)
+{
+    lg_report *r = lg_report_begin(LG_SEGV, f->key, "CPU exception %u (error code 0x%x) at 0x%lx", f->trap_vector,
+                                   f->trap_error, (unsigned long)f->address);
+    lg_report_stack_of_thread(r, "access", f->stack, "the faulting instruction", f->tid);
+    lg_report_end(r);
+}
+
 /* A crash lifeguard cannot tie to a block. */
 static void report_crash(const lg_finding *f)
 {
+    if (f->op == LG_OP_TRAP) {
+        report_trap(f);
+        return;
+    }
     const char *desc = f->addr_unknown ? "the CPU gave no address" : f->unknown_what ? f->unknown_what : "the null page";
     lg_report *r = lg_report_begin(LG_SEGV, f->key, "%s on a%s %s at 0x%lx (%s)", f->bus ? "bus error" : "segmentation fault",
                                    f->access == LG_ACCESS_UNKNOWN ? "n" : "", access_word(f->access),

@@ -30,6 +30,7 @@ typedef enum lg_op {
     LG_OP_FAULT, /* a load or store at address that faulted */
     LG_OP_CHECK, /* found by a check of the block's redzones, in op_name() (free, realloc) */
     LG_OP_EVICT, /* found when the block left the quarantine: a changed byte of its poison */
+    LG_OP_TRAP,  /* a CPU exception other than a page fault (a kernel's): trap_vector at address */
 } lg_op;
 
 /* Where address lies against the block. */
@@ -56,6 +57,8 @@ typedef struct lg_finding {
     const char *unknown_what; /* invalid-free without a block, segv: the platform's words for the address */
     bool bus;               /* segv: a bus error */
     bool addr_unknown;      /* segv: the CPU gave no address */
+    uint32_t trap_vector;   /* TRAP: the exception's number and error code */
+    uint32_t trap_error;
     lg_stack_id stack;      /* the operation's own stack (0: none, CHECK at exit) */
     uint32_t tid;
 } lg_finding;
