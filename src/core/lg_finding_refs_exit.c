@@ -5,7 +5,8 @@
  *
  * lg_refs_graph.c finds them and fills a refs_exit_finding
  * (lg_refs_internal.h); objects and holders are described by
- * lg_refs_describe.c.  Every shard lock is held. */
+ * lg_refs_describe.c.  Every shard lock is held.  And the "root causes"
+ * list that follows them (lg_refs_causes.c keeps its table). */
 #include "lg_refs_internal.h"
 
 /* "A, B, C, …": the first REFS_NAMES_SHOWN of n objects. */
@@ -180,4 +181,28 @@ void refs_exit_finding_report(const refs_exit_finding *f)
     if (f->kind == LG_REF_CYCLE) report_cycle(f);
     else if (f->alone) report_leak_alone(f);
     else report_leak(f);
+}
+
+void refs_causes_write(const refs_cause *causes, uint32_t n, uint32_t noted)
+{
+    lg_log("==%u==lifeguard: root causes of %u reference finding%s: %u site%s took the references left outstanding\n",
+           lg_pal_pid(), noted, noted == 1 ? "" : "s", n, n == 1 ? "" : "s");
+    for (uint32_t i = 0; i < n; i++) {
+        const refs_cause *c = &causes[i];
+        char mem[768];
+        lg_buf b;
+        lg_buf_init(&b, mem, sizeof(mem));
+        lg_buf_printf(&b, "  %u. %s: %llu reference%s; explains", i + 1, c->function, (unsigned long long)c->refs,
+                      c->refs == 1 ? "" : "s");
+        for (uint32_t k = 0; k < c->listed; k++) {
+            char label_mem[48]; /* "ref-leak Task#4 (+6 alike)", cut as it always was */
+            lg_buf label;
+            lg_buf_init(&label, label_mem, sizeof(label_mem));
+            lg_buf_printf(&label, "%s %s", lg_kind_name(c->kind[k]), c->subject[k]);
+            lg_buf_printf(&b, "%s #%u %s", k ? "," : "", c->number[k], lg_buf_cstr(&label));
+        }
+        if (c->findings > c->listed) lg_buf_printf(&b, " and %u more", c->findings - c->listed);
+        lg_log("%s\n", lg_buf_cstr(&b));
+    }
+    lg_log("\n");
 }

@@ -241,6 +241,18 @@ uint64_t refs_live_at(const refs_obj *o, lg_stack_id stack);
  * several.  subject: "Task#1" or "Task#4 (+6 alike)". */
 void refs_cause_note(lg_stack_id culprit, uint64_t refs, lg_kind kind, const char *subject);
 void refs_causes_report(void);
+/* One culprit site, and the first findings it explains. */
+#define REFS_CAUSE_LISTED 6
+typedef struct refs_cause {
+    const char *function; /* the symbol table's name: lives as long as the module */
+    uint64_t refs;
+    uint32_t findings, listed;
+    uint32_t number[REFS_CAUSE_LISTED];   /* the finding's number in the run */
+    lg_kind kind[REFS_CAUSE_LISTED];
+    char subject[REFS_CAUSE_LISTED][48];  /* "Task#1", "Task#4 (+6 alike)" */
+} refs_cause;
+/* The "root causes" list, text only, most references first (lg_finding_refs_exit.c). */
+void refs_causes_write(const refs_cause *causes, uint32_t n, uint32_t noted);
 void refs_causes_forget(void); /* fork child */
 
 /* ---- findings: the detectors fill a record, lg_finding_refs.c words it ---- */
