@@ -40,10 +40,13 @@ typedef struct size_class {
 } __attribute__((aligned(64))) size_class;
 
 /* Large blocks: their own mapping, guard pages on both sides, the user
- * bytes pushed against the right guard so an overflow faults at once. */
+ * bytes pushed against the right guard so an overflow faults at once.  A
+ * block realloc made keeps reserved, inaccessible headroom past its guard
+ * page, which later reallocs commit to grow it in place. */
 typedef struct large_block {
     uintptr_t map_start;
-    size_t map_size;
+    size_t map_size;          /* the whole reservation: guard, data, guard, headroom */
+    uintptr_t data_end;       /* end of the accessible pages; the guard page starts here */
     uintptr_t user;
     size_t size;
     lg_block_meta meta;
@@ -258,13 +261,15 @@ static uint32_t large_upper_bound(uintptr_t addr)
     return lo;
 }
 
-static void *large_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth)
+static void *large_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth, size_t headroom)
 {
     if (align < 16) align = 16;
     size_t data = align_up(size + (align > page_size ? align : 0), page_size);
     if (data == 0) data = page_size;
-    size_t map_size = data + 2 * page_size;
-    char *map = lg_pal_reserve(map_size);
+    size_t map_size = data + 2 * page_size, extra = align_up(headroom, page_size);
+    char *map = extra && extra >= headroom && map_size + extra > map_size ? lg_pal_reserve(map_size + extra) : NULL;
+    if (map) map_size += extra;
+    else map = lg_pal_reserve(map_size); /* without headroom, if the address space is short */
     if (!map) return NULL;
     if (!lg_pal_commit(map + page_size, data)) {
         lg_pal_unmap(map, map_size);
@@ -292,6 +297,7 @@ static void *large_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t 
     large_block *lb = &large_records[index];
     lb->map_start = (uintptr_t)map;
     lb->map_size = map_size;
+    lb->data_end = data_end;
     lb->user = user;
     lb->size = size;
     lg_mem_set(&lb->meta, 0, sizeof(lb->meta));
@@ -317,7 +323,7 @@ static void large_to_block(uint32_t index, lg_block *out)
     out->user = lb->user;
     out->size = lb->size;
     out->slot_start = lb->map_start + page_size;
-    out->slot_end = lb->map_start + lb->map_size - page_size;
+    out->slot_end = lb->data_end;
     out->meta = &lb->meta;
     out->size_class = LG_LARGE_CLASS;
     out->slot = index;
@@ -374,7 +380,9 @@ static void redzone_spans(const lg_block *b, uintptr_t *left, size_t *left_len, 
     *left_len = b->user - b->slot_start > LG_REDZONE_CHECKED ? LG_REDZONE_CHECKED : b->user - b->slot_start;
     *left = b->user - *left_len;
     *right_len = b->slot_end - b->user - b->size;
-    if (*right_len > LG_REDZONE_CHECKED) *right_len = LG_REDZONE_CHECKED;
+    /* A large block's slack (after a realloc in place, up to a page) is all checked. */
+    size_t right_max = b->size_class == LG_LARGE_CLASS ? page_size : LG_REDZONE_CHECKED;
+    if (*right_len > right_max) *right_len = right_max;
 }
 
 static void redzones_fill(const lg_block *b)
@@ -388,7 +396,16 @@ static void redzones_fill(const lg_block *b)
 
 /* ---- allocation ----------------------------------------------------------- */
 
-void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid)
+/* The redzone every small block has at least on each side. */
+static inline size_t min_redzone(void)
+{
+    return lg_opt.redzone < 16 ? 16 : align_up(lg_opt.redzone, 16);
+}
+
+/* large_headroom: address space a large block keeps reserved past its end
+ * to grow into (realloc's blocks). */
+static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid,
+                         size_t large_headroom)
 {
     if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
     if (LG_UNLIKELY(!lg_heap_init())) return NULL;
@@ -400,10 +417,10 @@ void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_s
         void *guarded = lg_guard_alloc(guard_side, size, align, stack, tid, birth);
         if (guarded) return guarded;
     }
-    size_t redzone = lg_opt.redzone < 16 ? 16 : align_up(lg_opt.redzone, 16);
+    size_t redzone = min_redzone();
     if (align < 16) align = 16;
     size_t need = redzone + size + redzone + (align > 16 ? align - 16 : 0);
-    if (need > MAX_SLOT || align > page_size) return large_alloc(size, align, stack, tid, birth);
+    if (need > MAX_SLOT || align > page_size) return large_alloc(size, align, stack, tid, birth, large_headroom);
 
     for (uint32_t c = class_of(need); c < CLASS_COUNT; c++) {
         size_class *sc = &classes[c];
@@ -440,7 +457,12 @@ void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_s
         __atomic_store_n(&m->state, LG_BLOCK_LIVE, __ATOMIC_RELEASE);
         return (void *)user;
     }
-    return large_alloc(size, align, stack, tid, birth);
+    return large_alloc(size, align, stack, tid, birth, large_headroom);
+}
+
+void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid)
+{
+    return alloc_block(cache, size, align, stack, tid, 0);
 }
 
 void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid)
@@ -639,6 +661,127 @@ bool lg_heap_free_cached(lg_heap_cache *cache, void *ptr, lg_stack_id stack, uin
 bool lg_heap_free(void *ptr, lg_stack_id stack, uint32_t tid, const char *fn)
 {
     return lg_heap_free_cached(0, ptr, stack, tid, fn);
+}
+
+/* ---- realloc in place ---------------------------------------------------------
+ * A realloc whose new size fits the block keeps it: the right redzone moves
+ * with the new end (grown bytes hold what the slack held, which C leaves
+ * undefined; a cut tail becomes redzone), and the allocation's stack,
+ * thread and birth become the realloc's, as for a block realloc moves.
+ * Objects of the reference tracker living in it end with its old life.
+ * Otherwise a new block is allocated; a large one keeps headroom to grow
+ * into, so a string built by appends costs amortized copies. */
+
+/* Whether a small or guarded block b can hold size bytes where it is. */
+static bool small_fits(const lg_block *b, size_t size)
+{
+    size_t room = b->slot_end - b->user; /* user bytes and right redzone */
+    if (b->size_class == LG_GUARD_CLASS) /* the end stays as close to the guard page as it was */
+        return size <= room && size >= b->size;
+    size_t redzone = min_redzone();
+    if (size > room || room - size < redzone) return false;
+    /* A shrink keeps the block only if a new one would be of its class. */
+    return size >= b->size || class_of(redzone + size + redzone) == b->size_class;
+}
+
+/* Sets the right redzone of b after its new end (the left one is as it was). */
+static void right_redzone_fill(const lg_block *b)
+{
+    uintptr_t left;
+    size_t left_len, right_len;
+    redzone_spans(b, &left, &left_len, &right_len);
+    lg_redzone_fill(b->user + b->size, right_len);
+}
+
+/* The block's new life: what an allocation would record. */
+static void rebirth(lg_heap_cache *cache, lg_block_meta *m, lg_stack_id stack, uint32_t tid)
+{
+    m->alloc_stack = stack;
+    m->alloc_tid = tid;
+    m->free_stack = 0;
+    m->free_tid = 0;
+    m->birth = cache ? cache_birth(cache) : lg_birth_next();
+    __atomic_store_n(&m->flags, 0, __ATOMIC_RELAXED);
+}
+
+/* Whether the large block b can take size bytes where it is: still too big
+ * for a class, its new end within the reservation, the last page staying
+ * a guard.  The caller holds large_lock. */
+static bool large_fits_held(const lg_block *b, size_t size)
+{
+    size_t redzone = min_redzone();
+    if (redzone + size + redzone <= MAX_SLOT) return false; /* small enough for a class: move there */
+    large_block *lb = &large_records[b->slot];
+    return lb->user == b->user && lb->meta.state == LG_BLOCK_LIVE &&
+           size <= lb->map_start + lb->map_size - page_size - lb->user &&
+           align_up(lb->user + size, page_size) <= lb->map_start + lb->map_size - page_size;
+}
+
+static bool large_fits(const lg_block *b, size_t size)
+{
+    lg_lock(&large_lock);
+    bool fits = large_fits_held(b, size);
+    lg_unlock(&large_lock);
+    return fits;
+}
+
+/* A large block's pages follow its new end: committed up to it or given
+ * back past it; the slack up to the page end is redzone (all of it checked). */
+static bool large_resize(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid)
+{
+    bool done = false;
+    lg_lock(&large_lock);
+    large_block *lb = &large_records[b->slot];
+    uintptr_t old_end = lb->user + lb->size, new_end = lb->user + size, data_end = align_up(new_end, page_size);
+    if (large_fits_held(b, size) &&
+        (data_end <= lb->data_end || lg_pal_commit((void *)lb->data_end, data_end - lb->data_end))) {
+        if (data_end > lb->data_end) {
+            uintptr_t from = new_end > lb->data_end ? new_end : lb->data_end; /* fresh pages */
+            lg_redzone_fill(from, data_end - from);
+        } else {
+            if (data_end < lb->data_end) lg_pal_decommit((void *)data_end, lb->data_end - data_end);
+            if (new_end < old_end) lg_redzone_fill(new_end, (old_end < data_end ? old_end : data_end) - new_end);
+        }
+        lb->data_end = data_end;
+        lb->size = size;
+        lb->meta.size = (uint32_t)size;
+        rebirth(cache, &lb->meta, stack, tid);
+        done = true;
+    }
+    lg_unlock(&large_lock);
+    return done;
+}
+
+void *lg_heap_realloc_cached(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid)
+{
+    if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
+    bool large = b->size_class == LG_LARGE_CLASS;
+    if (large ? large_fits(b, size) : small_fits(b, size)) {
+        report_redzones(b, stack, "realloc"); /* the old end's damage, before it moves */
+        if (lg_on_block_freed) lg_on_block_freed(b->user, b->size);
+        bool done = true;
+        if (large) {
+            done = large_resize(cache, b, size, stack, tid); /* false only if another thread changed it meanwhile */
+        } else {
+            lg_block nb = *b;
+            nb.size = size;
+            right_redzone_fill(&nb); /* before the size: the block always has an intact right redzone */
+            __atomic_store_n(&b->meta->size, (uint32_t)size, __ATOMIC_RELAXED);
+            rebirth(cache, b->meta, stack, tid);
+        }
+        if (done) {
+            /* Counted as the allocation and the free a moving realloc makes. */
+            if (cache) {
+                __atomic_store_n(&cache->allocs, cache->allocs + 1, __ATOMIC_RELAXED);
+                __atomic_store_n(&cache->frees, cache->frees + 1, __ATOMIC_RELAXED);
+            } else {
+                __atomic_fetch_add(&stat_allocs, 1, __ATOMIC_RELAXED);
+                __atomic_fetch_add(&stat_frees, 1, __ATOMIC_RELAXED);
+            }
+            return (void *)b->user;
+        }
+    }
+    return alloc_block(cache, size, LG_ALIGN_MALLOC, stack, tid, size);
 }
 
 static void report_write_after_free(const lg_block *b, size_t changed)

@@ -81,6 +81,12 @@ void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_s
 bool lg_heap_free(void *p, lg_stack_id stack, uint32_t tid, const char *fn);
 bool lg_heap_free_cached(lg_heap_cache *cache, void *p, lg_stack_id stack, uint32_t tid, const char *fn);
 
+/* realloc of the live block b to size bytes: b's own address when it was
+ * resized in place (its old redzones checked, its allocation stack now
+ * stack), else a new block (NULL when none could be had) into which the
+ * caller copies the contents before freeing b. */
+void *lg_heap_realloc_cached(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid);
+
 /* A cache for a new thread, from a pool (NULL if none can be had), and its
  * return when the thread ends: its slots go back to their classes. */
 lg_heap_cache *lg_heap_cache_acquire(void);

@@ -157,13 +157,14 @@ RT_EXPORT void *realloc(void *old, size_t size)
     }
     void *p = NULL;
     if (size <= rt_size_slow_above || !rt_size_refused("realloc", size)) {
-        p = lg_heap_alloc_cached(cache, size, LG_ALIGN_MALLOC, stack, lg_pal_tid());
+        p = lg_heap_realloc_cached(cache, &b, size, stack, lg_pal_tid());
         if (!p) rt_alloc_failed("realloc", size, 0, LG_ALLOC_OUT_OF_MEMORY);
     }
     if (!p) {
         errno = ENOMEM;
         return NULL; /* the old block stays valid, as C requires */
     }
+    if (p == old) return p; /* resized in place */
     __memcpy_chk(p, old, b.size < size ? b.size : size, size);
     lg_heap_free_cached(cache, old, stack, lg_pal_tid(), "realloc");
     return p;
