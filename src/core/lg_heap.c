@@ -848,6 +848,68 @@ size_t lg_heap_recycle(const lg_evicted *batch, uint32_t count, lg_heap_cache *c
     return bytes;
 }
 
+/* ---- a forked child's inheritance ------------------------------------------ */
+
+static uint64_t inherited_birth; /* blocks born below this are the parent's (0: not a forked child) */
+static lg_heap_changed_fn inherited_changed;
+
+void lg_heap_after_fork_child(uint64_t birth, lg_heap_changed_fn changed)
+{
+    inherited_birth = birth;
+    inherited_changed = changed;
+    lg_quarantine_after_fork_child();
+}
+
+/* Whether [lo, hi) of a block the child inherited is as the parent left it. */
+static bool inherited_unchanged(uintptr_t lo, uintptr_t hi)
+{
+    return !inherited_changed || !inherited_changed(lo, hi);
+}
+
+/* Whether any page of [lo, hi) changed since the fork, looked up a chunk
+ * at a time: walks in address order ask about each chunk once. */
+#define CHANGE_CHUNK ((uintptr_t)64 << 10)
+typedef struct change_memo {
+    uintptr_t chunk; /* the last chunk asked about, +1 (0: none) */
+    bool changed;
+} change_memo;
+
+static bool range_changed(change_memo *memo, uintptr_t lo, uintptr_t hi)
+{
+    for (uintptr_t c = lo & ~(CHANGE_CHUNK - 1); c < hi; c += CHANGE_CHUNK) {
+        if (memo->chunk != c + 1) {
+            memo->chunk = c + 1;
+            memo->changed = !inherited_unchanged(c, c + CHANGE_CHUNK);
+        }
+        if (memo->changed) return true;
+    }
+    return false;
+}
+
+size_t lg_heap_verify_inherited(const lg_evicted *batch, uint32_t count)
+{
+    size_t bytes = 0;
+    for (uint32_t i = 0; i < count; i++) {
+        uint32_t c = batch[i].size_class;
+        if (c >= CLASS_COUNT) { /* inaccessible while quarantined: nothing to verify */
+            bytes += page_size;
+            continue;
+        }
+        bytes += classes[c].slot_size + sizeof(lg_block_meta);
+        /* By the slot's address first: an unchanged block's metadata is not even read. */
+        uintptr_t slot_start = classes[c].start + (uintptr_t)batch[i].slot * classes[c].slot_size;
+        if (inherited_unchanged(slot_start, slot_start + classes[c].slot_size)) continue;
+        lg_block b;
+        small_to_block(c, batch[i].slot, &b);
+        if (__atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_QUARANTINED || b.meta->qtag != batch[i].qtag ||
+            inherited_unchanged(b.user, b.user + b.size))
+            continue;
+        size_t changed = lg_poison_find_change(b.user, b.size, lg_poison_word(batch[i].qtag));
+        if (LG_UNLIKELY(changed != SIZE_MAX)) report_write_after_free(&b, changed);
+    }
+    return bytes;
+}
+
 void lg_heap_heal(const lg_block *b)
 {
     redzones_fill(b);
@@ -873,11 +935,55 @@ static void each_live_small(lg_block_visit_fn visit, void *ctx)
     }
 }
 
+/* In a forked child: the live blocks of the size classes whose slots'
+ * pages changed since the fork (its own blocks among them: allocating one
+ * writes its redzones).  The others are the parent's as it left them, and
+ * their metadata is not read. */
+static void each_live_small_changed(lg_block_visit_fn visit, void *ctx)
+{
+    for (uint32_t c = 0; c < CLASS_COUNT; c++) {
+        uint32_t bump = __atomic_load_n(&classes[c].bump, __ATOMIC_ACQUIRE);
+        change_memo memo = {0, false};
+        for (uint32_t slot = 0; slot < bump; slot++) {
+            uintptr_t slot_start = classes[c].start + (uintptr_t)slot * classes[c].slot_size;
+            if (!range_changed(&memo, slot_start, slot_start + classes[c].slot_size)) {
+                /* Its chunk is unchanged: on to the slot holding the chunk's last byte. */
+                uintptr_t last = (slot_start & ~(CHANGE_CHUNK - 1)) + CHANGE_CHUNK - 1;
+                uint64_t next = slot_index(&classes[c], last);
+                if (next > slot + 1) slot = (uint32_t)(next - 1);
+                continue;
+            }
+            if (__atomic_load_n(&classes[c].meta[slot].state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE) continue;
+            lg_block b;
+            small_to_block(c, slot, &b);
+            visit(&b, ctx);
+        }
+    }
+}
+
+static void each_live_large(lg_block_visit_fn visit, void *ctx);
+
 void lg_heap_each_live(lg_block_visit_fn visit, void *ctx)
 {
     if (!heap_ready) return;
     each_live_small(visit, ctx);
     lg_guard_each_live(visit, ctx);
+    each_live_large(visit, ctx);
+}
+
+/* lg_heap_each_live, in a forked child skipping the small blocks it
+ * inherited unchanged (see each_live_small_changed). */
+static void each_live_changed(lg_block_visit_fn visit, void *ctx)
+{
+    if (!heap_ready) return;
+    if (inherited_birth && inherited_changed) each_live_small_changed(visit, ctx);
+    else each_live_small(visit, ctx);
+    lg_guard_each_live(visit, ctx);
+    each_live_large(visit, ctx);
+}
+
+static void each_live_large(lg_block_visit_fn visit, void *ctx)
+{
     /* Large blocks are copied out first: visit may allocate or free. */
     for (uint32_t i = 0;; i++) {
         lg_block b;
@@ -900,13 +1006,32 @@ static void check_live_redzones(const lg_block *b, void *ctx)
         redzone_spans(b, &left, &left_len, &right_len);
         if (!readable(left, left + left_len) || !readable(b->user + b->size, b->user + b->size + right_len)) return;
     }
+    if (b->meta->birth < inherited_birth) {
+        uintptr_t left;
+        size_t left_len, right_len;
+        redzone_spans(b, &left, &left_len, &right_len);
+        if (inherited_unchanged(left, b->user + b->size + right_len)) return; /* the parent's to check */
+    }
     report_redzones(b, 0, "at exit");
 }
 
 void lg_heap_check_all_where(lg_heap_readable_fn readable)
 {
-    lg_heap_each_live(check_live_redzones, (void *)(uintptr_t)readable);
+    each_live_changed(check_live_redzones, (void *)(uintptr_t)readable);
     lg_quarantine_drain();
+}
+
+static void born_since(const lg_block *b, void *ctx)
+{
+    uint64_t *since = ctx;
+    if (b->meta->birth >= *since) *since = 0;
+}
+
+bool lg_heap_any_live_born_since(uint64_t birth)
+{
+    uint64_t since = birth;
+    each_live_changed(born_since, &since);
+    return since == 0 || birth == 0;
 }
 
 void lg_heap_check_all(void)

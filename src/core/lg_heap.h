@@ -150,6 +150,14 @@ void lg_heap_check_all_where(lg_heap_readable_fn readable);
 /* Fork: hold every heap lock across fork(). */
 void lg_heap_lock_all(void);
 void lg_heap_unlock_all(void);
+/* In a forked child, right after fork(): blocks born below birth and
+ * blocks quarantined before now are the parent's.  The exit checks verify
+ * them only where changed(lo, hi) says their memory may have changed since
+ * the fork (NULL: nowhere); the child's own are checked as always. */
+typedef bool (*lg_heap_changed_fn)(uintptr_t lo, uintptr_t hi);
+void lg_heap_after_fork_child(uint64_t birth, lg_heap_changed_fn changed);
+/* Whether a live block was born at or after birth (for a child's leak scan). */
+bool lg_heap_any_live_born_since(uint64_t birth);
 /* lg_heap_lock_all, giving up after ns: false, and nothing held, when some
  * lock stayed taken that long (a thread stopped, by a debugger or a
  * blocking signal handler, inside the allocator). */
@@ -196,6 +204,11 @@ typedef struct lg_evicted {
  * its slot reusable (into cache when there is one).  Returns the bytes the
  * blocks held, as lg_quarantine_publish counted them. */
 size_t lg_heap_recycle(const lg_evicted *blocks, uint32_t count, lg_heap_cache *cache);
+/* The same for blocks a forked child inherited in the quarantine: their
+ * poison verified only where their memory changed since the fork, their
+ * slots left out of use (the parent's to reuse).  Returns their bytes. */
+size_t lg_heap_verify_inherited(const lg_evicted *blocks, uint32_t count);
+void lg_quarantine_after_fork_child(void);
 
 /* ---- internal to the heap: the guarded tier (lg_heap_guard.c) ----------
  * Blocks on pages of their own, their end against an inaccessible page,

@@ -29,6 +29,8 @@ static uint64_t ring_tail; /* oldest sequence number not yet evicted */
 /* Signed: an eviction may subtract bytes whose freer has not added them yet. */
 static int64_t queued_bytes;
 static lg_lock_t evict_lock = LG_LOCK_INIT;
+/* In a forked child: sequence numbers below this were the parent's frees. */
+static uint64_t inherited_below;
 
 bool lg_quarantine_init(void)
 {
@@ -141,9 +143,38 @@ bool lg_quarantine_lookup(uint32_t qtag, uint32_t *size_class, uint32_t *slot)
     return true;
 }
 
+void lg_quarantine_after_fork_child(void)
+{
+    inherited_below = __atomic_load_n(&ring_head, __ATOMIC_RELAXED);
+}
+
+/* A forked child's drain: the parent's entries are verified where their
+ * memory changed since the fork and not recycled (writing their metadata
+ * would copy its pages for nothing).  The caller holds evict_lock. */
+static void skip_inherited(void)
+{
+    while (ring_tail < inherited_below) {
+        lg_evicted batch[LG_EVICT_BATCH];
+        uint64_t seq = ring_tail;
+        uint32_t n = 0;
+        for (; n < LG_EVICT_BATCH && seq < inherited_below; seq++) {
+            uint64_t entry = __atomic_load_n(&ring[seq & RING_MASK], __ATOMIC_ACQUIRE);
+            if (!(entry & ENTRY_VALID) || ((entry >> 48) & LAP_MASK) != lap_of(seq)) continue; /* its freer did not come along */
+            batch[n].size_class = (uint32_t)(entry >> 32) & 0xff;
+            batch[n].slot = (uint32_t)entry;
+            batch[n].qtag = (uint32_t)seq & ((1u << LG_QTAG_BITS) - 1);
+            n++;
+        }
+        size_t bytes = lg_heap_verify_inherited(batch, n);
+        __atomic_fetch_sub(&queued_bytes, (int64_t)bytes, __ATOMIC_RELAXED);
+        __atomic_store_n(&ring_tail, seq, __ATOMIC_RELEASE);
+    }
+}
+
 void lg_quarantine_drain(void)
 {
     lg_lock(&evict_lock);
+    skip_inherited();
     int waits = 0;
     while (ring_tail < __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) && waits < 1000)
         waits = evict_batch(0) ? 0 : waits + 1;

@@ -266,6 +266,7 @@ static void after_fork_child(void)
 {
     lg_heap_unlock_all();
     rt_inherited_below = lg_birth_now();
+    lg_heap_after_fork_child(rt_inherited_below, rt_fork_changed);
     lg_report_forget_for_child();
     lg_refs_after_fork_child();
     lg_pal_after_fork_child();

@@ -39,6 +39,8 @@ extern bool rt_heap_on;
 /* In a forked child: the first birth of its own (blocks born before are the
  * parent's, and are never its leaks); 0 in the original process. */
 extern uint64_t rt_inherited_below;
+/* Whether [lo, hi) may have changed since the fork (rt_malloc_fork.c). */
+bool rt_fork_changed(uintptr_t lo, uintptr_t hi);
 
 /* The caller's stack in the depot, runtime frames removed; 0 with stacks=0. */
 lg_stack_id rt_capture(void);
