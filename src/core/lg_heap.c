@@ -559,11 +559,13 @@ void lg_heap_report_stacks(lg_report *r, const lg_block *b, const char *free_tit
     lg_report_stack_of_thread(r, "alloc", b->meta->alloc_stack, alloc_title, b->meta->alloc_tid);
 }
 
-static void report_redzones(const lg_block *b, lg_stack_id access, const char *when)
+/* right_max: how much of the right redzone to verify, at most. */
+static void report_redzones_within(const lg_block *b, lg_stack_id access, const char *when, size_t right_max)
 {
     uintptr_t left_start;
     size_t left_len, right_len;
     redzone_spans(b, &left_start, &left_len, &right_len);
+    if (right_len > right_max) right_len = right_max;
     size_t left = lg_redzone_find_change(left_start, left_len);
     size_t right = lg_redzone_find_change(b->user + b->size, right_len);
     if (left == SIZE_MAX && right == SIZE_MAX) return;
@@ -581,6 +583,11 @@ static void report_redzones(const lg_block *b, lg_stack_id access, const char *w
     };
     lg_finding_report(&f);
     redzones_fill(b); /* reported once: heal it so later checks stay quiet */
+}
+
+static void report_redzones(const lg_block *b, lg_stack_id access, const char *when)
+{
+    report_redzones_within(b, access, when, SIZE_MAX);
 }
 
 static void report_invalid_free(uintptr_t p, lg_stack_id stack, const char *fn)
@@ -757,7 +764,11 @@ void *lg_heap_realloc_cached(lg_heap_cache *cache, const lg_block *b, size_t siz
     if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
     bool large = b->size_class == LG_LARGE_CLASS;
     if (large ? large_fits(b, size) : small_fits(b, size)) {
-        report_redzones(b, stack, "realloc"); /* the old end's damage, before it moves */
+        /* The old end's damage, before it moves: as much as a small block's
+         * and all the bytes the new size takes from the redzone (a large
+         * block's slack, up to a page, is verified whole at its free). */
+        size_t taken = size > b->size ? size - b->size : 0;
+        report_redzones_within(b, stack, "realloc", taken > LG_REDZONE_CHECKED ? taken : LG_REDZONE_CHECKED);
         if (lg_on_block_freed) lg_on_block_freed(b->user, b->size);
         bool done = true;
         if (large) {

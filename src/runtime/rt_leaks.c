@@ -53,11 +53,15 @@ static void add_default_suppressions(void)
 static size_t scan(uintptr_t self_sp, const uintptr_t *regs, size_t nregs)
 {
     if (!rt_heap_on || !lg_heap_ready() || rt_state < 2) return 0;
-    /* A forked child with no block of its own alive has nothing to leak:
-     * what it inherited is the parent's (rt_leaks_roots.c). */
-    if (rt_inherited_below && !lg_heap_any_live_born_since(rt_inherited_below)) return 0;
     rt_busy++;
     lg_lock(&scan_lock);
+    /* A forked child with no block of its own alive has nothing to leak:
+     * what it inherited is the parent's (rt_leaks_roots.c). */
+    if (rt_inherited_below && !lg_heap_any_live_born_since(rt_inherited_below)) {
+        lg_unlock(&scan_lock);
+        rt_busy--;
+        return 0;
+    }
     add_default_suppressions();
     uint64_t started = lg_pal_now_ns();
 
