@@ -390,9 +390,7 @@ fi
 # ---- the unwinder -----------------------------------------------------------
 UNWIND_MD=""
 if selected unwind; then
-    declare -A UNW=()  # compiler.method -> "ns10 ns30"
     unw_compilers=()
-    unw_methods=()
     for c in gcc clang; do
         if ! command -v "$c" >/dev/null; then
             echo "run.sh: unwinder benchmark, $c: n/a (no $c)" >&2
@@ -409,35 +407,24 @@ if selected unwind; then
         fi
         cat "$LOGS/unwind.$c.out" >&2
         unw_compilers+=("$c")
-        # "name   10 frames:  44.5 ns  30 frames:  152.5 ns"
-        while IFS='|' read -r name ns10 ns30; do
-            [ -z "$name" ] && continue
-            [ "$c" = "${unw_compilers[0]}" ] && unw_methods+=("$name")
-            UNW[$c.$name]="$ns10 $ns30"
-        done < <(awk '/frames:/ { n = $0; sub(/ +[0-9]+ frames:.*/, "", n)
-                     for (i = 1; i <= NF; i++) if ($i == "frames:") v[++k] = $(i + 1)
-                     print n "|" v[1] "|" v[2]; k = 0 }' "$LOGS/unwind.$c.out")
     done
     if [ ${#unw_compilers[@]} -gt 0 ]; then
         UNWIND_MD=$(
             echo "Measured $(date -u '+%Y-%m-%d %H:%M UTC') on $(machine)."
             echo
             echo "Reproduce with \`$CMDLINE\` or \`make -C tests/unwind bench\`.  \`bench/unwind_bench.c\`"
-            echo "captures stacks of 10 and 30 frames from 40 frames deep in code built"
-            echo "\`-O2 -fomit-frame-pointer\` (no frame pointers); nanoseconds per capture, best of 5 rounds."
-            echo "\"all misses\" empties the rule cache before every capture; libunwind's and glibc's"
-            echo "figures are theirs on the same stack."
-            echo
-            hdr="| method |" sep="|---|"
-            for c in "${unw_compilers[@]}"; do hdr+=" $c, 10 frames | $c, 30 frames |"; sep+="---:|---:|"; done
-            echo "$hdr"; echo "$sep"
-            for m in "${unw_methods[@]}"; do
-                row="| $m |"
-                for c in "${unw_compilers[@]}"; do
-                    read -r a b <<<"${UNW[$c.$m]:-n/a n/a}"
-                    row+=" $a | $b |"
-                done
-                echo "$row"
+            echo "captures stacks of 10 and 30 frames in \`bench/unwind_paths.c\`, built \`-O2 -fomit-frame-pointer\`"
+            echo "(no frame pointers) and, for the frame-pointer walk, \`-fno-omit-frame-pointer\`: 40 outer frames,"
+            echo "then 5 to 9 frames of four functions and three leaves; the repeated path is the same every"
+            echo "time, the varied path picks depth, functions and leaf at random for every capture."
+            echo "Nanoseconds per capture (and per frame), the best of 15 rounds less the same loop capturing"
+            echo "nothing; \"rule table emptied\" invalidates it before every capture.  The store table times"
+            echo "\`lg_depot_store\` on stacks of those paths."
+            for c in "${unw_compilers[@]}"; do
+                echo
+                echo "$c:"
+                echo
+                cat "$LOGS/unwind.$c.out"
             done
         )
     fi

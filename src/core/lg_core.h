@@ -124,6 +124,34 @@ lg_stack_id lg_depot_put(const uintptr_t *pcs, uint32_t depth);
 lg_stack_id lg_depot_frame(lg_stack_id caller, uintptr_t pc);
 /* Copies up to max frames of a stack into pcs; returns how many. */
 uint32_t lg_depot_get(lg_stack_id id, uintptr_t *pcs, uint32_t max);
+
+/* A thread's memo in front of the depot: its last stored stack and the ids
+ * of its suffixes (consecutive stores in a thread share most of their outer
+ * frames, which are compared here and not looked up again), its recent
+ * (callers, frame) -> id answers, and its recent stacks by a hash of their
+ * frames (a stack cut at stack_depth shares no outer frames with one cut
+ * elsewhere).  Owned by one thread (the runtime keeps one per thread);
+ * zero-initialised. */
+#define LG_DEPOT_NEAR_BITS 8
+#define LG_DEPOT_RECENT_BITS 6
+#define LG_DEPOT_RECENT_FRAMES 32 /* deeper stacks are not kept among the recent */
+typedef struct lg_depot_memo {
+    uint32_t depth;
+    uintptr_t outer[LG_MAX_FRAMES]; /* the last stack, outermost frame first */
+    lg_stack_id ids[LG_MAX_FRAMES]; /* ids[i]: the stack of its frames outer[i..0] */
+    struct {
+        uintptr_t pc;
+        lg_stack_id callers, id;
+    } near[1u << LG_DEPOT_NEAR_BITS];
+    struct {
+        uint64_t hash;
+        lg_stack_id id;
+        uint32_t depth;
+        uintptr_t pcs[LG_DEPOT_RECENT_FRAMES];
+    } recent[1u << LG_DEPOT_RECENT_BITS];
+} lg_depot_memo;
+/* lg_depot_put through the memo m (which it updates); depth <= LG_MAX_FRAMES. */
+lg_stack_id lg_depot_store(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth);
 size_t lg_depot_memory(void);
 
 /* Stack capture is the runtime's: the core asks for it through this hook,

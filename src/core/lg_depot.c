@@ -93,6 +93,80 @@ lg_stack_id lg_depot_put(const uintptr_t *pcs, uint32_t depth)
     return id;
 }
 
+/* ---- the per-thread memo in front of the depot ---------------------------- */
+
+static lg_stack_id near_frame(lg_depot_memo *m, lg_stack_id callers, uintptr_t pc)
+{
+    uint64_t h = ((uint64_t)pc ^ (uint64_t)callers << 20) * 0x9e3779b97f4a7c15ull;
+    __typeof__(m->near[0]) *e = &m->near[h >> (64 - LG_DEPOT_NEAR_BITS)];
+    if (e->pc == pc && e->callers == callers && e->id) return e->id;
+    lg_stack_id id = lg_depot_frame(callers, pc);
+    e->pc = pc;
+    e->callers = callers;
+    e->id = id;
+    return id;
+}
+
+/* A hash of a stack's innermost frames, its outermost and its depth: the
+ * frames are multiplied independently (no chain from one to the next), and
+ * a match is checked against every frame anyway. */
+static uint64_t hash_stack(const uintptr_t *pcs, uint32_t depth)
+{
+    uint32_t n = depth < 8 ? depth : 8;
+    uint64_t h = (depth + (uint64_t)pcs[depth - 1]) * 0xc2b2ae3d27d4eb4full;
+    for (uint32_t i = 0; i < n; i++) h += (pcs[i] + i) * 0x9e3779b97f4a7c15ull;
+    return h ^ h >> 29;
+}
+
+/* Whether two stacks of depth frames are the same: four frames a step, no
+ * early exit (the frames are mostly equal when the hashes are). */
+static bool same_frames(const uintptr_t *a, const uintptr_t *b, uint32_t depth)
+{
+    uintptr_t diff = 0;
+    uint32_t i = 0;
+    for (; i + 4 <= depth; i += 4) diff |= (a[i] ^ b[i]) | (a[i + 1] ^ b[i + 1]) | (a[i + 2] ^ b[i + 2]) | (a[i + 3] ^ b[i + 3]);
+    for (; i < depth; i++) diff |= a[i] ^ b[i];
+    return diff == 0;
+}
+
+/* The memo keeps the last stack outermost first, so that the frames a new
+ * stack shares with it stay where they are: only the frames that differ
+ * are looked up and written.  A stack that shares few of them may be one
+ * of the thread's recent stacks. */
+lg_stack_id lg_depot_store(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth)
+{
+    const uintptr_t *top = pcs + depth - 1; /* top[-i]: the stack's frame i from the outermost */
+    uint32_t shared = 0, both = depth < m->depth ? depth : m->depth;
+    while (shared < both && m->outer[shared] == top[-(intptr_t)shared]) shared++;
+    if (shared == depth && depth) return m->ids[depth - 1];
+    uint64_t hash = 0;
+    __typeof__(m->recent[0]) *recent = NULL;
+    if (depth - shared > 2 && depth <= LG_DEPOT_RECENT_FRAMES) {
+        hash = hash_stack(pcs, depth);
+        recent = &m->recent[hash >> (64 - LG_DEPOT_RECENT_BITS)];
+        if (recent->hash == hash && recent->depth == depth && recent->id && same_frames(recent->pcs, pcs, depth))
+            return recent->id;
+    }
+    lg_stack_id id = shared ? m->ids[shared - 1] : 0;
+    for (uint32_t i = shared; i < depth; i++) {
+        uintptr_t pc = top[-(intptr_t)i];
+        if (!(id = near_frame(m, id, pc))) {
+            m->depth = 0; /* the depot is full */
+            return 0;
+        }
+        m->outer[i] = pc;
+        m->ids[i] = id;
+    }
+    m->depth = depth;
+    if (recent) {
+        recent->hash = hash;
+        recent->depth = depth;
+        recent->id = id;
+        for (uint32_t i = 0; i < depth; i++) recent->pcs[i] = pcs[i];
+    }
+    return id;
+}
+
 uint32_t lg_depot_get(lg_stack_id id, uintptr_t *pcs, uint32_t max)
 {
     uint32_t used = __atomic_load_n(&depot_used, __ATOMIC_ACQUIRE);

@@ -1,13 +1,13 @@
-/* lg_unwind.c — stack capture: the per-return-address rule cache, the fast
+/* lg_unwind.c — stack capture: the per-return-address rule table, the fast
  * walk through it, the thread's stack bounds, and the entry points.
  *
  * Almost every x86-64 frame is described by three facts: the CFA (the
  * caller's rsp) is rsp+N or rbp+N (or, after gcc's stack realignment,
  * [rbp+N]); the return address is at CFA-8; rbp is unchanged or saved at a
- * known place.  Those facts are cached per return address in 64 bits; the
- * walk keeps only rsp, rbp and the pc.  Frames that need more (signal
- * trampolines, PLT stubs, other registers) go to lg_cfi_walk for the rest
- * of the stack. */
+ * known place.  Those facts are kept per return address in 64 bits, in one
+ * flat table; the walk keeps only rip, rsp and rbp.  Frames that need more
+ * (signal trampolines, PLT stubs, other registers) go to lg_cfi_walk for
+ * the rest of the stack. */
 #define _GNU_SOURCE
 #include "lg_unwind.h"
 #include "lg_cfi.h"
@@ -29,36 +29,34 @@ typedef uintptr_t __attribute__((may_alias)) lg_word;
 
 #define LG_OTHER_STACKS 4
 
-/* The rules the thread's last walk used, frame by frame (see the walk). */
+/* The frames of the thread's last walks (see the walk). */
 #define LG_MEMO_FRAMES 96
+#define LG_MEMO_SP_BITS 8
+
+typedef struct lg_unw_frames {
+    uintptr_t pc[LG_MEMO_FRAMES], sp[LG_MEMO_FRAMES]; /* innermost first */
+    uint64_t rule[LG_MEMO_FRAMES];
+} lg_unw_frames;
 
 typedef struct lg_unw_memo {
     uint32_t n, gen;
-    /* Every rule from this frame to the last but one is K_RSP: a walk can
-     * replay the frames above it (the last frame's rule is how the walk
-     * ended, _start's or clone's, and never K_RSP). */
-    uint32_t rsp_from;
-    uint32_t rsp_from_all; /* while recording: the same, the last frame included */
-    uintptr_t pc[LG_MEMO_FRAMES], sp[LG_MEMO_FRAMES];
-    uint64_t rule[LG_MEMO_FRAMES];
+    uintptr_t lo; /* the stack it was on */
+    lg_unw_frames f;
+    /* A frame's place by a hash of its sp, as its distance from the last
+     * frame (n - 1 - index): a hint, checked against sp and pc. */
+    uint8_t at_sp[1u << LG_MEMO_SP_BITS];
 } lg_unw_memo;
-
-/* A small per-thread front of the rule cache: the shared table is a
- * megabyte that the program's own memory traffic keeps evicting from the
- * CPU caches, while the few return addresses a thread's allocations come
- * through stay here, in lines it touches on every walk. */
-#define LG_NEAR_BITS 6
 
 typedef struct lg_unw_thread {
     uintptr_t lo, hi; /* the thread's stack; hi == 0 until known */
     uintptr_t olo[LG_OTHER_STACKS], ohi[LG_OTHER_STACKS]; /* signal, coroutine stacks */
-    uint32_t onext, evict;
+    uint32_t onext;
     uint64_t hits, slow_frames;
-    uintptr_t near_pc[1u << LG_NEAR_BITS];
-    uint64_t near_rule[1u << LG_NEAR_BITS];
-    lg_unw_memo memo[2]; /* the last walk's, and the one being written */
-    uint32_t memo_last;  /* which of the two is the last walk's */
-    bool walking;        /* a walk is in progress: a nested one (a signal) leaves the memos alone */
+    lg_unw_memo memo;     /* the walks so far, as one stack */
+    uint32_t memo_walk;   /* the last walk's frames: the memo's first ones (0: unknown) */
+    bool repeated;        /* the last walk's stack was the one before's */
+    lg_unw_frames own[2]; /* a walk's frames the memo does not have; [1]: a nested walk's scratch */
+    bool walking;         /* a walk is in progress: a nested one (a signal) leaves the memo alone */
 } lg_unw_thread;
 
 static __thread lg_unw_thread lg_unw_me LG_TLS;
@@ -191,25 +189,32 @@ void lg_unwind_set_thread_stack(uintptr_t lo, uintptr_t hi)
     lg_unw_me.hi = hi;
 }
 
-/* ---- the rule cache ------------------------------------------------------------
- * A 4-way set-associative table of (return address, rule).  Lock-free: a slot
- * holds {key ^ rule, rule}; a reader that sees half of a concurrent write
- * computes a key that does not match, and misses.  Rules carry the cache
- * generation, which lg_unwind_invalidate bumps. */
-
+/* ---- the rule table ------------------------------------------------------------
+ * One flat table of (return address, rule), direct-mapped: a lookup is one
+ * hash, one slot, one compare.  Lock-free: a slot holds {key ^ rule, rule},
+ * where the key is the return address with the table's generation in its
+ * top 16 bits (user-space addresses are below 2^47); a reader that sees half
+ * of a concurrent write, or a rule of an older generation, computes a key
+ * that does not match, and misses.  lg_unwind_invalidate bumps the
+ * generation.  Two return addresses that share a slot take turns in it
+ * (each miss costs a lookup in the unwind tables); the table is large
+ * enough that a program's hot addresses rarely do. */
 enum { K_NONE, K_RSP, K_RBP, K_RBP_DEREF, K_LAST, K_SLOW };  /* CFA rule, or what to do */
 enum { B_SAME, B_AT_CFA, B_AT_RBP };                          /* where the caller's rbp is */
 
 #define GEN_BITS 11
 #define GEN_MASK ((1u << GEN_BITS) - 1)
-#define SETS_LOG2 14
-#define WAYS 4
+#ifndef LG_UNW_TABLE_BITS
+#define LG_UNW_TABLE_BITS 16 /* 65536 slots, 1 MiB (tests/unwind also builds it with 2) */
+#endif
+_Static_assert(LG_MEMO_FRAMES <= 255, "memo indices are bytes");
+_Static_assert(GEN_BITS <= 16, "the generation lives in the key's top 16 bits");
 
 typedef struct lg_unw_slot {
     uint64_t keyx, rule;
 } lg_unw_slot;
 
-static lg_unw_slot lg_unw_cache[1u << SETS_LOG2][WAYS] __attribute__((aligned(64)));
+static lg_unw_slot lg_unw_table[1u << LG_UNW_TABLE_BITS] __attribute__((aligned(64)));
 static uint32_t lg_unw_gen = 1;   /* 1..GEN_MASK */
 static uint64_t lg_unw_subs_seen; /* dlpi_subs + 1 at the last miss; 0: none yet */
 static uint64_t lg_unw_misses, lg_unw_invalidations;
@@ -220,38 +225,30 @@ static inline uint64_t lg_unw_pack(unsigned kind, unsigned bkind, uint32_t gen, 
            (uint64_t)(uint32_t)cfa_off << 32;
 }
 
-static inline lg_unw_slot *lg_unw_set(uintptr_t pc)
+static inline uint64_t lg_unw_key(uintptr_t pc, uint32_t gen)
 {
-    return lg_unw_cache[(pc * 0x9e3779b97f4a7c15ull) >> (64 - SETS_LOG2)];
+    return pc ^ (uint64_t)gen << 48;
 }
 
-static inline uint64_t lg_unw_get(uintptr_t pc, uint32_t gen)
+static inline lg_unw_slot *lg_unw_slot_of(uintptr_t pc)
 {
-    lg_unw_slot *s = lg_unw_set(pc);
-    for (int i = 0; i < WAYS; i++) {
-        uint64_t rule = __atomic_load_n(&s[i].rule, __ATOMIC_RELAXED);
-        uint64_t keyx = __atomic_load_n(&s[i].keyx, __ATOMIC_RELAXED);
-        if ((keyx ^ rule) == pc && ((rule >> 5) & GEN_MASK) == gen) return rule;
-    }
-    return 0;
+    return &lg_unw_table[(pc * 0x9e3779b97f4a7c15ull) >> (64 - LG_UNW_TABLE_BITS)];
 }
 
-static void lg_unw_put(lg_unw_thread *t, uintptr_t pc, uint64_t rule, uint32_t gen)
+/* The rule for key, or 0. */
+static inline uint64_t lg_unw_get(uintptr_t pc, uint64_t key)
 {
-    lg_unw_slot *s = lg_unw_set(pc);
-    int victim = -1;
-    for (int i = 0; i < WAYS; i++) {
-        uint64_t r = __atomic_load_n(&s[i].rule, __ATOMIC_RELAXED);
-        uint64_t k = __atomic_load_n(&s[i].keyx, __ATOMIC_RELAXED) ^ r;
-        if (k == pc) {
-            victim = i;
-            break;
-        }
-        if (victim < 0 && ((r >> 5) & GEN_MASK) != gen) victim = i;
-    }
-    if (victim < 0) victim = (int)(t->evict++ % WAYS);
-    __atomic_store_n(&s[victim].rule, rule, __ATOMIC_RELAXED);
-    __atomic_store_n(&s[victim].keyx, pc ^ rule, __ATOMIC_RELAXED);
+    lg_unw_slot *s = lg_unw_slot_of(pc);
+    uint64_t rule = __atomic_load_n(&s->rule, __ATOMIC_RELAXED);
+    uint64_t keyx = __atomic_load_n(&s->keyx, __ATOMIC_RELAXED);
+    return (keyx ^ rule) == key ? rule : 0;
+}
+
+static void lg_unw_put(uintptr_t pc, uint64_t rule, uint32_t gen)
+{
+    lg_unw_slot *s = lg_unw_slot_of(pc);
+    __atomic_store_n(&s->rule, rule, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->keyx, lg_unw_key(pc, gen) ^ rule, __ATOMIC_RELAXED);
 }
 
 void lg_unwind_invalidate(void)
@@ -259,8 +256,10 @@ void lg_unwind_invalidate(void)
     uint32_t gen = __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED);
     uint32_t next = gen % GEN_MASK + 1;
     if (next == 1) { /* the generations wrap: old rules could look current */
-        for (uint32_t i = 0; i < (1u << SETS_LOG2); i++)
-            for (int w = 0; w < WAYS; w++) __atomic_store_n(&lg_unw_cache[i][w].rule, 0, __ATOMIC_RELAXED);
+        for (uint32_t i = 0; i < (1u << LG_UNW_TABLE_BITS); i++) {
+            __atomic_store_n(&lg_unw_table[i].rule, 0, __ATOMIC_RELAXED);
+            __atomic_store_n(&lg_unw_table[i].keyx, 0, __ATOMIC_RELAXED);
+        }
     }
     __atomic_compare_exchange_n(&lg_unw_gen, &gen, next, false, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
     __atomic_fetch_add(&lg_unw_invalidations, 1, __ATOMIC_RELAXED);
@@ -307,12 +306,13 @@ static uint64_t lg_unw_rule_of(const lg_cfi_frame *f, uint32_t gen)
 }
 
 /* A miss: look the return address up in the unwind tables and cache it. */
-static __attribute__((noinline)) uint64_t lg_unw_fill(lg_unw_thread *t, uintptr_t pc, uint32_t *gen)
+static __attribute__((noinline)) uint64_t lg_unw_fill(uintptr_t pc, uint32_t *gen)
 {
     lg_cfi_frame f;
     lg_cfi_modcount count;
     int rc = lg_cfi_lookup(pc - 1, &f, &count);
     __atomic_fetch_add(&lg_unw_misses, 1, __ATOMIC_RELAXED);
+    lg_unw_me.hits--; /* the walk counts every frame */
     if (count.valid) {
         /* A module went away since the last miss: its rules may now be
          * wrong for whatever is mapped there. */
@@ -326,7 +326,7 @@ static __attribute__((noinline)) uint64_t lg_unw_fill(lg_unw_thread *t, uintptr_
     }
     if (rc == LG_CFI_NO_MODULE) return lg_unw_pack(K_LAST, 0, *gen, 0, 0); /* garbage: not worth a slot */
     uint64_t rule = rc == LG_CFI_OK ? lg_unw_rule_of(&f, *gen) : lg_unw_pack(K_LAST, 0, *gen, 0, 0);
-    lg_unw_put(t, pc, rule, *gen);
+    lg_unw_put(pc, rule, *gen);
     return rule;
 }
 
@@ -350,16 +350,72 @@ static __attribute__((noinline)) uint32_t lg_unw_handoff(lg_unw_thread *t, uintp
     return lg_cfi_walk(&r, false, 0, &m, pcs, max, &t->slow_frames);
 }
 
-static inline void lg_unw_record(lg_unw_memo *m, uint32_t *count, uintptr_t pc, uintptr_t sp, uint64_t rule)
+static inline uint32_t lg_unw_sp_hash(uintptr_t sp)
 {
-    if (!m || *count >= LG_MEMO_FRAMES) return;
-    m->pc[*count] = pc;
-    m->sp[*count] = sp;
-    m->rule[*count] = rule;
-    m->rsp_from = m->rsp_from_all;
-    if ((rule & 7) != K_RSP) m->rsp_from_all = *count + 1;
-    ++*count;
+    return (uint32_t)((sp * 0x9e3779b97f4a7c15ull) >> (64 - LG_MEMO_SP_BITS));
 }
+
+static inline void lg_unw_own(lg_unw_frames *own, uint32_t *n, uintptr_t pc, uintptr_t sp, uint64_t rule)
+{
+    uint32_t i = *n;
+    if (i >= LG_MEMO_FRAMES) return;
+    own->pc[i] = pc;
+    own->sp[i] = sp;
+    own->rule[i] = rule;
+    *n = i + 1;
+}
+
+/* Frames [from, to] of the memo go to the walk's own frames (the walk left
+ * the memo after them). */
+static void lg_unw_own_memo(lg_unw_frames *own, uint32_t *n, const lg_unw_memo *memo, uint32_t from, uint32_t to)
+{
+    for (uint32_t i = from; i <= to; i++) lg_unw_own(own, n, memo->f.pc[i], memo->f.sp[i], memo->f.rule[i]);
+}
+
+/* The walk's frames become the memo: its own frames [0, own_n), then, when
+ * it ended inside the memo, the memo's frames from tail on (those above the
+ * walk's last frame were not checked by it, but are the callers of a frame
+ * it checked as they were when a walk did: as good a guess as any, and only
+ * a guess, as every use of the memo checks a return address). */
+static void lg_unw_commit(lg_unw_memo *m, const lg_unw_frames *own, uint32_t own_n, uint32_t tail, uint32_t gen,
+                          uintptr_t lo)
+{
+    uint32_t tail_n = tail < m->n ? m->n - tail : 0, n;
+    bool rehash = tail_n == 0 || m->gen != gen || m->lo != lo;
+    if (own_n + tail_n > LG_MEMO_FRAMES) {
+        tail_n = LG_MEMO_FRAMES - own_n;
+        rehash = true; /* the distances from the end change */
+    }
+    if (tail_n && own_n != tail) {
+        lg_unw_frames *f = &m->f;
+        if (own_n < tail) {
+            for (uint32_t i = 0; i < tail_n; i++) {
+                f->pc[own_n + i] = f->pc[tail + i];
+                f->sp[own_n + i] = f->sp[tail + i];
+                f->rule[own_n + i] = f->rule[tail + i];
+            }
+        } else {
+            for (uint32_t i = tail_n; i-- > 0;) {
+                f->pc[own_n + i] = f->pc[tail + i];
+                f->sp[own_n + i] = f->sp[tail + i];
+                f->rule[own_n + i] = f->rule[tail + i];
+            }
+        }
+    }
+    n = own_n + tail_n;
+    for (uint32_t i = 0; i < own_n; i++) {
+        m->f.pc[i] = own->pc[i];
+        m->f.sp[i] = own->sp[i];
+        m->f.rule[i] = own->rule[i];
+    }
+    for (uint32_t i = rehash ? n : own_n; i-- > 0;) m->at_sp[lg_unw_sp_hash(m->f.sp[i])] = (uint8_t)(n - 1 - i);
+    m->n = n;
+    m->gen = gen;
+    m->lo = lo;
+}
+
+/* What a walk reads when there is no memo to follow. */
+static const lg_unw_memo lg_unw_no_memo;
 
 /* Where the caller's rbp is, once the caller's frame (cfa) is known. */
 static inline void lg_unw_step_bp(uint64_t rule, uintptr_t cfa, uintptr_t lo, uintptr_t hi, uintptr_t *bp, bool *bp_ok)
@@ -372,17 +428,38 @@ static inline void lg_unw_step_bp(uint64_t rule, uintptr_t cfa, uintptr_t lo, ui
     }
 }
 
+/* rbp after the replay of the last walk's frames from .. k - 1: set by the
+ * outermost of them that restores it, if any (scanned from there, as most
+ * replayed frames leave rbp alone). */
+static inline void lg_unw_replay_bp(const lg_unw_memo *last, uint32_t from, uint32_t k, uintptr_t lo, uintptr_t hi,
+                                    uintptr_t *bp, bool *bp_ok)
+{
+    uint32_t j = k;
+    const lg_unw_frames *f = &last->f;
+    while (j > from && ((f->rule[j - 1] >> 3) & 3) == B_SAME) j--;
+    if (j == from) return;
+    if (((f->rule[j - 1] >> 3) & 3) == B_AT_CFA) {
+        lg_unw_step_bp(f->rule[j - 1], f->sp[j], lo, hi, bp, bp_ok);
+        return;
+    }
+    for (uint32_t i = from; i < k; i++) lg_unw_step_bp(f->rule[i], f->sp[i + 1], lo, hi, bp, bp_ok);
+}
+
 /* The walk from a caller's frame: pc its return address, sp its CFA... of
  * the callee, i.e. the caller's rsp, bp the caller's rbp.
  *
- * Consecutive walks in a thread mostly climb the same outer frames.  A frame
- * whose return address the last walk met at the same stack address takes
- * its rule from that walk's memo: no hash and no table line, and as the
- * comparison is predicted, the next frame's loads need not wait for this
- * one's.  A rule depends on the return address alone, so the memo can only
- * be fast, never wrong; the stack address merely lines the walks up.
- * Where the last walk climbed on by rsp alone, the frames above are
- * replayed from it: the same as long as each return address is. */
+ * The thread's memo holds the frames of its last walks, innermost first:
+ * consecutive walks in a thread mostly climb the same outer frames.  A
+ * frame the memo has (the same return address at the same stack address,
+ * found by a hash of sp) takes its rule from there: a rule depends on the
+ * return address alone, so the memo can make the walk fast, never wrong.
+ * From a frame the memo left by rsp alone (CFA = rsp+N), the walk needs no
+ * rule and no arithmetic, for the caller's frame is where the memo has it:
+ * it replays the memo's frames, one load and one compare each, for as long
+ * as their return addresses are the same and their rules are rsp's.  Those
+ * loads do not wait for each other.  The memo is rewritten in place: a
+ * walk that joins it and stays in it to the end writes only its own inner
+ * frames. */
 static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, uint32_t max)
 {
     lg_unw_thread *t = &lg_unw_me;
@@ -397,105 +474,144 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
         hi = m.hi[0];
     }
     uint32_t gen = __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED), first_gen = gen;
-    /* A nested walk (a signal handler's) neither reads the memos nor
-     * writes them: it may have interrupted a walk writing one. */
-    bool use_memo = !t->walking;
+    uint64_t genkey = (uint64_t)gen << 48;
+    /* A nested walk (a signal handler's) neither reads the memo nor writes
+     * it: it may have interrupted a walk writing it. */
+    bool nested = t->walking;
     t->walking = true;
-    const lg_unw_memo *last = &t->memo[t->memo_last];
-    lg_unw_memo *next = use_memo ? &t->memo[t->memo_last ^ 1] : 0;
-    if (next) next->rsp_from = next->rsp_from_all = 0;
-    uint32_t last_n = use_memo && last->gen == gen ? last->n : 0, k = 0, recorded = 0;
-    uint32_t n = 0;
-    uint64_t hits = 0;
+    const lg_unw_memo *memo = &t->memo;
+    if (nested || memo->gen != gen || memo->lo != lo) memo = &lg_unw_no_memo;
+    const lg_unw_frames *mf = &memo->f;
+    lg_unw_frames *own = &t->own[nested];
+    uint32_t memo_n = memo->n, n = 0, own_n = 0;
+    /* The walk is in the memo from frame region to frame at (region ==
+     * UINT32_MAX: it is not). */
+    uint32_t region = UINT32_MAX, at = 0;
     bool bp_ok = true; /* as in lg_cfi_walk, an unreadable rbp slot makes rbp unknown */
     for (;;) {
         pcs[n++] = pc;
-        if (n == max) break;
+        uint32_t k = memo_n - 1 - memo->at_sp[lg_unw_sp_hash(sp)];
         uint64_t rule;
-        while (k < last_n && last->sp[k] < sp) k++;
-        if (k < last_n && last->sp[k] == sp && last->pc[k] == pc) {
-            rule = last->rule[k];
-            hits++;
-            lg_unw_record(next, &recorded, pc, sp, rule);
-            /* Replay: from frame k to k+1 the last walk added its rule's
-             * offset to rsp, which took it to last->sp[k + 1]. */
-            if (k >= last->rsp_from) {
-                uint32_t from = k;
-                bool full = false;
-                while (k + 1 < last_n) {
-                    uintptr_t cfa = last->sp[k + 1];
-                    if (cfa - lo - 8 > hi - lo - 8) break;
-                    uintptr_t up = ((const lg_word *)cfa)[-1];
-                    if (up != last->pc[k + 1]) break;
-                    lg_unw_step_bp(rule, cfa, lo, hi, &bp, &bp_ok);
-                    pc = up;
-                    sp = cfa;
-                    rule = last->rule[++k];
-                    pcs[n++] = pc;
-                    if (n == max) {
-                        full = true;
-                        break;
+        bool joined = k < memo_n && mf->sp[k] == sp && mf->pc[k] == pc;
+        if (LG_UNLIKELY(n == max)) {
+            /* The last frame needs no rule; the memo keeps it, with rule
+             * 0 (unknown) if it did not have it, so that a walk to the
+             * same depth can replay up to it. */
+            if (joined && (region == UINT32_MAX || k == at + 1)) {
+                if (region == UINT32_MAX) region = k;
+                at = k;
+            } else {
+                if (region != UINT32_MAX) lg_unw_own_memo(own, &own_n, memo, region, at);
+                region = UINT32_MAX;
+                lg_unw_own(own, &own_n, pc, sp, 0);
+            }
+            break;
+        }
+        if (joined && mf->rule[k]) {
+            if (LG_UNLIKELY(region != UINT32_MAX && k != at + 1)) {
+                lg_unw_own_memo(own, &own_n, memo, region, at);
+                region = UINT32_MAX;
+            }
+            if (region == UINT32_MAX) region = k;
+            at = k;
+            rule = mf->rule[k];
+            if ((rule & 7) == K_RSP && k + 1 < memo_n) {
+                /* Replay: frame k's CFA is mf->sp[k + 1]; the frames
+                 * above it are the memo's while their return addresses
+                 * are, and are replayed while their rules are rsp's too.
+                 * rbp is brought up to date when it ends. */
+                uint32_t from = k, end = k + (max - n); /* pushing frame end fills pcs */
+                uint32_t stop = end < memo_n - 1 ? end : memo_n - 1;
+                uintptr_t cfa, up;
+                for (;;) {
+                    cfa = mf->sp[k + 1];
+                    up = ((const lg_word *)cfa)[-1];
+                    k++;
+                    if (up != mf->pc[k]) break;
+                    if (k >= stop) {
+                        if (k != end) break;
+                        pcs[n++] = up; /* the last frame: no rule needed */
+                        at = k;
+                        goto walked;
                     }
+                    if ((mf->rule[k] & 7) != K_RSP) break;
+                    pcs[n++] = up;
                 }
-                /* The replayed frames go to the new memo as they were; a
-                 * frame that ended the walk at max had no rule looked up. */
-                uint32_t upto = full ? k - 1 : k;
-                for (uint32_t j = from + 1; j <= upto; j++) lg_unw_record(next, &recorded, last->pc[j], last->sp[j], last->rule[j]);
-                hits += upto - from;
-                if (full) goto done;
+                at = k - 1;
+                if (n + 1 < max) lg_unw_replay_bp(memo, from, k, lo, hi, &bp, &bp_ok);
+                pc = up;
+                sp = cfa;
+                if (!pc) break;
+                continue;
             }
         } else {
-            /* A nested walk (a signal handler's) leaves the near cache
-             * alone too: it could land between a pc and its rule. */
-            uint32_t near = (uint32_t)((pc * 0x9e3779b97f4a7c15ull) >> (64 - LG_NEAR_BITS));
-            if (next && t->near_pc[near] == pc && ((t->near_rule[near] >> 5) & GEN_MASK) == gen) {
-                rule = t->near_rule[near];
-                hits++;
-            } else {
-                rule = lg_unw_get(pc, gen);
-                if (LG_LIKELY(rule)) hits++;
-                else rule = lg_unw_fill(t, pc, &gen);
-                if (next) {
-                    t->near_pc[near] = pc;
-                    t->near_rule[near] = rule;
-                }
+            if (LG_UNLIKELY(region != UINT32_MAX)) {
+                lg_unw_own_memo(own, &own_n, memo, region, at);
+                region = UINT32_MAX;
             }
-            lg_unw_record(next, &recorded, pc, sp, rule);
+            rule = lg_unw_get(pc, pc ^ genkey);
+            if (LG_UNLIKELY(!rule)) {
+                rule = lg_unw_fill(pc, &gen);
+                genkey = (uint64_t)gen << 48;
+            }
+            lg_unw_own(own, &own_n, pc, sp, rule);
         }
 
+        /* The common rules without a branch on which one: varied paths
+         * would mispredict it at every frame. */
+        unsigned kind = rule & 7, bkind = (rule >> 3) & 3;
         int64_t off = (int32_t)(rule >> 32);
         uintptr_t cfa;
-        switch (rule & 7) {
-        case K_RSP: cfa = sp + off; break;
-        case K_RBP:
-            if (!bp_ok) goto done;
-            cfa = bp + off;
-            break;
-        case K_RBP_DEREF:
-            if (!bp_ok || bp + off - lo > hi - lo - 8) goto done;
+        if (LG_LIKELY(kind <= K_RBP)) {
+            uintptr_t use_bp = -(uintptr_t)(kind == K_RBP);
+            if (LG_UNLIKELY(use_bp & !bp_ok)) break;
+            cfa = ((bp & use_bp) | (sp & ~use_bp)) + off;
+        } else if (kind == K_RBP_DEREF) {
+            if (!bp_ok || bp + off - lo > hi - lo - 8) break;
             cfa = *(const lg_word *)(bp + off);
-            break;
-        case K_SLOW:
+        } else if (kind == K_SLOW) {
             n--;
-            n += lg_unw_handoff(t, pc, sp, bp_ok ? bp : 0, bp_ok, lo, hi, pcs + n, max - n);
-            goto done;
-        default:
-            goto done;
+            uint32_t slow = lg_unw_handoff(t, pc, sp, bp_ok ? bp : 0, bp_ok, lo, hi, pcs + n, max - n);
+            t->hits -= slow; /* counted in slow_frames */
+            n += slow;
+            break;
+        } else {
+            break;
         }
         /* The caller's frame is above this one, on this stack. */
         if (cfa <= sp || cfa - lo - 8 > hi - lo - 8) break;
-        lg_unw_step_bp(rule, cfa, lo, hi, &bp, &bp_ok);
+        if (LG_LIKELY(bkind != B_AT_RBP)) {
+            /* rbp saved at CFA+N, or unchanged (then the load is of the
+             * return address's slot, and is not used). */
+            uintptr_t restore = -(uintptr_t)(bkind == B_AT_CFA);
+            uintptr_t slot = ((cfa + (int16_t)(rule >> 16)) & restore) | ((cfa - 8) & ~restore);
+            if (LG_LIKELY(slot - lo <= hi - lo - 8)) {
+                uintptr_t v = *(const lg_word *)slot;
+                bp = (v & restore) | (bp & ~restore);
+                bp_ok |= restore & 1;
+            } else {
+                bp_ok = false;
+            }
+        } else {
+            lg_unw_step_bp(rule, cfa, lo, hi, &bp, &bp_ok);
+        }
         pc = ((const lg_word *)cfa)[-1];
         sp = cfa;
         if (!pc) break;
     }
-done:
-    t->hits += hits;
-    if (use_memo) {
-        /* Rules of two generations must not mix: an invalidation drops it. */
-        next->n = gen == first_gen && gen == __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED) ? recorded : 0;
-        next->gen = gen;
-        t->memo_last ^= 1;
+walked:
+    t->hits += n;
+    if (!nested) {
+        /* Rules of two generations must not mix: an invalidation drops them. */
+        if (gen != first_gen || gen != __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED)) {
+            t->memo.n = own_n = 0;
+            region = UINT32_MAX;
+        }
+        /* Every frame of the walk is in the memo, but after a handoff. */
+        uint32_t in_memo = own_n + (region != UINT32_MAX ? at + 1 - region : 0);
+        t->repeated = own_n == 0 && region == 0 && in_memo == n && n == t->memo_walk;
+        lg_unw_commit(&t->memo, own, own_n, region, gen, lo);
+        t->memo_walk = in_memo == n && n <= t->memo.n ? n : 0;
         t->walking = false;
     }
     return n;
@@ -564,6 +680,11 @@ void lg_unwind_init(void)
     lg_unw_thread *t = &lg_unw_me;
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     if (!t->hi) lg_unw_find_thread_stack(t, sp);
+}
+
+bool lg_unwind_repeated(void)
+{
+    return lg_unw_me.repeated;
 }
 
 void lg_unwind_get_stats(lg_unwind_stats *out)

@@ -17,6 +17,7 @@
 #ifndef LG_UNWIND_H
 #define LG_UNWIND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Once, at runtime start.  Safe before libc is fully up (a constructor):
@@ -37,6 +38,12 @@ uint32_t lg_unwind_slow(uintptr_t *pcs, uint32_t max);
  * handler); pcs[0] is the interrupted pc.  Async-signal-safe except that a
  * miss calls dl_iterate_phdr, which takes the loader's (recursive) lock. */
 uint32_t lg_unwind_from_context(const void *ucontext, uintptr_t *pcs, uint32_t max);
+
+/* Whether the calling thread's last lg_unwind_fast returned exactly the
+ * stack (the same pcs, as many) that its lg_unwind_fast before it did:
+ * then whatever was derived from that stack can be reused.  False after a
+ * walk from a signal handler that interrupted a walk, or an invalidation. */
+bool lg_unwind_repeated(void);
 
 /* Optional.  The calling thread's stack is [lo, hi).  Without this call the
  * first capture in each thread finds the bounds in /proc/self/maps (with

@@ -6,8 +6,10 @@
  * frames printed "<unknown module>" with no offset, so neither the runtime
  * nor the CLI could symbolize them.  dlclose is interposed to record the
  * module's path, load bias and extent before the real one runs
- * (lg_pal_module_closing); lg_pal_module_of falls back on that record. */
+ * (lg_pal_module_closing); lg_pal_module_of falls back on that record.
+ * After it, the unwinder forgets its rules (lg_unwind_invalidate). */
 #include "rt_internal.h"
+#include "lg_unwind.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -19,5 +21,10 @@ RT_EXPORT int dlclose(void *handle)
     if (!next) return -1;
     struct link_map *map = NULL;
     if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map) lg_pal_module_closing((uintptr_t)map->l_addr);
-    return next(handle);
+    int rc = next(handle);
+    /* The unwinder's rules for the module's return addresses must not
+     * answer for a module loaded at its address next (the unwinder would
+     * notice only at its next miss, and there may be none). */
+    lg_unwind_invalidate();
+    return rc;
 }

@@ -73,12 +73,35 @@ static void concurrent_inserts_agree(void **state)
     }
 }
 
+/* Stores through a thread's memo give the ids lg_depot_put gives, whatever
+ * the last stack was: the same, one sharing its outer frames, a deeper or
+ * a shallower one, one sharing nothing, an empty one. */
+static void memo_store_matches_put(void **state)
+{
+    (void)state;
+    static lg_depot_memo memo;
+    uint32_t seed = 12345;
+    uintptr_t pcs[LG_MAX_FRAMES];
+    for (int round = 0; round < 20000; round++) {
+        seed = seed * 1103515245u + 12345u;
+        uint32_t depth = (seed >> 8) % 40, vary = (seed >> 16) % 6;
+        /* Outer frames from a fixed chain, the innermost vary ones from a
+         * small set, so that stacks recur and share suffixes. */
+        for (uint32_t i = 0; i < depth; i++) pcs[i] = 0x400000 + 16 * (depth - i);
+        for (uint32_t i = 0; i < vary && i < depth; i++) pcs[i] = 0x500000 + 16 * ((seed >> (2 * i)) & 3) + i;
+        lg_stack_id via_memo = lg_depot_store(&memo, pcs, depth);
+        assert_int_equal(via_memo, lg_depot_put(pcs, depth));
+        if (depth) assert_true(via_memo != 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(same_stack_same_id),
         cmocka_unit_test(frames_match_put),
         cmocka_unit_test(concurrent_inserts_agree),
+        cmocka_unit_test(memo_store_matches_put),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

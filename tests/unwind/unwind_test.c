@@ -3,8 +3,11 @@
  * give: through a call chain that crosses between the executable and a
  * shared library, from signal handlers (lg_unwind_from_context, on the
  * thread's stack and on a signal stack, synchronous and asynchronous), in
- * several threads at once, and across dlopen/dlclose of modules that land
- * at the same address.  Ends with "N passed, N failed". */
+ * several threads at once, across dlopen/dlclose of modules that land at
+ * the same address, from handlers that interrupt a walk, and at a return
+ * address whose rule differs from its function's others.  Built twice:
+ * with the rule table of the runtime and with one of 4 slots (every
+ * lookup a collision).  Ends with "N passed, N failed". */
 #define _GNU_SOURCE
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
@@ -179,6 +182,43 @@ static void test_memo(void)
     for (int i = 0; i < 8; i++) (i % 3 ? via_a : via_b)();
 }
 
+/* ---- 1c. a rule that changes within a function ------------------------------------
+ * midrule calls ut_mid_leaf as the compiler laid its frame out, then with
+ * 64 more bytes pushed (as a call with stack arguments would): the two
+ * return addresses need two rules. */
+
+void ut_mid_leaf(void);
+__attribute__((noinline, used)) void ut_mid_leaf(void)
+{
+    compare_here("rule changes mid-function", true);
+    __asm__ volatile("" ::: "memory");
+}
+
+static __attribute__((noinline)) void midrule(int i)
+{
+    /* A call on every path: the frame is set up (and rsp 16-byte aligned)
+     * from the entry on, so the asm's call below is aligned too. */
+    ut_mid_leaf();
+    if (!(i & 1)) {
+        __asm__ volatile("sub $64, %%rsp\n\t"
+                         ".cfi_adjust_cfa_offset 64\n\t"
+                         "call ut_mid_leaf\n\t"
+                         "add $64, %%rsp\n\t"
+                         ".cfi_adjust_cfa_offset -64"
+                         :
+                         :
+                         : "rax", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10", "r11", "xmm0", "xmm1", "xmm2",
+                           "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12",
+                           "xmm13", "xmm14", "xmm15", "memory", "cc");
+    }
+    ut_via_a++;
+}
+
+static void test_midrule(void)
+{
+    for (int i = 0; i < 12; i++) midrule(i % 3 == 0 ? i : i + 1);
+}
+
 /* ---- 2. signals ----------------------------------------------------------------- */
 
 static sigjmp_buf ut_jump;
@@ -248,10 +288,13 @@ static void test_signals(void)
 
 static volatile int ut_prof_hits, ut_ref_astray;
 
+/* Whether pc can be a return address: in a module, and not a function's
+ * first byte (which follows a call only when the function before ends in a
+ * call that does not return: none in these call chains). */
 static bool in_module(uintptr_t pc)
 {
     Dl_info di;
-    return dladdr((void *)pc, &di) != 0;
+    return dladdr((void *)pc, &di) != 0 && (uintptr_t)di.dli_saddr != pc;
 }
 
 static void on_prof(int sig, siginfo_t *si, void *uc)
@@ -263,7 +306,8 @@ static void on_prof(int sig, siginfo_t *si, void *uc)
     uint32_t nr = ref_from_context(uc, r, MAXF);
     /* In an epilogue, gcc's CFI for realigned (DRAP) frames still says rbp
      * is saved at [rbp] after the pop.  Where that leads to nonsense we
-     * stop and libunwind walks on into garbage: accept that, and count it. */
+     * stop and libunwind walks on into garbage: accept that, and count it
+     * (garbage: an address outside every module, or a function's entry). */
     if (na < nr && memcmp(a, r, na * sizeof *a) == 0 && !in_module(r[na])) {
         ut_ref_astray++;
         check(true, "asynchronous signal context");
@@ -362,6 +406,132 @@ static void test_dlopen(const char *dir)
     check(after.invalidations > before.invalidations, "dlclose invalidated the cache");
 }
 
+/* ---- 5b. a module unloaded, another loaded at its address -------------------------
+ * libut_dl_a and libut_dl_c are the same code but for one frame's size: at
+ * the same address, the same return addresses need other rules.  After
+ * dlclose, lg_unwind_invalidate (the runtime calls it from its dlclose)
+ * must keep the rules of the first from answering for the second; without
+ * it, no miss would notice (every return address is a hit). */
+
+/* libunwind keeps what it learnt of the first module's code: fast and
+ * slow only. */
+static void leaf_compare_own(ut_ctx *c)
+{
+    (void)c;
+    compare_here("module at a reused address", false);
+}
+
+static void *ut_dispatch_at(const char *path, void **handle)
+{
+    *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    return *handle ? dlsym(*handle, "ut_dl_dispatch") : NULL;
+}
+
+static void test_dlopen_reuse(const char *dir)
+{
+    char a[4200], c[4200];
+    snprintf(a, sizeof a, "%s/libut_dl_a.so", dir);
+    snprintf(c, sizeof c, "%s/libut_dl_c.so", dir);
+    int reused = 0, stale_wrong = 0;
+    for (int i = 0; i < 10; i++) {
+        void *ha, *hc;
+        void *fa = ut_dispatch_at(a, &ha);
+        if (!fa) {
+            check(false, dlerror());
+            return;
+        }
+        /* Every frame kind, the padded one among them. */
+        for (int salt = 0; salt < 6; salt++) {
+            ut_ctx ctx = {.leaf = leaf_compare_own, .salt = salt};
+            ((ut_dispatch_fn)fa)(3, &ctx);
+        }
+        dlclose(ha);
+        if (i % 2) lg_unwind_invalidate();
+        void *fc = ut_dispatch_at(c, &hc);
+        if (!fc) {
+            check(false, dlerror());
+            return;
+        }
+        reused += fc == fa;
+        if (!(i % 2)) {
+            /* Without the invalidation: count the wrong walks, check nothing. */
+            int before = failed, reports = reported;
+            reported = 1 << 20; /* quiet */
+            for (int salt = 0; salt < 6; salt++) {
+                ut_ctx ctx = {.leaf = leaf_compare_own, .salt = salt};
+                ((ut_dispatch_fn)fc)(3, &ctx);
+            }
+            stale_wrong += failed - before;
+            passed += failed - before; /* not this test's failures */
+            failed = before;
+            reported = reports;
+            lg_unwind_invalidate();
+        }
+        for (int salt = 0; salt < 6; salt++) {
+            ut_ctx ctx = {.leaf = leaf_compare_own, .salt = salt};
+            ((ut_dispatch_fn)fc)(3, &ctx);
+        }
+        dlclose(hc);
+        lg_unwind_invalidate(); /* as the runtime's dlclose does */
+    }
+    printf("dlopen at a reused address: %d of 10; walks wrong without lg_unwind_invalidate: %d\n", reused,
+           stale_wrong);
+}
+
+/* ---- 6. walks from signal handlers that interrupt walks ----------------------------
+ * The main thread compares fast and slow walks while signals come every few
+ * microseconds; their handler walks too (two frames: itself and the signal
+ * trampoline, so that it never needs dl_iterate_phdr, whose lock the
+ * interrupted code may hold) and must find what it found the first time.
+ * The interrupted walks, which a handler's walk must leave alone, must
+ * still match the slow walk. */
+
+static volatile int ut_nested_hits, ut_nested_wrong;
+static uintptr_t ut_nested_want[2];
+
+static void on_nested(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)si;
+    (void)uc;
+    uintptr_t pcs[2];
+    uint32_t n = lg_unwind_fast(pcs, 2);
+    if (!ut_nested_want[0]) {
+        ut_nested_want[0] = pcs[0];
+        ut_nested_want[1] = pcs[1];
+    } else {
+        ut_nested_wrong += n != 2 || pcs[0] != ut_nested_want[0] || pcs[1] != ut_nested_want[1];
+        ut_nested_hits++;
+    }
+}
+
+static void leaf_walks(ut_ctx *c)
+{
+    (void)c;
+    for (int i = 0; i < 20; i++) compare_here("walk interrupted by a handler's walk", false);
+}
+
+static __attribute__((unused)) void test_nested(void)
+{
+    struct sigaction sa = {.sa_sigaction = on_nested, .sa_flags = SA_SIGINFO | SA_RESTART};
+    sigaction(SIGPROF, &sa, NULL);
+    raise(SIGPROF); /* the handler's rules are looked up here, not under a signal */
+    ut_stop_kicker = 0;
+    pthread_t self = pthread_self(), th;
+    pthread_create(&th, NULL, kicker, &self);
+    ut_methods = 2; /* fast and slow */
+    for (int i = 0; ut_nested_hits < 2000 && i < 4000; i++) {
+        ut_ctx c = {.leaf = leaf_walks, .exe = ut_exe_dispatch, .lib = ut_lib_dispatch, .salt = i % 7};
+        ut_exe_dispatch(i % 11, &c);
+    }
+    ut_methods = 3;
+    ut_stop_kicker = 1;
+    pthread_join(th, NULL);
+    check(ut_nested_hits >= 100, "the interrupting signals came");
+    check(ut_nested_wrong == 0, "walks in handlers found their two frames");
+    printf("walks in handlers that interrupted the main thread: %d\n", ut_nested_hits);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
@@ -374,10 +544,15 @@ int main(int argc, char **argv)
 
     test_chain();
     test_memo();
+    test_midrule();
     test_signals();
     test_async();
     test_threads();
     test_dlopen(dir);
+    test_dlopen_reuse(dir);
+#ifndef UT_TINY_TABLE /* there, a handler's walk misses, and a miss takes the loader's lock */
+    test_nested();
+#endif
 
     lg_unwind_stats st;
     lg_unwind_get_stats(&st);

@@ -44,8 +44,15 @@ static UT_NOINLINE void UT_FN(next)(int depth, ut_ctx *c)
 
 static UT_NOINLINE void UT_FN(plain)(int depth, ut_ctx *c)
 {
+#ifdef UT_PAD /* two sizes below 128 give the same code, other rules */
+    volatile char pad[UT_PAD];
+    pad[0] = (char)depth;
+    UT_FN(next)(depth, c);
+    UT_FN(sink) += depth + pad[0];
+#else
     UT_FN(next)(depth, c);
     UT_FN(sink) += depth;
+#endif
 }
 
 static UT_NOINLINE void UT_FN(regs)(int depth, ut_ctx *c)
@@ -56,9 +63,13 @@ static UT_NOINLINE void UT_FN(regs)(int depth, ut_ctx *c)
     UT_FN(sink) += a + b + d + e + f + g + h;
 }
 
+#ifndef UT_BIG
+#define UT_BIG (64 * 1024)
+#endif
+
 static UT_NOINLINE void UT_FN(big)(int depth, ut_ctx *c)
 {
-    volatile char buf[64 * 1024];
+    volatile char buf[UT_BIG];
     buf[0] = (char)depth;
     buf[sizeof buf - 1] = (char)depth;
     UT_FN(next)(depth, c);
