@@ -10,6 +10,45 @@
 #include "lg_finding.h"
 #include "lg_heap.h"
 
+/* The access each thread's interceptor last reported, by thread id.  A
+ * thread writes its own entry, and reads it in its own fault handler: the
+ * block pointer goes last, so a handler that interrupted the write finds
+ * no match (a second finding at worst).  Two threads sharing an entry
+ * lose a record the same way. */
+#define CHECKED_SLOTS 256u
+typedef struct checked_access {
+    uint32_t tid;
+    const lg_block_meta *meta;
+    uint64_t birth; /* which allocation of that slot */
+    uintptr_t lo, hi;
+} checked_access;
+static checked_access checked[CHECKED_SLOTS];
+_Static_assert(CHECKED_SLOTS == 1u << 8, "checked_slot's shift (>> 24) picks one of CHECKED_SLOTS");
+
+static checked_access *checked_slot(uint32_t tid)
+{
+    return &checked[(tid * 0x9e3779b1u) >> 24];
+}
+
+void lg_fault_note_checked(uint32_t tid, const lg_block *b, uintptr_t addr, size_t len)
+{
+    checked_access *e = checked_slot(tid);
+    __atomic_store_n(&e->meta, NULL, __ATOMIC_RELAXED);
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    e->tid = tid;
+    e->birth = b->meta->birth;
+    e->lo = addr;
+    e->hi = addr + len < addr ? UINTPTR_MAX : addr + len;
+    __atomic_store_n(&e->meta, b->meta, __ATOMIC_RELEASE);
+}
+
+static bool reported_before_call(const lg_fault *f, const lg_block *b)
+{
+    checked_access *e = checked_slot(f->tid);
+    if (__atomic_load_n(&e->meta, __ATOMIC_ACQUIRE) != b->meta) return false;
+    return e->tid == f->tid && e->birth == b->meta->birth && f->addr >= e->lo && f->addr < e->hi;
+}
+
 static bool inside_user_bytes(const lg_block *b, uintptr_t addr)
 {
     return addr >= b->user && addr < b->user + b->size;
@@ -47,9 +86,13 @@ static void report_block(const lg_fault *f, const lg_block *b)
 {
     bool freed = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE;
     bool inside = inside_user_bytes(b, f->addr);
-    lg_finding r = fault_finding(f, freed && inside ? LG_USE_AFTER_FREE : LG_HEAP_OVERFLOW);
+    /* A freed block's pages are inaccessible as a whole: a fault in its
+     * slack (a vectorised strlen reads from an aligned address before the
+     * string) is still a use of the freed block. */
+    bool in_pages = f->addr >= b->slot_start && f->addr < b->slot_end;
+    lg_finding r = fault_finding(f, freed && in_pages ? LG_USE_AFTER_FREE : LG_HEAP_OVERFLOW);
     r.block = b;
-    r.where = freed && inside ? LG_WHERE_INSIDE : f->addr >= b->user + b->size ? LG_WHERE_PAST_END : LG_WHERE_BEFORE;
+    r.where = inside ? LG_WHERE_INSIDE : f->addr >= b->user + b->size ? LG_WHERE_PAST_END : LG_WHERE_BEFORE;
     lg_finding_report(&r);
 }
 
@@ -73,6 +116,7 @@ bool lg_fault_report(const lg_fault *f)
     /* A live block's own bytes fault only when the program protected them itself. */
     if (!f->addr_unknown && f->addr && lg_heap_find_near(f->addr, LG_FAULT_NEAR_BYTES, &b) &&
         (__atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE || !inside_user_bytes(&b, f->addr))) {
+        if (reported_before_call(f, &b)) return true; /* the check before the call said it: one finding */
         report_block(f, &b);
         return true;
     }

@@ -36,8 +36,19 @@ typedef struct lg_fault {
  * in memory that is not the heap's is the program's. */
 bool lg_fault_is_heap(const lg_fault *f);
 
+/* A check made before calling a real function (memcpy, printf...) has
+ * reported this thread's access to [addr, addr + len) of block b, and the
+ * call goes on: if the call then faults there (a guard page, a quarantined
+ * block's pages), lg_fault_report ends it as that same error, without a
+ * second finding.  (An interceptor may tail-call the real function, so the
+ * fault's stack cannot tell; the thread, the block's birth and the range
+ * can.) */
+struct lg_block;
+void lg_fault_note_checked(uint32_t tid, const struct lg_block *b, uintptr_t addr, size_t len);
+
 /* Reports the fault.  True: it was a heap error (stale-pointer,
- * use-after-free, heap-overflow), after which the program stops with
+ * use-after-free, heap-overflow; or the one an interceptor has just
+ * reported, see lg_fault_note_checked), after which the program stops with
  * `exitcode`; false: a plain crash (segv) was reported, and the program
  * should end as it would without lifeguard (by the same signal). */
 bool lg_fault_report(const lg_fault *f);

@@ -73,6 +73,22 @@ static void report_stale(uintptr_t a, uint32_t qtag, const char *fn)
     lg_pal_die((int)lg_opt.exitcode); /* the real call would fault */
 }
 
+/* Guarded and large blocks: their pages are inaccessible once freed, and
+ * a guard page follows their data pages. */
+static bool pages_inaccessible(const lg_block *b)
+{
+    return b->size_class == LG_GUARD_CLASS || b->size_class == LG_LARGE_CLASS;
+}
+
+size_t rt_libc_readable(const void *p)
+{
+    uintptr_t a = (uintptr_t)p;
+    lg_block b;
+    if (!lg_heap_may_hold(a) || !lg_heap_find(a, &b) || !pages_inaccessible(&b)) return SIZE_MAX;
+    if (__atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE) return 0;
+    return a < b.slot_end ? b.slot_end - a : 0;
+}
+
 /* Returns whether a bad write was reported: the block to heal after the call. */
 bool rt_libc_check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_block *b)
 {
@@ -88,12 +104,16 @@ bool rt_libc_check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_bl
     rt_busy++;
     report_access(a, n, write, fn, b, access);
     rt_busy--;
-    if (b->size_class == LG_GUARD_CLASS && state != LG_BLOCK_LIVE) {
-        /* A quarantined guarded block's pages are inaccessible: the real
-         * call would fault and report the same access a second time. */
+    if (state != LG_BLOCK_LIVE && pages_inaccessible(b)) {
+        /* The real call would fault on the freed block's pages: stop as
+         * the fault handler would. */
         lg_report_flush();
+        lg_report_summary_line();
         lg_pal_die((int)lg_opt.exitcode);
     }
+    /* The real call may fault on this block's guard page: that fault ends
+     * the program as this error, not as a second one. */
+    lg_fault_note_checked(lg_pal_tid(), b, a, n);
     return write;
 }
 
@@ -138,8 +158,19 @@ static size_t plain_strlen(const char *s)
     return (size_t)(p - s);
 }
 
+static size_t plain_strnlen(const char *s, size_t max)
+{
+    size_t n = 0;
+    while (n < max && s[n]) n++;
+    return n;
+}
+
 static size_t string_len(const char *s)
 {
+    if (__builtin_expect(lg_heap_may_hold((uintptr_t)s), 0)) {
+        size_t max = rt_libc_readable(s);
+        if (max != SIZE_MAX) return REAL(strnlen) ? real_strnlen(s, max) : plain_strnlen(s, max);
+    }
     return REAL(strlen) ? real_strlen(s) : plain_strlen(s);
 }
 

@@ -49,6 +49,13 @@ static inline bool rt_libc_watched(const void *p)
     return lg_heap_may_hold((uintptr_t)p) || lg_poison_decode((uintptr_t)p, &qtag);
 }
 
+/* How many bytes from p a string measurement may read without faulting:
+ * up to the guard page after a live guarded or large block, 0 in a freed
+ * one (its pages are inaccessible), SIZE_MAX for any other memory.  A
+ * string measured to that bound then fails the range check, which reports
+ * it as the call's before the real call faults. */
+size_t rt_libc_readable(const void *p);
+
 /* dlsym(RTLD_NEXT, name), with the runtime marked busy (dlsym allocates). */
 void *rt_libc_resolve(const char *name);
 

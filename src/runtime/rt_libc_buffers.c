@@ -74,6 +74,10 @@ void rt_libc_buffers_init(void)
  * functions are found, plain loops answer. */
 static size_t str_len(const char *s)
 {
+    if (__builtin_expect(lg_heap_may_hold((uintptr_t)s), 0)) {
+        size_t max = rt_libc_readable(s); /* an unterminated string stops before a guard page */
+        if (max != SIZE_MAX) return strnlen(s, max);
+    }
     if (REAL(strlen)) return real_strlen(s);
     size_t n = 0;
     while (s[n]) n++;

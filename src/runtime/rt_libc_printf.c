@@ -65,6 +65,8 @@ typedef struct conversion {
  * than the rest of the checks. */
 static size_t plain_strnlen(const char *s, size_t max)
 {
+    size_t readable = rt_libc_readable(s); /* an unterminated string stops before a guard page */
+    if (readable < max) max = readable;
     if (REAL(strnlen)) return real_strnlen(s, max);
     size_t n = 0;
     while (n < max && s[n]) n++;
@@ -73,6 +75,8 @@ static size_t plain_strnlen(const char *s, size_t max)
 
 static size_t plain_wcsnlen(const wchar_t *s, size_t max)
 {
+    size_t readable = rt_libc_readable(s) / sizeof(wchar_t);
+    if (readable < max) max = readable;
     size_t n = 0;
     while (n < max && s[n]) n++;
     return n;

@@ -47,6 +47,8 @@ void rt_libc_wide_init(void)
 static size_t wide_read(const wchar_t *s, size_t max, const char *fn)
 {
     rt_libc_check_stale(s, fn);
+    size_t readable = rt_libc_readable(s) / W; /* an unterminated string stops before a guard page */
+    if (readable < max) max = readable;
     size_t n = max == (size_t)-1 ? REAL(wcslen)(s) : REAL(wcsnlen)(s, max);
     CHECK_READ(s, (n < max ? n + 1 : n) * W, fn);
     return n;
