@@ -404,15 +404,15 @@ static inline size_t min_redzone(void)
 
 /* large_headroom: address space a large block keeps reserved past its end
  * to grow into (realloc's blocks). */
-static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid,
-                         size_t large_headroom)
+static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uintptr_t site,
+                         uint32_t tid, size_t large_headroom)
 {
     if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
     if (LG_UNLIKELY(!lg_heap_init())) return NULL;
     uint64_t birth = cache ? cache_birth(cache) : lg_birth_next();
     if (cache) __atomic_store_n(&cache->allocs, cache->allocs + 1, __ATOMIC_RELAXED);
     else __atomic_fetch_add(&stat_allocs, 1, __ATOMIC_RELAXED);
-    uint32_t guard_side = lg_guard_wanted(cache, size, align, stack);
+    uint32_t guard_side = lg_guard_wanted(cache, size, align, site);
     if (LG_UNLIKELY(guard_side != LG_GUARD_NO)) {
         void *guarded = lg_guard_alloc(guard_side, size, align, stack, tid, birth);
         if (guarded) return guarded;
@@ -462,7 +462,12 @@ static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_sta
 
 void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid)
 {
-    return alloc_block(cache, size, align, stack, tid, 0);
+    return alloc_block(cache, size, align, stack, stack, tid, 0);
+}
+
+void *lg_heap_alloc_site(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uintptr_t site, uint32_t tid)
+{
+    return alloc_block(cache, size, align, stack, site, tid, 0);
 }
 
 void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid)
@@ -792,7 +797,7 @@ void *lg_heap_realloc_cached(lg_heap_cache *cache, const lg_block *b, size_t siz
             return (void *)b->user;
         }
     }
-    return alloc_block(cache, size, LG_ALIGN_MALLOC, stack, tid, size);
+    return alloc_block(cache, size, LG_ALIGN_MALLOC, stack, stack, tid, size);
 }
 
 static void report_write_after_free(const lg_block *b, size_t changed)

@@ -74,6 +74,9 @@ typedef struct lg_heap_cache lg_heap_cache;
 #define LG_ALIGN_MALLOC 0
 void *lg_heap_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid);
 void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid);
+/* Same, with the allocation site the guarded tier counts by given apart:
+ * the stack id, or with stacks=0 the caller's address. */
+void *lg_heap_alloc_site(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uintptr_t site, uint32_t tid);
 
 /* Validates p and frees it: reports double-free, invalid-free,
  * stale-pointer and heap-overflow (damaged redzones) itself.  Returns true
@@ -218,7 +221,7 @@ bool lg_guard_owns(uintptr_t addr);
 /* Whether this allocation is to be guarded, and on which side of the block
  * the guard page is (align 0: malloc's default). */
 enum { LG_GUARD_NO = 0, LG_GUARD_END = 1, LG_GUARD_START = 2 };
-uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack);
+uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintptr_t site);
 void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth); /* NULL: not possible */
 void lg_guard_free(const lg_block *b);   /* its pages made inaccessible, their memory given back */
 void lg_guard_release(uint32_t slot);    /* out of quarantine: reusable */

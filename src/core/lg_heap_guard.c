@@ -13,7 +13,8 @@
  * one reservation, so an address maps to its slot by arithmetic as in the
  * size classes (lookups take no lock).  Which blocks are guarded: all (up
  * to guard_max_size) or, for guard=sites, the first guard_first of each
- * allocation stack and then one in guard_sample, within budgets of live
+ * allocation site (its stack; with stacks=0 its caller's address) and
+ * then one in guard_sample, within budgets of live
  * guarded blocks (kernel mappings) and their memory.  The decision costs a
  * table load and a per-thread countdown; the class lock is taken only for
  * a guarded block. */
@@ -128,7 +129,7 @@ static bool first_use_allowed(lg_heap_cache *cache)
     return true;
 }
 
-uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack)
+uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintptr_t site)
 {
     if (LG_LIKELY(mode == GUARD_OFF) || size > lg_opt.guard_max_size || align > page_size) return LG_GUARD_NO;
     size_t pages = pages_for(size, end_alignment(align));
@@ -137,7 +138,8 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, lg_sta
         uint32_t n = cache ? cache->guard_countdown++ : __atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED);
         return placement(n, pages);
     }
-    uint8_t *seen = &site_seen[(stack * 0x9e3779b1u) >> (32 - SITE_BITS)];
+    uint32_t folded = (uint32_t)site ^ (uint32_t)((uint64_t)site >> 32); /* a stack id, or a code address */
+    uint8_t *seen = &site_seen[(folded * 0x9e3779b1u) >> (32 - SITE_BITS)];
     uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
     if (n < lg_opt.guard_first && first_use_allowed(cache)) {
         __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */

@@ -49,6 +49,10 @@ lg_stack_id rt_capture_context(const void *ucontext);
 
 /* Whether pc lies in the runtime's own code. */
 bool rt_is_own_pc(uintptr_t pc);
+/* An allocation's site when no stack is recorded (stacks=0): the address
+ * the allocator returns to, or when that is in the runtime (operator new,
+ * strdup) the program's first frame above it. */
+uintptr_t rt_caller_site(uintptr_t return_address);
 
 /* Exit-time work, in order. */
 void rt_exit_checks(void);

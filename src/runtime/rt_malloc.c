@@ -67,7 +67,12 @@ static inline lg_heap_cache *my_cache(void)
 
 /* ---- the entry points ----------------------------------------------------------- */
 
-static void *checked_alloc(size_t size, size_t align, const char *fn)
+/* The allocation site the guarded tier counts by: the stack, or with
+ * stacks=0 the address malloc (or calloc...) returns to.  A macro, so that
+ * __builtin_return_address is the entry point's. */
+#define checked_alloc(size, align, fn) checked_alloc_from(size, align, fn, (uintptr_t)__builtin_return_address(0))
+
+static void *checked_alloc_from(size_t size, size_t align, const char *fn, uintptr_t caller)
 {
     rt_ensure_early();
     if (__builtin_expect(!rt_heap_on, 0)) return align <= 16 ? __libc_malloc(size) : __libc_memalign(align, size);
@@ -75,7 +80,8 @@ static void *checked_alloc(size_t size, size_t align, const char *fn)
         errno = ENOMEM;
         return NULL;
     }
-    void *p = lg_heap_alloc_cached(my_cache(), size, align, rt_capture(), lg_pal_tid());
+    lg_stack_id stack = rt_capture();
+    void *p = lg_heap_alloc_site(my_cache(), size, align, stack, stack ? stack : rt_caller_site(caller), lg_pal_tid());
     if (!p) {
         rt_alloc_failed(fn, size, 0, LG_ALLOC_OUT_OF_MEMORY);
         errno = ENOMEM;

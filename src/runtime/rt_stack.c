@@ -103,6 +103,17 @@ lg_stack_id rt_capture_context(const void *ucontext)
     return id;
 }
 
+uintptr_t rt_caller_site(uintptr_t return_address)
+{
+    if (!rt_is_own_pc(return_address) || rt_busy || rt_state < 2) return return_address;
+    uintptr_t pcs[OWN_FRAMES_GUESS + 4];
+    rt_busy++;
+    uint32_t n = lg_unwind_fast(pcs, OWN_FRAMES_GUESS + 4);
+    rt_busy--;
+    uint32_t first = own_prefix(pcs, n);
+    return first < n ? pcs[first] : return_address;
+}
+
 static lg_stack_id capture_hook(void)
 {
     return rt_capture();
