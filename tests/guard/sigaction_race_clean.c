@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define SIGNALS 3000
+#define SIGNALS 500
 static volatile int handled, done;
 
 static void on_segv_a(int sig)
@@ -43,7 +43,7 @@ static void *changer(void *arg)
 
 int main(void)
 {
-    alarm(20);
+    alarm(60);
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_segv_a;
