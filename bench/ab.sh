@@ -3,22 +3,27 @@
 # alternately (A, B, A, B ...) so that both see the same machine load; prints
 # the median CPU and wall time of each and B's change against A.
 #
-#   bench/ab.sh [--runs N] [--scale PCT] [--options K=V:..] LIB_A LIB_B [WORKLOAD...]
+#   bench/ab.sh [--runs N] [--scale PCT] [--options K=V:..] [--options-a K=V:..]
+#               [--options-b K=V:..] LIB_A LIB_B [WORKLOAD...]
 #
-# Used for the interposition cost of new wrappers (docs/PERFORMANCE.md).
+# --options-a/-b: options for one side only (the same library twice compares
+# two settings, e.g. --options-a guard=off).  Used for the interposition
+# cost of new wrappers and the cost of guard=sites (docs/PERFORMANCE.md).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-RUNS=5 SCALE=100 OPTIONS=""
+RUNS=5 SCALE=100 OPTIONS="" OPTIONS_A="" OPTIONS_B=""
 while [ $# -gt 0 ]; do
     case $1 in
     --runs) RUNS=$2; shift 2 ;;
     --scale) SCALE=$2; shift 2 ;;
     --options) OPTIONS=$2; shift 2 ;;
-    -h|--help) sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --options-a) OPTIONS_A=$2; shift 2 ;;
+    --options-b) OPTIONS_B=$2; shift 2 ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) break ;;
     esac
 done
-[ $# -ge 2 ] || { sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+[ $# -ge 2 ] || { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
 LIB_A=$(realpath "$1") LIB_B=$(realpath "$2"); shift 2
 for lib in "$LIB_A" "$LIB_B"; do [ -f "$lib" ] || { echo "ab.sh: no such library: $lib" >&2; exit 2; }; done
 WORKLOADS=("$@")
@@ -37,8 +42,9 @@ for w in "${WORKLOADS[@]}"; do
     declare -a ca=() cb=() wa=() wb=()
     for ((i = 0; i < RUNS; i++)); do
         for side in A B; do
-            lib=$LIB_A; [ $side = B ] && lib=$LIB_B
-            line=$("$BIN/measure" -t 300 -o /dev/null -e "$BIN/err" -E "LD_PRELOAD=$lib" ${OPTIONS:+-E "LIFEGUARD_OPTIONS=$OPTIONS"} -- "$BIN/$w" "$SCALE")
+            lib=$LIB_A opts=${OPTIONS_A:-$OPTIONS}
+            [ $side = B ] && lib=$LIB_B opts=${OPTIONS_B:-$OPTIONS}
+            line=$("$BIN/measure" -t 300 -o /dev/null -e "$BIN/err" -E "LD_PRELOAD=$lib" ${opts:+-E "LIFEGUARD_OPTIONS=$opts"} -- "$BIN/$w" "$SCALE")
             [ "$(field status "$line")" = exit:0 ] || { echo "ab.sh: $w under $side: $line" >&2; exit 1; }
             if [ $side = A ]; then ca+=("$(field cpu "$line")"); wa+=("$(field wall "$line")")
             else cb+=("$(field cpu "$line")"); wb+=("$(field wall "$line")"); fi

@@ -54,6 +54,7 @@ _Static_assert(GUARD_CLASSES < (1u << (32 - GUARD_INDEX_BITS)), "the class fits 
 static guard_class gclasses[GUARD_CLASSES];
 static uintptr_t guard_start, guard_end;
 static size_t page_size;
+static unsigned page_shift; /* log2(page_size): no division on the allocation path */
 static int mode;
 static uint8_t site_seen[1u << SITE_BITS];    /* guarded allocations so far, per hashed stack */
 static uint32_t shared_countdown;             /* sampling of allocations made without a cache */
@@ -66,6 +67,7 @@ bool lg_guard_init(void)
     if (!LG_CFG_64BIT) mode = GUARD_OFF; /* too little address space */
     if (mode == GUARD_OFF) return true;
     page_size = lg_pal_page_size();
+    page_shift = (unsigned)__builtin_ctzl(page_size);
     void *region = lg_pal_reserve((size_t)GUARD_CLASSES * GUARD_SPAN);
     if (!region) {
         mode = GUARD_OFF; /* the heap works without it */
@@ -104,7 +106,7 @@ static bool within_budget(size_t pages)
 /* Data pages a block of size bytes, its end aligned to align, needs. */
 static size_t pages_for(size_t size, size_t align)
 {
-    size_t pages = (size + align - 1 + page_size - 1) / page_size;
+    size_t pages = (size + align - 1 + page_size - 1) >> page_shift;
     return pages ? pages : 1;
 }
 
@@ -121,12 +123,19 @@ static uint32_t placement(uint32_t n, size_t pages)
     return within_budget(pages) ? (n & 1 ? LG_GUARD_START : LG_GUARD_END) : LG_GUARD_NO;
 }
 
-static bool first_use_allowed(lg_heap_cache *cache)
+/* Whether this thread may guard one more first use now: checked before
+ * the site table, whose lines a program with thousands of allocation
+ * stacks keeps out of the CPU caches. */
+static bool first_use_budget(const lg_heap_cache *cache)
 {
-    if (!cache) return __atomic_fetch_add(&shared_spent, 1, __ATOMIC_RELAXED) < GUARD_BURST;
-    if (cache->guard_spent >= GUARD_BURST + __atomic_load_n(&cache->allocs, __ATOMIC_RELAXED) / GUARD_RATE) return false;
-    cache->guard_spent++;
-    return true;
+    if (!cache) return __atomic_load_n(&shared_spent, __ATOMIC_RELAXED) < GUARD_BURST;
+    return cache->guard_spent < GUARD_BURST + __atomic_load_n(&cache->allocs, __ATOMIC_RELAXED) / GUARD_RATE;
+}
+
+static void first_use_spend(lg_heap_cache *cache)
+{
+    if (!cache) __atomic_fetch_add(&shared_spent, 1, __ATOMIC_RELAXED);
+    else cache->guard_spent++;
 }
 
 uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintptr_t site)
@@ -138,12 +147,15 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintpt
         uint32_t n = cache ? cache->guard_countdown++ : __atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED);
         return placement(n, pages);
     }
-    uint32_t folded = (uint32_t)site ^ (uint32_t)((uint64_t)site >> 32); /* a stack id, or a code address */
-    uint8_t *seen = &site_seen[(folded * 0x9e3779b1u) >> (32 - SITE_BITS)];
-    uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
-    if (n < lg_opt.guard_first && first_use_allowed(cache)) {
-        __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
-        return placement(n, pages);
+    if (first_use_budget(cache)) {
+        uint32_t folded = (uint32_t)site ^ (uint32_t)((uint64_t)site >> 32); /* a stack id, or a code address */
+        uint8_t *seen = &site_seen[(folded * 0x9e3779b1u) >> (32 - SITE_BITS)];
+        uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
+        if (n < lg_opt.guard_first) {
+            first_use_spend(cache);
+            __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
+            return placement(n, pages);
+        }
     }
     if (!lg_opt.guard_sample) return LG_GUARD_NO;
     if (cache) {

@@ -11,7 +11,12 @@
  *
  * A conversion the walker does not know (one registered with
  * register_printf_function) ends the walk: the arguments after it are not
- * checked, never misread. */
+ * checked, never misread.
+ *
+ * Every entry point hands its va_list to one core per family (to_stream,
+ * to_fd, to_string, to_allocated, and the wide to_wide_stream and
+ * to_wide_string), which walks, calls the real function and checks what
+ * was written. */
 #define _GNU_SOURCE
 #include <features.h>
 #undef __USE_EXTERN_INLINES /* optimized builds: stdio.h would define vprintf inline */
@@ -33,6 +38,10 @@
     X(__vsnprintf_chk, int, (char *, size_t, int, size_t, const char *, va_list))   \
     X(__vdprintf_chk, int, (int, int, const char *, va_list))                       \
     X(__vasprintf_chk, int, (char **, int, const char *, va_list))                 \
+    X(vfwprintf, int, (FILE *, const wchar_t *, va_list))                          \
+    X(vswprintf, int, (wchar_t *, size_t, const wchar_t *, va_list))               \
+    X(__vfwprintf_chk, int, (FILE *, int, const wchar_t *, va_list))               \
+    X(__vswprintf_chk, int, (wchar_t *, size_t, int, size_t, const wchar_t *, va_list)) \
     X(strnlen, size_t, (const char *, size_t))
 
 REAL_LIST(REAL_PTR)
@@ -264,10 +273,9 @@ static void walk_positional(const char *fmt, va_list *ap, const char *fn)
     }
 }
 
-static void walk_format(const char *fmt, va_list ap_in, const char *fn)
+/* The conversions of fmt against the arguments (fmt itself not checked). */
+static void walk_conversions(const char *fmt, va_list ap_in, const char *fn)
 {
-    if (!fmt || rt_busy || !lg_opt.check_libc) return;
-    check_string(fmt, -1, fn);
     va_list ap;
     va_copy(ap, ap_in);
     for (const char *p = fmt; *p;) {
@@ -295,6 +303,29 @@ static void walk_format(const char *fmt, va_list ap_in, const char *fn)
     va_end(ap);
 }
 
+static void walk_format(const char *fmt, va_list ap, const char *fn)
+{
+    if (!fmt || rt_busy || !lg_opt.check_libc) return;
+    check_string(fmt, -1, fn);
+    walk_conversions(fmt, ap, fn);
+}
+
+/* A wide format: checked as a wide string, then walked as its ASCII
+ * projection (every conversion letter is ASCII; %s is then a narrow
+ * string, %ls and %S wide ones, as in the wide functions).  A format longer
+ * than the copy is walked as far as it goes. */
+#define WIDE_FORMAT_CHARS 1024
+static void walk_wide_format(const wchar_t *fmt, va_list ap, const char *fn)
+{
+    if (!fmt || rt_busy || !lg_opt.check_libc) return;
+    check_wstring(fmt, -1, fn);
+    char narrow[WIDE_FORMAT_CHARS];
+    size_t i = 0;
+    for (; i + 1 < sizeof(narrow) && fmt[i]; i++) narrow[i] = fmt[i] > 0 && fmt[i] < 0x80 ? (char)fmt[i] : '?';
+    narrow[i] = 0;
+    walk_conversions(narrow, ap, fn);
+}
+
 /* The destination of sprintf & co: the bytes the call wrote. */
 static void check_written(char *dst, size_t cap, int ret, const char *fn)
 {
@@ -303,112 +334,128 @@ static void check_written(char *dst, size_t cap, int ret, const char *fn)
     CHECK_WRITE_AFTER(dst, n < cap ? n : cap, fn);
 }
 
+/* ---- one core per family --------------------------------------------------------- */
+
+/* The flag of _FORTIFY_SOURCE's __*_chk entry points; NOT_CHK: a plain one. */
+#define NOT_CHK (-1)
+
+static int to_stream(FILE *f, int flag, const char *fmt, va_list ap, const char *fn)
+{
+    walk_format(fmt, ap, fn);
+    return flag == NOT_CHK ? REAL(vfprintf)(f, fmt, ap) : REAL(__vfprintf_chk)(f, flag, fmt, ap);
+}
+
+static int to_fd(int fd, int flag, const char *fmt, va_list ap, const char *fn)
+{
+    walk_format(fmt, ap, fn);
+    return flag == NOT_CHK ? REAL(vdprintf)(fd, fmt, ap) : REAL(__vdprintf_chk)(fd, flag, fmt, ap);
+}
+
+/* sprintf (bounded false: no cap) and snprintf, with their v and chk forms. */
+static int to_string(char *dst, bool bounded, size_t cap, int flag, size_t dst_len, const char *fmt, va_list ap,
+                     const char *fn)
+{
+    walk_format(fmt, ap, fn);
+    if (!bounded || cap) rt_libc_check_stale(dst, fn);
+    int r;
+    if (flag == NOT_CHK)
+        r = bounded ? REAL(vsnprintf)(dst, cap, fmt, ap) : REAL(vsprintf)(dst, fmt, ap);
+    else
+        r = bounded ? REAL(__vsnprintf_chk)(dst, cap, flag, dst_len, fmt, ap)
+                    : REAL(__vsprintf_chk)(dst, flag, dst_len, fmt, ap);
+    check_written(dst, bounded ? cap : (size_t)-1, r, fn);
+    return r;
+}
+
+static int to_allocated(char **out, int flag, const char *fmt, va_list ap, const char *fn)
+{
+    walk_format(fmt, ap, fn);
+    return flag == NOT_CHK ? REAL(vasprintf)(out, fmt, ap) : REAL(__vasprintf_chk)(out, flag, fmt, ap);
+}
+
+static int to_wide_stream(FILE *f, int flag, const wchar_t *fmt, va_list ap, const char *fn)
+{
+    walk_wide_format(fmt, ap, fn);
+    return flag == NOT_CHK ? REAL(vfwprintf)(f, fmt, ap) : REAL(__vfwprintf_chk)(f, flag, fmt, ap);
+}
+
+/* swprintf: -1 when the output did not fit, having written all of cap. */
+static int to_wide_string(wchar_t *dst, size_t cap, int flag, size_t dst_len, const wchar_t *fmt, va_list ap,
+                          const char *fn)
+{
+    walk_wide_format(fmt, ap, fn);
+    if (cap) rt_libc_check_stale(dst, fn);
+    int r = flag == NOT_CHK ? REAL(vswprintf)(dst, cap, fmt, ap) : REAL(__vswprintf_chk)(dst, cap, flag, dst_len, fmt, ap);
+    size_t chars = r >= 0 ? (size_t)r + 1 : cap;
+    if (chars > cap) chars = cap;
+    if (chars && !__builtin_mul_overflow(chars, sizeof(wchar_t), &chars)) CHECK_WRITE_AFTER(dst, chars, fn);
+    return r;
+}
+
+/* The variadic entry points: the va_list of `last`'s successors to a core. */
+#define WITH_ARGS(last, call) \
+    va_list ap;               \
+    va_start(ap, last);       \
+    int r = call;             \
+    va_end(ap);               \
+    return r
+
 /* ---- the entry points ------------------------------------------------------------ */
 
-RT_EXPORT int vfprintf(FILE *f, const char *fmt, va_list ap)
-{
-    walk_format(fmt, ap, "vfprintf");
-    return REAL(vfprintf)(f, fmt, ap);
-}
-
-RT_EXPORT int vprintf(const char *fmt, va_list ap)
-{
-    walk_format(fmt, ap, "vprintf");
-    return REAL(vfprintf)(stdout, fmt, ap);
-}
-
-RT_EXPORT int fprintf(FILE *f, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "fprintf");
-    int r = REAL(vfprintf)(f, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-RT_EXPORT int printf(const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "printf");
-    int r = REAL(vfprintf)(stdout, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-RT_EXPORT int vdprintf(int fd, const char *fmt, va_list ap)
-{
-    walk_format(fmt, ap, "vdprintf");
-    return REAL(vdprintf)(fd, fmt, ap);
-}
-
-RT_EXPORT int dprintf(int fd, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "dprintf");
-    int r = REAL(vdprintf)(fd, fmt, ap);
-    va_end(ap);
-    return r;
-}
+RT_EXPORT int vfprintf(FILE *f, const char *fmt, va_list ap) { return to_stream(f, NOT_CHK, fmt, ap, "vfprintf"); }
+RT_EXPORT int vprintf(const char *fmt, va_list ap) { return to_stream(stdout, NOT_CHK, fmt, ap, "vprintf"); }
+RT_EXPORT int fprintf(FILE *f, const char *fmt, ...) { WITH_ARGS(fmt, to_stream(f, NOT_CHK, fmt, ap, "fprintf")); }
+RT_EXPORT int printf(const char *fmt, ...) { WITH_ARGS(fmt, to_stream(stdout, NOT_CHK, fmt, ap, "printf")); }
+RT_EXPORT int vdprintf(int fd, const char *fmt, va_list ap) { return to_fd(fd, NOT_CHK, fmt, ap, "vdprintf"); }
+RT_EXPORT int dprintf(int fd, const char *fmt, ...) { WITH_ARGS(fmt, to_fd(fd, NOT_CHK, fmt, ap, "dprintf")); }
 
 RT_EXPORT int vsprintf(char *dst, const char *fmt, va_list ap)
 {
-    walk_format(fmt, ap, "vsprintf");
-    rt_libc_check_stale(dst, "vsprintf");
-    int r = REAL(vsprintf)(dst, fmt, ap);
-    check_written(dst, (size_t)-1, r, "vsprintf");
-    return r;
+    return to_string(dst, false, 0, NOT_CHK, 0, fmt, ap, "vsprintf");
 }
 
 RT_EXPORT int sprintf(char *dst, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "sprintf");
-    rt_libc_check_stale(dst, "sprintf");
-    int r = REAL(vsprintf)(dst, fmt, ap);
-    va_end(ap);
-    check_written(dst, (size_t)-1, r, "sprintf");
-    return r;
+    WITH_ARGS(fmt, to_string(dst, false, 0, NOT_CHK, 0, fmt, ap, "sprintf"));
 }
 
 RT_EXPORT int vsnprintf(char *dst, size_t cap, const char *fmt, va_list ap)
 {
-    walk_format(fmt, ap, "vsnprintf");
-    if (cap) rt_libc_check_stale(dst, "vsnprintf");
-    int r = REAL(vsnprintf)(dst, cap, fmt, ap);
-    check_written(dst, cap, r, "vsnprintf");
-    return r;
+    return to_string(dst, true, cap, NOT_CHK, 0, fmt, ap, "vsnprintf");
 }
 
 RT_EXPORT int snprintf(char *dst, size_t cap, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "snprintf");
-    if (cap) rt_libc_check_stale(dst, "snprintf");
-    int r = REAL(vsnprintf)(dst, cap, fmt, ap);
-    va_end(ap);
-    check_written(dst, cap, r, "snprintf");
-    return r;
+    WITH_ARGS(fmt, to_string(dst, true, cap, NOT_CHK, 0, fmt, ap, "snprintf"));
 }
 
-RT_EXPORT int vasprintf(char **out, const char *fmt, va_list ap)
+RT_EXPORT int vasprintf(char **out, const char *fmt, va_list ap) { return to_allocated(out, NOT_CHK, fmt, ap, "vasprintf"); }
+RT_EXPORT int asprintf(char **out, const char *fmt, ...) { WITH_ARGS(fmt, to_allocated(out, NOT_CHK, fmt, ap, "asprintf")); }
+
+/* The wide family: the format and every %s/%ls/%S/%n as above; swprintf's
+ * destination as written. */
+RT_EXPORT int vfwprintf(FILE *f, const wchar_t *fmt, va_list ap)
 {
-    walk_format(fmt, ap, "vasprintf");
-    return REAL(vasprintf)(out, fmt, ap);
+    return to_wide_stream(f, NOT_CHK, fmt, ap, "vfwprintf");
 }
 
-RT_EXPORT int asprintf(char **out, const char *fmt, ...)
+RT_EXPORT int vwprintf(const wchar_t *fmt, va_list ap) { return to_wide_stream(stdout, NOT_CHK, fmt, ap, "vwprintf"); }
+
+RT_EXPORT int fwprintf(FILE *f, const wchar_t *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "asprintf");
-    int r = REAL(vasprintf)(out, fmt, ap);
-    va_end(ap);
-    return r;
+    WITH_ARGS(fmt, to_wide_stream(f, NOT_CHK, fmt, ap, "fwprintf"));
+}
+
+RT_EXPORT int wprintf(const wchar_t *fmt, ...) { WITH_ARGS(fmt, to_wide_stream(stdout, NOT_CHK, fmt, ap, "wprintf")); }
+
+RT_EXPORT int vswprintf(wchar_t *dst, size_t cap, const wchar_t *fmt, va_list ap)
+{
+    return to_wide_string(dst, cap, NOT_CHK, 0, fmt, ap, "vswprintf");
+}
+
+RT_EXPORT int swprintf(wchar_t *dst, size_t cap, const wchar_t *fmt, ...)
+{
+    WITH_ARGS(fmt, to_wide_string(dst, cap, NOT_CHK, 0, fmt, ap, "swprintf"));
 }
 
 /* ---- _FORTIFY_SOURCE's entry points ---------------------------------------------- */
@@ -425,109 +472,85 @@ int __snprintf_chk(char *dst, size_t cap, int flag, size_t dst_len, const char *
 int __vsnprintf_chk(char *dst, size_t cap, int flag, size_t dst_len, const char *fmt, va_list ap);
 int __asprintf_chk(char **out, int flag, const char *fmt, ...);
 int __vasprintf_chk(char **out, int flag, const char *fmt, va_list ap);
+int __fwprintf_chk(FILE *f, int flag, const wchar_t *fmt, ...);
+int __wprintf_chk(int flag, const wchar_t *fmt, ...);
+int __vfwprintf_chk(FILE *f, int flag, const wchar_t *fmt, va_list ap);
+int __vwprintf_chk(int flag, const wchar_t *fmt, va_list ap);
+int __swprintf_chk(wchar_t *dst, size_t cap, int flag, size_t dst_len, const wchar_t *fmt, ...);
+int __vswprintf_chk(wchar_t *dst, size_t cap, int flag, size_t dst_len, const wchar_t *fmt, va_list ap);
 
-RT_EXPORT int __printf_chk(int flag, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "printf");
-    int r = REAL(__vfprintf_chk)(stdout, flag, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-RT_EXPORT int __vprintf_chk(int flag, const char *fmt, va_list ap)
-{
-    walk_format(fmt, ap, "vprintf");
-    return REAL(__vfprintf_chk)(stdout, flag, fmt, ap);
-}
+RT_EXPORT int __printf_chk(int flag, const char *fmt, ...) { WITH_ARGS(fmt, to_stream(stdout, flag, fmt, ap, "printf")); }
+RT_EXPORT int __vprintf_chk(int flag, const char *fmt, va_list ap) { return to_stream(stdout, flag, fmt, ap, "vprintf"); }
 
 RT_EXPORT int __fprintf_chk(FILE *f, int flag, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "fprintf");
-    int r = REAL(__vfprintf_chk)(f, flag, fmt, ap);
-    va_end(ap);
-    return r;
+    WITH_ARGS(fmt, to_stream(f, flag, fmt, ap, "fprintf"));
 }
 
 RT_EXPORT int __vfprintf_chk(FILE *f, int flag, const char *fmt, va_list ap)
 {
-    walk_format(fmt, ap, "vfprintf");
-    return REAL(__vfprintf_chk)(f, flag, fmt, ap);
+    return to_stream(f, flag, fmt, ap, "vfprintf");
 }
 
-RT_EXPORT int __dprintf_chk(int fd, int flag, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "dprintf");
-    int r = REAL(__vdprintf_chk)(fd, flag, fmt, ap);
-    va_end(ap);
-    return r;
-}
-
-RT_EXPORT int __vdprintf_chk(int fd, int flag, const char *fmt, va_list ap)
-{
-    walk_format(fmt, ap, "vdprintf");
-    return REAL(__vdprintf_chk)(fd, flag, fmt, ap);
-}
+RT_EXPORT int __dprintf_chk(int fd, int flag, const char *fmt, ...) { WITH_ARGS(fmt, to_fd(fd, flag, fmt, ap, "dprintf")); }
+RT_EXPORT int __vdprintf_chk(int fd, int flag, const char *fmt, va_list ap) { return to_fd(fd, flag, fmt, ap, "vdprintf"); }
 
 RT_EXPORT int __sprintf_chk(char *dst, int flag, size_t dst_len, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "sprintf");
-    rt_libc_check_stale(dst, "sprintf");
-    int r = REAL(__vsprintf_chk)(dst, flag, dst_len, fmt, ap);
-    va_end(ap);
-    check_written(dst, (size_t)-1, r, "sprintf");
-    return r;
+    WITH_ARGS(fmt, to_string(dst, false, 0, flag, dst_len, fmt, ap, "sprintf"));
 }
 
 RT_EXPORT int __vsprintf_chk(char *dst, int flag, size_t dst_len, const char *fmt, va_list ap)
 {
-    walk_format(fmt, ap, "vsprintf");
-    rt_libc_check_stale(dst, "vsprintf");
-    int r = REAL(__vsprintf_chk)(dst, flag, dst_len, fmt, ap);
-    check_written(dst, (size_t)-1, r, "vsprintf");
-    return r;
+    return to_string(dst, false, 0, flag, dst_len, fmt, ap, "vsprintf");
 }
 
 RT_EXPORT int __snprintf_chk(char *dst, size_t cap, int flag, size_t dst_len, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "snprintf");
-    if (cap) rt_libc_check_stale(dst, "snprintf");
-    int r = REAL(__vsnprintf_chk)(dst, cap, flag, dst_len, fmt, ap);
-    va_end(ap);
-    check_written(dst, cap, r, "snprintf");
-    return r;
+    WITH_ARGS(fmt, to_string(dst, true, cap, flag, dst_len, fmt, ap, "snprintf"));
 }
 
 RT_EXPORT int __vsnprintf_chk(char *dst, size_t cap, int flag, size_t dst_len, const char *fmt, va_list ap)
 {
-    walk_format(fmt, ap, "vsnprintf");
-    if (cap) rt_libc_check_stale(dst, "vsnprintf");
-    int r = REAL(__vsnprintf_chk)(dst, cap, flag, dst_len, fmt, ap);
-    check_written(dst, cap, r, "vsnprintf");
-    return r;
+    return to_string(dst, true, cap, flag, dst_len, fmt, ap, "vsnprintf");
 }
 
 RT_EXPORT int __asprintf_chk(char **out, int flag, const char *fmt, ...)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    walk_format(fmt, ap, "asprintf");
-    int r = REAL(__vasprintf_chk)(out, flag, fmt, ap);
-    va_end(ap);
-    return r;
+    WITH_ARGS(fmt, to_allocated(out, flag, fmt, ap, "asprintf"));
 }
 
 RT_EXPORT int __vasprintf_chk(char **out, int flag, const char *fmt, va_list ap)
 {
-    walk_format(fmt, ap, "vasprintf");
-    return REAL(__vasprintf_chk)(out, flag, fmt, ap);
+    return to_allocated(out, flag, fmt, ap, "vasprintf");
+}
+
+RT_EXPORT int __fwprintf_chk(FILE *f, int flag, const wchar_t *fmt, ...)
+{
+    WITH_ARGS(fmt, to_wide_stream(f, flag, fmt, ap, "fwprintf"));
+}
+
+RT_EXPORT int __wprintf_chk(int flag, const wchar_t *fmt, ...)
+{
+    WITH_ARGS(fmt, to_wide_stream(stdout, flag, fmt, ap, "wprintf"));
+}
+
+RT_EXPORT int __vfwprintf_chk(FILE *f, int flag, const wchar_t *fmt, va_list ap)
+{
+    return to_wide_stream(f, flag, fmt, ap, "vfwprintf");
+}
+
+RT_EXPORT int __vwprintf_chk(int flag, const wchar_t *fmt, va_list ap)
+{
+    return to_wide_stream(stdout, flag, fmt, ap, "vwprintf");
+}
+
+RT_EXPORT int __swprintf_chk(wchar_t *dst, size_t cap, int flag, size_t dst_len, const wchar_t *fmt, ...)
+{
+    WITH_ARGS(fmt, to_wide_string(dst, cap, flag, dst_len, fmt, ap, "swprintf"));
+}
+
+RT_EXPORT int __vswprintf_chk(wchar_t *dst, size_t cap, int flag, size_t dst_len, const wchar_t *fmt, va_list ap)
+{
+    return to_wide_string(dst, cap, flag, dst_len, fmt, ap, "vswprintf");
 }
