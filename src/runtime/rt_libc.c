@@ -180,6 +180,7 @@ void rt_libc_init(void)
     rt_libc_printf_init();
     rt_libc_buffers_init();
     rt_libc_wide_init();
+    rt_libc_scanf_init();
 }
 
 /* ---- memory ----------------------------------------------------------------------- */

@@ -76,5 +76,6 @@ void *rt_libc_resolve(const char *name);
 void rt_libc_printf_init(void);
 void rt_libc_buffers_init(void);
 void rt_libc_wide_init(void);
+void rt_libc_scanf_init(void);
 
 #endif
