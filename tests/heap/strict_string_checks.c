@@ -2,7 +2,7 @@
 // terminator even when it stopped early: an unterminated heap string is
 // reported by strchr and strtol although they found what they looked for.
 // (strict_string_checks_clean.c: the same program without the option.)
-// OPTIONS: strict_string_checks=1:guard=off
+// OPTIONS: strict_string_checks=1
 // EXPECT-KIND: heap-overflow
 // EXPECT-FUNCTION: find_colon
 // EXPECT-LINE: 23
