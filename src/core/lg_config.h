@@ -81,6 +81,18 @@
 #endif
 #endif
 
+/* Records of large blocks (each its own mapping) that can exist at once:
+ * their table is mapped once at this size, so a record never moves while
+ * a block's metadata pointer is in use (a kernel platform that commits
+ * what it maps pays for all of it: 64 bytes a record on 32-bit). */
+#ifndef LG_CFG_LARGE_RECORDS_MAX
+#if LG_CFG_64BIT
+#define LG_CFG_LARGE_RECORDS_MAX (1u << 22)
+#else
+#define LG_CFG_LARGE_RECORDS_MAX (1u << 13)
+#endif
+#endif
+
 /* The largest slot of the size classes: bigger blocks get their own pages. */
 #define LG_CFG_MAX_SLOT 131072u
 

@@ -227,23 +227,24 @@ void lg_heap_class_give(uint32_t c, const uint32_t *slots, uint32_t count)
 
 /* ---- large blocks ------------------------------------------------------- */
 
+/* The records never move: free and realloc use a block's metadata (a
+ * pointer into them) after large_lock is dropped, so the table is mapped
+ * once for LG_CFG_LARGE_RECORDS_MAX records (the platform's map gives
+ * pages as they are touched).  The sorted index is read only under the
+ * lock and is copied to grow. */
 static bool large_grow_tables(void)
 {
-    uint32_t capacity = large_capacity ? large_capacity * 2 : 1024;
-    large_block *records = lg_pal_map(capacity * sizeof(large_block));
-    uint32_t *sorted = lg_pal_map(capacity * sizeof(uint32_t));
-    if (!records || !sorted) {
-        if (records) lg_pal_unmap(records, capacity * sizeof(large_block));
-        if (sorted) lg_pal_unmap(sorted, capacity * sizeof(uint32_t));
+    if (large_capacity == LG_CFG_LARGE_RECORDS_MAX) return false;
+    if (!large_records && !(large_records = lg_pal_map(LG_CFG_LARGE_RECORDS_MAX * sizeof(large_block))))
         return false;
-    }
-    if (large_records) {
-        lg_mem_copy(records, large_records, large_capacity * sizeof(large_block));
+    uint32_t capacity = large_capacity ? large_capacity * 2 : 1024;
+    if (capacity > LG_CFG_LARGE_RECORDS_MAX) capacity = LG_CFG_LARGE_RECORDS_MAX;
+    uint32_t *sorted = lg_pal_map(capacity * sizeof(uint32_t));
+    if (!sorted) return false;
+    if (large_sorted) {
         lg_mem_copy(sorted, large_sorted, large_sorted_len * sizeof(uint32_t));
-        lg_pal_unmap(large_records, large_capacity * sizeof(large_block));
         lg_pal_unmap(large_sorted, large_capacity * sizeof(uint32_t));
     }
-    large_records = records;
     large_sorted = sorted;
     large_capacity = capacity;
     return true;

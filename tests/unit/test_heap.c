@@ -118,6 +118,24 @@ static void slots_are_reused_only_after_quarantine(void **state)
     lg_opt.quarantine_mb = 64;
 }
 
+/* free and realloc keep a large block's metadata pointer after the table
+ * lock is dropped: the table's growth must not move the records. */
+static void large_records_stay_put_while_the_table_grows(void **state)
+{
+    (void)state;
+    enum { MANY = 5000 };
+    static void *held[MANY];
+    char *first = lg_heap_alloc(200000, 16, 0, 1);
+    lg_block before, after;
+    assert_true(lg_heap_find((uintptr_t)first, &before));
+    for (int i = 0; i < MANY; i++) assert_non_null(held[i] = lg_heap_alloc(140000, 16, 0, 1));
+    assert_true(lg_heap_find((uintptr_t)first, &after));
+    assert_ptr_equal(before.meta, after.meta);
+    for (int i = 0; i < MANY; i++) assert_true(lg_heap_free(held[i], 0, 1, "free"));
+    assert_true(lg_heap_free(first, 0, 1, "free"));
+    lg_quarantine_drain();
+}
+
 /* The path the runtime takes: a thread's cache of reusable slots. */
 static void thread_cache_reuses_slots_and_keeps_checks(void **state)
 {
@@ -174,6 +192,7 @@ int main(void)
         cmocka_unit_test(write_after_free_found_at_eviction),
         cmocka_unit_test(slots_are_reused_only_after_quarantine),
         cmocka_unit_test(thread_cache_reuses_slots_and_keeps_checks),
+        cmocka_unit_test(large_records_stay_put_while_the_table_grows),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
