@@ -72,6 +72,15 @@ void *rt_libc_resolve(const char *name);
 #define REAL(name) get_real_##name()
 #define REAL_RESOLVE(name, ret, args) real_##name = (__typeof__(real_##name))rt_libc_resolve(#name);
 
+/* The body of a variadic entry point (printf, scanf families): the
+ * va_list of `last`'s successors handed to the family's va_list core. */
+#define WITH_ARGS(last, call) \
+    va_list ap;               \
+    va_start(ap, last);       \
+    int r = call;             \
+    va_end(ap);               \
+    return r
+
 /* Each family's file resolves its functions at start-up (rt_libc_init). */
 void rt_libc_printf_init(void);
 void rt_libc_buffers_init(void);

@@ -392,13 +392,6 @@ static int to_wide_string(wchar_t *dst, size_t cap, int flag, size_t dst_len, co
     return r;
 }
 
-/* The variadic entry points: the va_list of `last`'s successors to a core. */
-#define WITH_ARGS(last, call) \
-    va_list ap;               \
-    va_start(ap, last);       \
-    int r = call;             \
-    va_end(ap);               \
-    return r
 
 /* ---- the entry points ------------------------------------------------------------ */
 

@@ -251,12 +251,6 @@ static int wide_scan(FILE *f, const wchar_t *in, bool c99, const wchar_t *fmt, v
     return r;
 }
 
-#define WITH_ARGS(last, call) \
-    va_list ap;               \
-    va_start(ap, last);       \
-    int r = call;             \
-    va_end(ap);               \
-    return r
 
 /* ---- the entry points ------------------------------------------------------------ */
 
