@@ -345,6 +345,23 @@ static char *dir_of(const char *path)
 /* A regular file (or a new one) will be replaced (written aside, renamed)
  * when replace is set, so its directory must be writable.  Anything else
  * that exists (a device, a FIFO, a symlink to one) is written in place. */
+/* The report is written to a new file beside path, then renamed over it:
+ * a directory that takes no new file (a pseudo file system such as /proc,
+ * where access() still says writable to root) is refused before the
+ * program runs. */
+static void probe_create(const char *flag, const char *path, const char *dir)
+{
+    char *probe = cli_printf("%s/.lifeguard-probe.%d", dir, (int)getpid());
+    int fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST)
+        cli_die("run: %s '%s': cannot create a file in directory '%s': %s", flag, path, dir, strerror(errno));
+    if (fd >= 0) {
+        close(fd);
+        unlink(probe);
+    }
+    free(probe);
+}
+
 static void check_output(const char *flag, const char *path, bool replace)
 {
     if (!*path) cli_die("run: %s needs a file name", flag);
@@ -361,6 +378,7 @@ static void check_output(const char *flag, const char *path, bool replace)
     if (!S_ISDIR(st.st_mode)) cli_die("run: %s '%s': '%s' is not a directory", flag, path, dir);
     if ((replace || !exists) && access(dir, W_OK | X_OK) != 0)
         cli_die("run: %s '%s': directory '%s' is not writable", flag, path, dir);
+    if (replace || !exists) probe_create(flag, path, dir);
     free(dir);
 }
 

@@ -198,6 +198,8 @@ expect_error "program not executable" "not executable" "$LG" run "${R[@]}" -- ./
 expect_error "program is a directory" "is a directory" "$LG" run "${R[@]}" -- ./adir
 expect_error "--json in a missing directory" "directory 'nodir' does not exist" "$LG" run "${R[@]}" --json nodir/r.json -- ./target
 expect_error "--json is a directory" "'adir' is a directory" "$LG" run "${R[@]}" --json adir -- ./target
+expect_error "--json over a file of /proc (no new file can be made there)" "directory '/proc'" \
+    "$LG" run "${R[@]}" --json /proc/version -- ./target
 expect_error "--log in a missing directory" "--log 'nodir/x.log': directory 'nodir' does not exist" "$LG" run "${R[@]}" --log nodir/x.log -- ./target
 expect_error "--log under a file" "'target' is not a directory" "$LG" run "${R[@]}" --log target/x.log -- ./target
 expect_error "--json and --log the same file" "the same file" "$LG" run "${R[@]}" --json same.txt --log same.txt -- ./target
