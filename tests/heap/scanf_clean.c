@@ -2,7 +2,10 @@
 // %ms allocating, %*d suppressed, %n, %[a-z], %8c filling its block, %lf
 // into a double, swscanf into a wide buffer that fits, and a partial match:
 // "%d %d" on "5 x" assigns the first only, so the second destination (a
-// freed block) is not written and not reported.  No finding.
+// freed block) is not written and not reported.  And the less common
+// shapes used right: a positional format, a wide %c without l into a
+// block that holds it, glibc 2.38's __isoc23_sscanf (weak: this glibc may
+// not have it).  No finding.
 // EXPECT-CLEAN
 // VARIANT: -O0 -g -fno-builtin
 // VARIANT: -O2 -g
@@ -13,6 +16,7 @@
 #include <wchar.h>
 
 static volatile int sink;
+extern int __isoc23_sscanf(const char *in, const char *fmt, ...) __attribute__((weak));
 
 int main(void)
 {
@@ -36,7 +40,20 @@ int main(void)
     int *never = malloc(sizeof(int));
     free(never);
     sink = sscanf("5 x", "%d %d", first, never);
-    printf("%s %s %d %d %s %.8s %.1f %ls %d\n", word, allocated, *num, *count, letters, chars, *d, wide, *first);
+    int *later = malloc(sizeof(int));
+    char *name = malloc(6);
+    sink = sscanf("alpha 9", "%2$s %1$d", later, name);
+    char *six = malloc(6);
+    sink = swscanf(L"abcdef", L"%6c", six);
+    int *c23 = malloc(sizeof(int));
+    *c23 = -1;
+    if (__isoc23_sscanf) sink = __isoc23_sscanf("23", "%d", c23);
+    printf("%s %s %d %d %s %.8s %.1f %ls %d %s %d %.6s %d\n", word, allocated, *num, *count, letters, chars, *d, wide,
+           *first, name, *later, six, *c23);
+    free(later);
+    free(name);
+    free(six);
+    free(c23);
     free(word);
     free(allocated);
     free(num);
