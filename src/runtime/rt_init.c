@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -188,6 +189,22 @@ void rt_init_early(void)
     lg_unlock(&init_lock);
 }
 
+/* The heap reserves its ranges (classes, guarded tier, the stale range)
+ * up front and never commits most of them: a limit on address space
+ * (ulimit -v, a container's, Valgrind's) can refuse them.  The program
+ * then runs on glibc's heap unchecked, and says so, once. */
+static void warn_heap_off(void)
+{
+    struct rlimit as;
+    if (getrlimit(RLIMIT_AS, &as) == 0 && as.rlim_cur != RLIM_INFINITY)
+        lg_log("lifeguard: warning: cannot reserve the checked heap's address space (the address-space limit is "
+               "%llu MiB: ulimit -v): the heap checker is off and heap errors are not reported\n",
+               (unsigned long long)(as.rlim_cur >> 20));
+    else
+        lg_log("lifeguard: warning: cannot reserve the checked heap's address space: the heap checker is off and "
+               "heap errors are not reported\n");
+}
+
 static void load_suppressions(void)
 {
     if (!lg_opt.suppressions[0]) return;
@@ -290,6 +307,7 @@ void rt_init_full(void)
     if (secure_dropped[0])
         lg_log("lifeguard: secure execution (set-uid, set-gid or capabilities): ignoring %s from LIFEGUARD_OPTIONS\n",
                secure_dropped);
+    if (!rt_heap_on) warn_heap_off();
     rt_stack_init();
     rt_libc_init();
     set_command();

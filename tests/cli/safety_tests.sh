@@ -197,4 +197,14 @@ rc=$?
 check "runtime: a dlopen'ed library replaced by a FIFO does not block the report" \
     '[ $rc = 1 ] && grep -q double-free err.txt && [ "$(ftype hlib-copy.so)" = fifo ]' "status $rc" "$(head -5 err.txt)"
 
+# ---- an address-space limit the heap cannot live in ------------------------------------
+# The checked heap reserves (never commits) over a TiB of address space; under
+# `ulimit -v` it cannot, and the program must run as without lifeguard and be
+# told, in one line, that its heap is not checked.
+( ulimit -v 4000000 && "$LG" run --json as.json -- ./target exit 7 ) > /dev/null 2> as-err.txt
+rc=$?
+check "runtime: under ulimit -v the program runs unchanged and one line says the heap checker is off" \
+    '[ $rc = 7 ] && [ "$(grep -c "the heap checker is off" as-err.txt)" = 1 ] && grep -q "ulimit -v" as-err.txt' \
+    "status $rc" "$(head -5 as-err.txt)"
+
 harness_finish
