@@ -116,13 +116,9 @@ static void report_bad_free(const lg_finding *f)
     const lg_block *b = f->block;
     lg_report *r;
     if (!b) {
-        char what[160];
-        lg_buf w;
-        lg_buf_init(&w, what, sizeof(what));
-        if (f->address & 15) lg_buf_printf(&w, "not %s-aligned, ", "16-byte");
-        lg_buf_puts(&w, f->unknown_what ? f->unknown_what : "an unknown address");
-        r = lg_report_begin(LG_INVALID_FREE, f->key, "%s() of 0x%lx, which malloc never returned (%s)", f->op_name,
-                            (unsigned long)f->address, lg_buf_cstr(&w));
+        r = lg_report_begin(LG_INVALID_FREE, f->key, "%s() of 0x%lx, which malloc never returned (%s%s)", f->op_name,
+                            (unsigned long)f->address, f->address & 15 ? "not 16-byte-aligned, " : "",
+                            f->unknown_what ? f->unknown_what : "an unknown address");
         lg_report_address(r, f->address);
         lg_report_stack_of_thread(r, "access", f->stack, "this free", f->tid);
         lg_report_end(r);
