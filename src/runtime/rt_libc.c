@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <wchar.h>
 
 void *__memcpy_chk(void *, const void *, size_t, size_t);
 void *__memmove_chk(void *, const void *, size_t, size_t);
@@ -84,7 +85,8 @@ size_t rt_libc_readable(const void *p)
 {
     uintptr_t a = (uintptr_t)p;
     lg_block b;
-    if (!lg_heap_may_hold(a) || !lg_heap_find(a, &b) || !pages_inaccessible(&b)) return SIZE_MAX;
+    /* The size classes' slots sit between mapped neighbours: no lookup. */
+    if (lg_heap_owns(a) || !lg_heap_may_hold(a) || !lg_heap_find(a, &b) || !pages_inaccessible(&b)) return SIZE_MAX;
     if (__atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE) return 0;
     return a < b.slot_end ? b.slot_end - a : 0;
 }
@@ -137,7 +139,9 @@ void rt_libc_check_stale(const void *p, const char *fn)
     X(fread, size_t, (void *, size_t, size_t, FILE *))                 \
     X(fgets, char *, (char *, int, FILE *))                            \
     X(write, ssize_t, (int, const void *, size_t))                     \
-    X(read, ssize_t, (int, void *, size_t))
+    X(read, ssize_t, (int, void *, size_t))                            \
+    X(wcslen, size_t, (const wchar_t *))                               \
+    X(wcsnlen, size_t, (const wchar_t *, size_t))
 
 void *rt_libc_resolve(const char *name)
 {
@@ -172,6 +176,46 @@ static size_t string_len(const char *s)
         if (max != SIZE_MAX) return REAL(strnlen) ? real_strnlen(s, max) : plain_strnlen(s, max);
     }
     return REAL(strlen) ? real_strlen(s) : plain_strlen(s);
+}
+
+/* Characters (of elem bytes) before the terminator, at most max. */
+static size_t count_chars(const void *s, size_t max, size_t elem)
+{
+    if (elem == 1) {
+        if (max == SIZE_MAX && REAL(strlen)) return real_strlen(s);
+        return REAL(strnlen) ? real_strnlen(s, max) : plain_strnlen(s, max);
+    }
+    if (max == SIZE_MAX && REAL(wcslen)) return real_wcslen(s);
+    if (REAL(wcsnlen)) return real_wcsnlen(s, max);
+    const wchar_t *w = s;
+    size_t n = 0;
+    while (n < max && w[n]) n++;
+    return n;
+}
+
+size_t rt_libc_string_read(const void *s, size_t max, size_t elem, const char *fn)
+{
+    uintptr_t a = (uintptr_t)s;
+    bool checking = !rt_busy && lg_opt.check_libc;
+    if (!lg_heap_may_hold(a)) {
+        uint32_t qtag;
+        if (checking && lg_poison_decode(a, &qtag)) report_stale(a, qtag, fn);
+        return count_chars(s, max, elem);
+    }
+    lg_block b;
+    bool found = lg_heap_find(a, &b);
+    uint8_t state = found ? __atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) : LG_BLOCK_LIVE;
+    size_t bound = max;
+    if (found && pages_inaccessible(&b)) {
+        size_t readable = state != LG_BLOCK_LIVE || a >= b.slot_end ? 0 : (b.slot_end - a) / elem;
+        if (readable < bound) bound = readable;
+    }
+    size_t n = count_chars(s, bound, elem);
+    size_t bytes = (n < max ? n + 1 : n) * elem;
+    if (!checking || !bytes) return n;
+    if (found && state == LG_BLOCK_LIVE && a >= b.user && a + bytes <= b.user + b.size) return n;
+    rt_libc_check_slow(a, bytes, false, fn, &b);
+    return n;
 }
 
 void rt_libc_init(void)

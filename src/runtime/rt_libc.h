@@ -56,6 +56,14 @@ static inline bool rt_libc_watched(const void *p)
  * it as the call's before the real call faults. */
 size_t rt_libc_readable(const void *p);
 
+/* A string of elem-byte characters (1: char, sizeof(wchar_t)) that a call
+ * reads up to its terminator or max characters (SIZE_MAX: no limit):
+ * measured, never past a guard page or into a freed block's inaccessible
+ * pages, and the bytes read (with the terminator when it was reached)
+ * checked, with one heap lookup.  Returns the characters before the
+ * terminator, at most max. */
+size_t rt_libc_string_read(const void *s, size_t max, size_t elem, const char *fn);
+
 /* dlsym(RTLD_NEXT, name), with the runtime marked busy (dlsym allocates). */
 void *rt_libc_resolve(const char *name);
 

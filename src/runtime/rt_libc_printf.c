@@ -42,7 +42,7 @@
     X(vswprintf, int, (wchar_t *, size_t, const wchar_t *, va_list))               \
     X(__vfwprintf_chk, int, (FILE *, int, const wchar_t *, va_list))               \
     X(__vswprintf_chk, int, (wchar_t *, size_t, int, size_t, const wchar_t *, va_list)) \
-    X(strnlen, size_t, (const char *, size_t))
+    X(strchrnul, char *, (const char *, int))
 
 REAL_LIST(REAL_PTR)
 
@@ -70,47 +70,14 @@ typedef struct conversion {
     int arg;            /* positional: its argument (1-based) */
 } conversion;
 
-/* glibc's strnlen is vectorised: measuring every %s byte by byte cost more
- * than the rest of the checks. */
-static size_t plain_strnlen(const char *s, size_t max)
-{
-    size_t readable = rt_libc_readable(s); /* an unterminated string stops before a guard page */
-    if (readable < max) max = readable;
-    if (REAL(strnlen)) return real_strnlen(s, max);
-    size_t n = 0;
-    while (n < max && s[n]) n++;
-    return n;
-}
-
-static size_t plain_wcsnlen(const wchar_t *s, size_t max)
-{
-    size_t readable = rt_libc_readable(s) / sizeof(wchar_t);
-    if (readable < max) max = readable;
-    size_t n = 0;
-    while (n < max && s[n]) n++;
-    return n;
-}
-
-/* Straight to the slow check once the string is known to be watched: this
- * runs for every %s of a heap string. */
 static void check_string(const char *s, int precision, const char *fn)
 {
-    if (!s || !rt_libc_watched(s)) return; /* glibc prints "(null)" for NULL */
-    rt_libc_check_stale(s, fn); /* the poison range is never mapped: measuring would fault */
-    size_t max = precision >= 0 ? (size_t)precision : (size_t)-1;
-    size_t n = plain_strnlen(s, max);
-    lg_block b;
-    if (n < max) n++;
-    if (n) rt_libc_check_slow((uintptr_t)s, n, false, fn, &b);
+    if (s) rt_libc_string_read(s, precision >= 0 ? (size_t)precision : SIZE_MAX, 1, fn); /* NULL prints "(null)" */
 }
 
 static void check_wstring(const wchar_t *s, int precision, const char *fn)
 {
-    if (!s || !rt_libc_watched(s)) return;
-    rt_libc_check_stale(s, fn);
-    size_t max = precision >= 0 ? (size_t)precision : (size_t)-1;
-    size_t n = plain_wcsnlen(s, max);
-    CHECK_READ(s, (n < max ? n + 1 : n) * sizeof(wchar_t), fn);
+    if (s) rt_libc_string_read(s, precision >= 0 ? (size_t)precision : SIZE_MAX, sizeof(wchar_t), fn);
 }
 
 static void use_pointer(const conversion *c, void *p, const char *fn)
@@ -279,7 +246,12 @@ static void walk_conversions(const char *fmt, va_list ap_in, const char *fn)
     va_list ap;
     va_copy(ap, ap_in);
     for (const char *p = fmt; *p;) {
-        if (*p++ != '%') continue;
+        if (REAL(strchrnul)) { /* vectorised: the literal text between conversions is most of a format */
+            p = real_strchrnul(p, '%');
+            if (!*p++) break;
+        } else if (*p++ != '%') {
+            continue;
+        }
         conversion c;
         int width_arg;
         bool star_w, star_p;

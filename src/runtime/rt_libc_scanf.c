@@ -232,24 +232,12 @@ static bool walking(const void *fmt)
 
 static void check_narrow_string(const char *s, const char *fn)
 {
-    if (!s || !rt_libc_watched(s)) return;
-    rt_libc_check_stale(s, fn);
-    size_t max = rt_libc_readable(s); /* an unterminated string stops before a guard page */
-    size_t n = 0;
-    if (max == SIZE_MAX && REAL(strlen)) n = real_strlen(s);
-    else
-        while (n < max && s[n]) n++;
-    CHECK_READ(s, n < max ? n + 1 : n, fn);
+    if (s) rt_libc_string_read(s, SIZE_MAX, 1, fn);
 }
 
 static void check_wide_string(const wchar_t *s, const char *fn)
 {
-    if (!s || !rt_libc_watched(s)) return;
-    rt_libc_check_stale(s, fn);
-    size_t max = rt_libc_readable(s) / sizeof(wchar_t);
-    size_t n = 0;
-    while (n < max && s[n]) n++;
-    CHECK_READ(s, (n < max ? n + 1 : n) * sizeof(wchar_t), fn);
+    if (s) rt_libc_string_read(s, SIZE_MAX, sizeof(wchar_t), fn);
 }
 
 /* A wide format walked as its ASCII projection (the conversion letters are

@@ -17,7 +17,6 @@
 
 #define REAL_LIST(X)                                                             \
     X(wcslen, size_t, (const wchar_t *))                                         \
-    X(wcsnlen, size_t, (const wchar_t *, size_t))                                \
     X(wcscpy, wchar_t *, (wchar_t *, const wchar_t *))                           \
     X(wcsncpy, wchar_t *, (wchar_t *, const wchar_t *, size_t))                  \
     X(wcscat, wchar_t *, (wchar_t *, const wchar_t *))                           \
@@ -46,12 +45,7 @@ void rt_libc_wide_init(void)
 /* Characters of s read by a function that stops at the terminator or max. */
 static size_t wide_read(const wchar_t *s, size_t max, const char *fn)
 {
-    rt_libc_check_stale(s, fn);
-    size_t readable = rt_libc_readable(s) / W; /* an unterminated string stops before a guard page */
-    if (readable < max) max = readable;
-    size_t n = max == (size_t)-1 ? REAL(wcslen)(s) : REAL(wcsnlen)(s, max);
-    CHECK_READ(s, (n < max ? n + 1 : n) * W, fn);
-    return n;
+    return rt_libc_string_read(s, max, W, fn);
 }
 
 /* How many characters of a and b a comparison read. */
