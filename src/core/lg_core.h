@@ -133,7 +133,8 @@ uint32_t lg_depot_get(lg_stack_id id, uintptr_t *pcs, uint32_t max);
  * elsewhere).  Owned by one thread (the runtime keeps one per thread);
  * zero-initialised. */
 #define LG_DEPOT_NEAR_BITS 8
-#define LG_DEPOT_RECENT_BITS 6
+#define LG_DEPOT_RECENT_BITS 4 /* sets of LG_DEPOT_RECENT_WAYS stacks */
+#define LG_DEPOT_RECENT_WAYS 4
 #define LG_DEPOT_RECENT_FRAMES 32 /* deeper stacks are not kept among the recent */
 typedef struct lg_depot_memo {
     uint32_t depth;
@@ -144,14 +145,22 @@ typedef struct lg_depot_memo {
         lg_stack_id callers, id;
     } near[1u << LG_DEPOT_NEAR_BITS];
     struct {
-        uint64_t hash;
-        lg_stack_id id;
-        uint32_t depth;
-        uintptr_t pcs[LG_DEPOT_RECENT_FRAMES];
+        uint64_t cand[LG_DEPOT_RECENT_WAYS]; /* the last stacks that missed here: a second miss fills a way */
+        uint32_t victim;                     /* the way filled next */
+        struct {
+            uint64_t hash; /* of the stack kept here (id != 0) */
+            lg_stack_id id;
+            uint32_t depth;
+            uintptr_t pcs[LG_DEPOT_RECENT_FRAMES];
+        } way[LG_DEPOT_RECENT_WAYS];
     } recent[1u << LG_DEPOT_RECENT_BITS];
 } lg_depot_memo;
 /* lg_depot_put through the memo m (which it updates); depth <= LG_MAX_FRAMES. */
 lg_stack_id lg_depot_store(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth);
+/* The same, with a hash that equal stacks share (the unwinder's, of the
+ * walk these pcs come from): a stack among the thread's recent ones is
+ * found by one compare of the hash and one of its frames. */
+lg_stack_id lg_depot_store_hashed(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth, uint64_t hash);
 size_t lg_depot_memory(void);
 
 /* Stack capture is the runtime's: the core asks for it through this hook,

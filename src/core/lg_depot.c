@@ -118,35 +118,73 @@ static uint64_t hash_stack(const uintptr_t *pcs, uint32_t depth)
     return h ^ h >> 29;
 }
 
-/* Whether two stacks of depth frames are the same: four frames a step, no
- * early exit (the frames are mostly equal when the hashes are). */
+/* Whether two stacks of depth frames are the same: no early exit (the
+ * frames are mostly equal when the hashes are); 16 bytes a step where SSE2
+ * is sure to be there (not in a kernel built without it), else four words. */
+#if defined(__x86_64__) && defined(__SSE2__)
+typedef uint64_t depot_v2 __attribute__((vector_size(16), may_alias, aligned(8)));
+_Static_assert(sizeof(uintptr_t) == 8, "two frames a vector");
 static bool same_frames(const uintptr_t *a, const uintptr_t *b, uint32_t depth)
 {
+    const uintptr_t *end = a + depth;
+    depot_v2 diff = {0, 0};
+    for (; end - a >= 4; a += 4, b += 4) {
+        const depot_v2 *va = (const depot_v2 *)a, *vb = (const depot_v2 *)b;
+        diff |= (va[0] ^ vb[0]) | (va[1] ^ vb[1]);
+    }
+    if (end - a >= 2) {
+        diff |= *(const depot_v2 *)a ^ *(const depot_v2 *)b;
+        a += 2;
+        b += 2;
+    }
+    uintptr_t rest = a < end ? *a ^ *b : 0;
+    return (diff[0] | diff[1] | rest) == 0;
+}
+#else
+static bool same_frames(const uintptr_t *a, const uintptr_t *b, uint32_t depth)
+{
+    const uintptr_t *end = a + depth;
     uintptr_t diff = 0;
-    uint32_t i = 0;
-    for (; i + 4 <= depth; i += 4) diff |= (a[i] ^ b[i]) | (a[i + 1] ^ b[i + 1]) | (a[i + 2] ^ b[i + 2]) | (a[i + 3] ^ b[i + 3]);
-    for (; i < depth; i++) diff |= a[i] ^ b[i];
+    for (; end - a >= 4; a += 4, b += 4) diff |= (a[0] ^ b[0]) | (a[1] ^ b[1]) | (a[2] ^ b[2]) | (a[3] ^ b[3]);
+    for (; a < end; a++, b++) diff |= *a ^ *b;
     return diff == 0;
 }
+#endif
 
-/* The memo keeps the last stack outermost first, so that the frames a new
- * stack shares with it stay where they are: only the frames that differ
- * are looked up and written.  A stack that shares few of them may be one
- * of the thread's recent stacks. */
-lg_stack_id lg_depot_store(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth)
+/* How many of the outermost frames the stack shares with the memo's last. */
+static uint32_t shared_outer(const lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth)
 {
     const uintptr_t *top = pcs + depth - 1; /* top[-i]: the stack's frame i from the outermost */
     uint32_t shared = 0, both = depth < m->depth ? depth : m->depth;
     while (shared < both && m->outer[shared] == top[-(intptr_t)shared]) shared++;
-    if (shared == depth && depth) return m->ids[depth - 1];
-    uint64_t hash = 0;
-    __typeof__(m->recent[0]) *recent = NULL;
-    if (depth - shared > 2 && depth <= LG_DEPOT_RECENT_FRAMES) {
-        hash = hash_stack(pcs, depth);
-        recent = &m->recent[hash >> (64 - LG_DEPOT_RECENT_BITS)];
-        if (recent->hash == hash && recent->depth == depth && recent->id && same_frames(recent->pcs, pcs, depth))
-            return recent->id;
-    }
+    return shared;
+}
+
+typedef __typeof__(((lg_depot_memo *)0)->recent[0]) recent_set;
+
+static recent_set *recent_slot(lg_depot_memo *m, uint64_t hash)
+{
+    return &m->recent[hash >> (64 - LG_DEPOT_RECENT_BITS)];
+}
+
+/* The id of the stack if the set keeps it, else 0. */
+static lg_stack_id recent_find(const recent_set *r, const uintptr_t *pcs, uint32_t depth, uint64_t hash)
+{
+    for (int w = 0; w < LG_DEPOT_RECENT_WAYS; w++)
+        if (r->way[w].hash == hash && r->way[w].depth == depth && r->way[w].id &&
+            same_frames(r->way[w].pcs, pcs, depth))
+            return r->way[w].id;
+    return 0;
+}
+
+/* The frames from the shared ones inward are looked up (through the memo's
+ * near answers) and become the memo's last stack.  A recent slot is filled
+ * only at the second miss of one hash there: a thread cycling through more
+ * stacks than the slots would otherwise copy every stack in, for nothing. */
+static lg_stack_id store_inner(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth, uint32_t shared,
+                               recent_set *recent, uint64_t hash)
+{
+    const uintptr_t *top = pcs + depth - 1;
     lg_stack_id id = shared ? m->ids[shared - 1] : 0;
     for (uint32_t i = shared; i < depth; i++) {
         uintptr_t pc = top[-(intptr_t)i];
@@ -158,13 +196,55 @@ lg_stack_id lg_depot_store(lg_depot_memo *m, const uintptr_t *pcs, uint32_t dept
         m->ids[i] = id;
     }
     m->depth = depth;
-    if (recent) {
-        recent->hash = hash;
-        recent->depth = depth;
-        recent->id = id;
-        for (uint32_t i = 0; i < depth; i++) recent->pcs[i] = pcs[i];
+    if (!recent) return id;
+    bool seen = false;
+    for (int c = 0; c < LG_DEPOT_RECENT_WAYS; c++) seen |= recent->cand[c] == hash;
+    if (!seen) {
+        recent->cand[recent->victim % LG_DEPOT_RECENT_WAYS] = hash;
+        recent->victim++;
+        return id;
     }
+    __typeof__(recent->way[0]) *w = &recent->way[recent->victim % LG_DEPOT_RECENT_WAYS];
+    recent->victim++;
+    w->hash = hash;
+    w->depth = depth;
+    w->id = id;
+    for (uint32_t i = 0; i < depth; i++) w->pcs[i] = pcs[i];
     return id;
+}
+
+/* The memo keeps the last stack outermost first, so that the frames a new
+ * stack shares with it stay where they are: only the frames that differ
+ * are looked up and written.  A stack that shares few of them may be one
+ * of the thread's recent stacks. */
+lg_stack_id lg_depot_store(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth)
+{
+    uint32_t shared = shared_outer(m, pcs, depth);
+    if (shared == depth && depth) return m->ids[depth - 1];
+    uint64_t hash = 0;
+    recent_set *recent = NULL;
+    if (depth - shared > 2 && depth <= LG_DEPOT_RECENT_FRAMES) {
+        hash = hash_stack(pcs, depth);
+        recent = recent_slot(m, hash);
+        lg_stack_id id = recent_find(recent, pcs, depth, hash);
+        if (id) return id;
+    }
+    return store_inner(m, pcs, depth, shared, recent, hash);
+}
+
+/* With the hash known, the recent stacks come first: one compare of the
+ * hash, and of the frames only when it matches. */
+lg_stack_id lg_depot_store_hashed(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth, uint64_t hash)
+{
+    recent_set *recent = NULL;
+    if (depth && depth <= LG_DEPOT_RECENT_FRAMES) {
+        recent = recent_slot(m, hash);
+        lg_stack_id id = recent_find(recent, pcs, depth, hash);
+        if (id) return id;
+    }
+    uint32_t shared = shared_outer(m, pcs, depth);
+    if (shared == depth && depth) return m->ids[depth - 1];
+    return store_inner(m, pcs, depth, shared, recent, hash);
 }
 
 uint32_t lg_depot_get(lg_stack_id id, uintptr_t *pcs, uint32_t max)

@@ -7,6 +7,7 @@
  * lock, so the caches need no locks of their own. */
 #define _GNU_SOURCE
 #include "lg_platform.h"
+#include "lg_linux_modules.h"
 
 #include <elf.h>
 #include <fcntl.h>
@@ -144,7 +145,14 @@ static bool gone_module_of(uintptr_t pc, lg_module_info *out)
 bool lg_pal_module_of(uintptr_t pc, lg_module_info *out)
 {
     struct module_query q = {.pc = pc};
-    dl_iterate_phdr(find_module, &q);
+    lg_mod_entry e;
+    if (!lg_modules_in_signal()) {
+        dl_iterate_phdr(find_module, &q);
+    } else if (lg_modules_find(pc, &e)) { /* a fault's report: not the loader's lock */
+        q.found = true;
+        q.info.base = e.base;
+        q.info.path = e.path && e.path[0] ? e.path : main_program_path();
+    }
     if (q.found) *out = q.info;
     else q.found = gone_module_of(pc, out);
     return q.found;

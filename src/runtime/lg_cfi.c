@@ -3,9 +3,12 @@
  * dl_iterate_phdr names the module that maps the pc and its PT_GNU_EH_FRAME
  * segment (.eh_frame_hdr), whose sorted table leads by binary search to the
  * FDE; the CIE's initial program and then the FDE's program run up to the pc
- * to give the row of rules.  Everything lives on the caller's stack. */
+ * to give the row of rules.  Everything lives on the caller's stack.  In a
+ * signal handler (lg_modules_in_signal) the module comes from the snapshot
+ * of lg_linux_modules.c instead, without the loader's lock. */
 #define _GNU_SOURCE
 #include "lg_cfi.h"
+#include "../platform/lg_linux_modules.h"
 
 #include <link.h>
 #include <stddef.h>
@@ -409,7 +412,17 @@ static bool run_program(const uint8_t *insns, const uint8_t *end, const cie_info
 int lg_cfi_lookup(uintptr_t pc, lg_cfi_frame *out, lg_cfi_modcount *count)
 {
     find_ctx fc = {.pc = pc};
-    dl_iterate_phdr(find_module, &fc);
+    if (lg_modules_in_signal()) {
+        /* The loader's lock may be held by the code this handler interrupted. */
+        lg_mod_entry e;
+        if (lg_modules_find(pc, &e)) {
+            fc.found = true;
+            fc.hdr = e.eh_hdr;
+        }
+    } else {
+        dl_iterate_phdr(find_module, &fc);
+        if (fc.count.valid) lg_modules_note_counts(fc.count.adds, fc.count.subs);
+    }
     if (count) *count = fc.count;
     if (!fc.found) return LG_CFI_NO_MODULE;
     if (!fc.hdr) return LG_CFI_NO_FDE;

@@ -69,7 +69,8 @@ typedef struct lg_cfi_modcount {
 } lg_cfi_modcount;
 
 /* The row of the frame executing at pc.  For a return address, pass the
- * address minus one (inside the call).  Calls dl_iterate_phdr; no malloc. */
+ * address minus one (inside the call).  Calls dl_iterate_phdr, but in a
+ * signal handler marked by lg_modules_signal_enter; no malloc. */
 int lg_cfi_lookup(uintptr_t pc, lg_cfi_frame *out, lg_cfi_modcount *count);
 
 /* Whether expr is exactly "DW_OP_breg<reg> off", optionally then DW_OP_deref. */

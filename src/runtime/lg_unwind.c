@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include "lg_unwind.h"
 #include "lg_cfi.h"
+#include "../platform/lg_linux_modules.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,6 +56,7 @@ typedef struct lg_unw_thread {
     lg_unw_memo memo;     /* the walks so far, as one stack */
     uint32_t memo_walk;   /* the last walk's frames: the memo's first ones (0: unknown) */
     bool repeated;        /* the last walk's stack was the one before's */
+    uint64_t hash;        /* lg_unwind_hash: of the last walk's pcs */
     lg_unw_frames own[2]; /* a walk's frames the memo does not have; [1]: a nested walk's scratch */
     bool walking;         /* a walk is in progress: a nested one (a signal) leaves the memo alone */
 } lg_unw_thread;
@@ -350,6 +352,20 @@ static __attribute__((noinline)) uint32_t lg_unw_handoff(lg_unw_thread *t, uintp
     return lg_cfi_walk(&r, false, 0, &m, pcs, max, &t->slow_frames);
 }
 
+/* lg_unwind_hash: each frame rotates the hash and adds its pc in (two
+ * instructions; the walk's chain of loads is longer than this one), mixed
+ * at the end with the count. */
+static inline uint64_t lg_unw_hash_step(uint64_t h, uintptr_t pc)
+{
+    return (h << 7 | h >> 57) ^ pc;
+}
+
+static inline uint64_t lg_unw_hash_end(uint64_t h, uint32_t n)
+{
+    h = (h + n) * 0x9e3779b97f4a7c15ull;
+    return h ^ h >> 29;
+}
+
 static inline uint32_t lg_unw_sp_hash(uintptr_t sp)
 {
     return (uint32_t)((sp * 0x9e3779b97f4a7c15ull) >> (64 - LG_MEMO_SP_BITS));
@@ -403,12 +419,17 @@ static void lg_unw_commit(lg_unw_memo *m, const lg_unw_frames *own, uint32_t own
         }
     }
     n = own_n + tail_n;
-    for (uint32_t i = 0; i < own_n; i++) {
+    if (rehash)
+        for (uint32_t i = n; i-- > own_n;) m->at_sp[lg_unw_sp_hash(m->f.sp[i])] = (uint8_t)(n - 1 - i);
+    /* One loop for the copy and the hash (no call to memcpy for a few
+     * frames), outermost first so that an inner frame wins a shared hash. */
+    for (uint32_t i = own_n; i-- > 0;) {
+        uintptr_t sp = own->sp[i];
         m->f.pc[i] = own->pc[i];
-        m->f.sp[i] = own->sp[i];
+        m->f.sp[i] = sp;
         m->f.rule[i] = own->rule[i];
+        m->at_sp[lg_unw_sp_hash(sp)] = (uint8_t)(n - 1 - i);
     }
-    for (uint32_t i = rehash ? n : own_n; i-- > 0;) m->at_sp[lg_unw_sp_hash(m->f.sp[i])] = (uint8_t)(n - 1 - i);
     m->n = n;
     m->gen = gen;
     m->lo = lo;
@@ -488,8 +509,12 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
      * UINT32_MAX: it is not). */
     uint32_t region = UINT32_MAX, at = 0;
     bool bp_ok = true; /* as in lg_cfi_walk, an unreadable rbp slot makes rbp unknown */
+    /* lg_unwind_hash's, frame by frame: a multiply of each pc off the
+     * walk's chain of loads, and an add. */
+    uint64_t hash = 0;
+#define LG_UNW_PUSH(v) (hash = lg_unw_hash_step(hash, v), pcs[n++] = (v))
     for (;;) {
-        pcs[n++] = pc;
+        LG_UNW_PUSH(pc);
         uint32_t k = memo_n - 1 - memo->at_sp[lg_unw_sp_hash(sp)];
         uint64_t rule;
         bool joined = k < memo_n && mf->sp[k] == sp && mf->pc[k] == pc;
@@ -530,12 +555,12 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
                     if (up != mf->pc[k]) break;
                     if (k >= stop) {
                         if (k != end) break;
-                        pcs[n++] = up; /* the last frame: no rule needed */
+                        LG_UNW_PUSH(up); /* the last frame: no rule needed */
                         at = k;
                         goto walked;
                     }
                     if ((mf->rule[k] & 7) != K_RSP) break;
-                    pcs[n++] = up;
+                    LG_UNW_PUSH(up);
                 }
                 at = k - 1;
                 if (n + 1 < max) lg_unw_replay_bp(memo, from, k, lo, hi, &bp, &bp_ok);
@@ -571,9 +596,11 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
             cfa = *(const lg_word *)(bp + off);
         } else if (kind == K_SLOW) {
             n--;
+            hash ^= pc; /* undone: the slow walk pushes this frame again */
+            hash = hash >> 7 | hash << 57;
             uint32_t slow = lg_unw_handoff(t, pc, sp, bp_ok ? bp : 0, bp_ok, lo, hi, pcs + n, max - n);
             t->hits -= slow; /* counted in slow_frames */
-            n += slow;
+            for (uint32_t i = 0; i < slow; i++, n++) hash = lg_unw_hash_step(hash, pcs[n]);
             break;
         } else {
             break;
@@ -600,8 +627,10 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
         if (!pc) break;
     }
 walked:
+#undef LG_UNW_PUSH
     t->hits += n;
     if (!nested) {
+        t->hash = lg_unw_hash_end(hash, n);
         /* Rules of two generations must not mix: an invalidation drops them. */
         if (gen != first_gen || gen != __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED)) {
             t->memo.n = own_n = 0;
@@ -672,7 +701,10 @@ uint32_t lg_unwind_from_context(const void *ucontext, uintptr_t *pcs, uint32_t m
     lg_unw_thread *t = &lg_unw_me;
     lg_stack_mem m;
     if (!lg_unw_mem_for(t, r.r[LG_X_RSP], &m)) m = (lg_stack_mem){{0, 0}, {0, 0}};
-    return lg_cfi_walk(&r, true, 0, &m, pcs, max, &t->slow_frames);
+    lg_modules_signal_enter(); /* the modules from the snapshot, not dl_iterate_phdr */
+    uint32_t n = lg_cfi_walk(&r, true, 0, &m, pcs, max, &t->slow_frames);
+    lg_modules_signal_leave();
+    return n;
 }
 
 void lg_unwind_init(void)
@@ -680,11 +712,24 @@ void lg_unwind_init(void)
     lg_unw_thread *t = &lg_unw_me;
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
     if (!t->hi) lg_unw_find_thread_stack(t, sp);
+    lg_modules_refresh();
 }
 
 bool lg_unwind_repeated(void)
 {
     return lg_unw_me.repeated;
+}
+
+uint64_t lg_unwind_hash(void)
+{
+    return lg_unw_me.hash;
+}
+
+uint64_t lg_unwind_hash_of(const uintptr_t *pcs, uint32_t n)
+{
+    uint64_t h = 0;
+    for (uint32_t i = 0; i < n; i++) h = lg_unw_hash_step(h, pcs[i]);
+    return lg_unw_hash_end(h, n);
 }
 
 void lg_unwind_get_stats(lg_unwind_stats *out)

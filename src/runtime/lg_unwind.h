@@ -35,8 +35,9 @@ uint32_t lg_unwind_fast(uintptr_t *pcs, uint32_t max);
 uint32_t lg_unwind_slow(uintptr_t *pcs, uint32_t max);
 
 /* From a signal handler's ucontext_t (the third argument of an SA_SIGINFO
- * handler); pcs[0] is the interrupted pc.  Async-signal-safe except that a
- * miss calls dl_iterate_phdr, which takes the loader's (recursive) lock. */
+ * handler); pcs[0] is the interrupted pc.  Async-signal-safe: it never calls
+ * dl_iterate_phdr, whose lock the interrupted code (or a thread waiting for
+ * it) may hold; the modules come from the snapshot of lg_linux_modules.c. */
 uint32_t lg_unwind_from_context(const void *ucontext, uintptr_t *pcs, uint32_t max);
 
 /* Whether the calling thread's last lg_unwind_fast returned exactly the
@@ -44,6 +45,13 @@ uint32_t lg_unwind_from_context(const void *ucontext, uintptr_t *pcs, uint32_t m
  * then whatever was derived from that stack can be reused.  False after a
  * walk from a signal handler that interrupted a walk, or an invalidation. */
 bool lg_unwind_repeated(void);
+
+/* A hash of the pcs the calling thread's last lg_unwind_fast returned (all
+ * of them), computed during the walk: equal stacks have equal hashes, so
+ * the depot can look a stack up by it (a hint: a match is still checked
+ * frame by frame).  lg_unwind_hash_of computes the same of any pcs. */
+uint64_t lg_unwind_hash(void);
+uint64_t lg_unwind_hash_of(const uintptr_t *pcs, uint32_t n);
 
 /* Optional.  The calling thread's stack is [lo, hi).  Without this call the
  * first capture in each thread finds the bounds in /proc/self/maps (with

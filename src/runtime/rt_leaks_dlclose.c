@@ -7,9 +7,11 @@
  * nor the CLI could symbolize them.  dlclose is interposed to record the
  * module's path, load bias and extent before the real one runs
  * (lg_pal_module_closing); lg_pal_module_of falls back on that record.
- * After it, the unwinder forgets its rules (lg_unwind_invalidate). */
+ * After it, the unwinder forgets its rules (lg_unwind_invalidate) and the
+ * modules' snapshot for signal handlers is made again (lg_modules_closed). */
 #include "rt_internal.h"
 #include "lg_unwind.h"
+#include "../platform/lg_linux_modules.h"
 
 #include <dlfcn.h>
 #include <link.h>
@@ -21,7 +23,9 @@ RT_EXPORT int dlclose(void *handle)
     if (!next) return -1;
     struct link_map *map = NULL;
     if (dlinfo(handle, RTLD_DI_LINKMAP, &map) == 0 && map) lg_pal_module_closing((uintptr_t)map->l_addr);
+    lg_modules_closing(); /* until the snapshot of the modules is made again */
     int rc = next(handle);
+    lg_modules_closed();
     /* The unwinder's rules for the module's return addresses must not
      * answer for a module loaded at its address next (the unwinder would
      * notice only at its next miss, and there may be none). */

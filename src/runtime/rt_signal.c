@@ -34,6 +34,7 @@
 #include <ucontext.h>
 
 #include "../core/lg_fault.h"
+#include "../platform/lg_linux_modules.h"
 
 #define ALT_STACK_BYTES (128u << 10)
 
@@ -179,11 +180,16 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     }
     in_fault = 1;
     rt_busy++;
+    /* The stack and the report's module names come from the modules'
+     * snapshot: the loader's lock may be held by a thread waiting for this
+     * one (or by the faulting code itself). */
+    lg_modules_signal_enter();
     f.stack = rt_capture_context(uc);
     bool heap_error = lg_fault_report(&f);
     lg_report_flush();
     lg_report_summary_line();
     if (heap_error) lg_pal_die((int)lg_opt.exitcode);
+    lg_modules_signal_leave();
     rt_busy--;
     in_fault = 0;
     die_by(sig, si);

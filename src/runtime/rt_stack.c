@@ -51,13 +51,14 @@ static uint32_t own_prefix(const uintptr_t *pcs, uint32_t n)
 static __thread lg_depot_memo last_stored RT_TLS;
 
 /* remember: false from a signal handler, which may have interrupted
- * lg_depot_store itself. */
-static lg_stack_id store(uintptr_t *pcs, uint32_t n, bool remember)
+ * lg_depot_store itself.  hash: the unwinder's of the walk that gave pcs
+ * (the stored frames are a part of it, which the depot checks). */
+static lg_stack_id store(uintptr_t *pcs, uint32_t n, bool remember, uint64_t hash)
 {
     uint32_t first = own_prefix(pcs, n);
     uint32_t depth = n - first;
     if (depth > lg_opt.stack_depth) depth = (uint32_t)lg_opt.stack_depth;
-    return remember ? lg_depot_store(&last_stored, pcs + first, depth) : lg_depot_put(pcs + first, depth);
+    return remember ? lg_depot_store_hashed(&last_stored, pcs + first, depth, hash) : lg_depot_put(pcs + first, depth);
 }
 
 /* The runtime's own frames on top of the program's (malloc, this file...):
@@ -85,7 +86,7 @@ lg_stack_id rt_capture(void)
         }
     }
     lg_stack_id id = last_capture;
-    if (again || !id || !lg_unwind_repeated()) last_capture = id = store(pcs, n, true);
+    if (again || !id || !lg_unwind_repeated()) last_capture = id = store(pcs, n, true, lg_unwind_hash());
     rt_busy--;
     return id;
 }
@@ -98,7 +99,7 @@ lg_stack_id rt_capture_context(const void *ucontext)
     /* pcs[0] is the faulting instruction itself; the report subtracts one
      * from every pc to find the call, so step it forward to match. */
     if (n) pcs[0] += 1;
-    lg_stack_id id = store(pcs, n, false);
+    lg_stack_id id = store(pcs, n, false, 0);
     rt_busy--;
     return id;
 }

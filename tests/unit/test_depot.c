@@ -95,6 +95,34 @@ static void memo_store_matches_put(void **state)
     }
 }
 
+/* lg_depot_store_hashed takes the caller's hash as a hint only: with the
+ * same hash for every stack (every stack in one set of the recent ones), a
+ * hash of the stack's real frames, and a hash that changes for one stack,
+ * each store gives the id lg_depot_put gives. */
+static void hashed_store_checks_frames(void **state)
+{
+    (void)state;
+    static lg_depot_memo memo;
+    uintptr_t pcs[LG_MAX_FRAMES];
+    for (int mode = 0; mode < 3; mode++) {
+        uint32_t seed = 777u + (uint32_t)mode;
+        for (int round = 0; round < 20000; round++) {
+            seed = seed * 1103515245u + 12345u;
+            uint32_t depth = 1 + (seed >> 8) % 34, pick = (seed >> 16) % 24;
+            for (uint32_t i = 0; i < depth; i++) pcs[i] = 0x600000 + 16 * (depth - i);
+            /* 24 stacks that differ in their innermost frames, recurring */
+            for (uint32_t i = 0; i < 4 && i < depth; i++) pcs[i] = 0x700000 + 32 * ((pick >> i) & 7) + i;
+            uint64_t hash = mode == 0   ? 42
+                            : mode == 1 ? (pcs[0] ^ (uint64_t)depth << 40) * 0x9e3779b97f4a7c15ull
+                                        : (uint64_t)round * 0x9e3779b97f4a7c15ull;
+            lg_stack_id id = lg_depot_store_hashed(&memo, pcs, depth, hash);
+            assert_int_equal(id, lg_depot_put(pcs, depth));
+            assert_true(id != 0);
+        }
+    }
+    assert_int_equal(lg_depot_store_hashed(&memo, pcs, 0, 42), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -102,6 +130,7 @@ int main(void)
         cmocka_unit_test(frames_match_put),
         cmocka_unit_test(concurrent_inserts_agree),
         cmocka_unit_test(memo_store_matches_put),
+        cmocka_unit_test(hashed_store_checks_frames),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,7 @@
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
 #include <libunwind.h>
+#include <link.h>
 #include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include <unistd.h>
 
 #include "../../src/runtime/lg_unwind.h"
+#include "../../src/platform/lg_linux_modules.h"
 
 #define UT_PREFIX ut_exe_
 #define UT_OTHER lib
@@ -116,11 +118,23 @@ static __attribute__((noinline)) void capture_all(uintptr_t (*pcs)[MAXF], uint32
     for (int w = 0; w < ut_methods; w++) n[w] = capture(w, pcs[w], max);
 }
 
+static int ut_hash_wrong;
+static volatile bool ut_hash_unchecked; /* a handler's walk may come between the walk and the check */
+
+/* lg_unwind_hash must be the hash of what the fast walk returned, whichever
+ * way it walked (rule table, replay, the slow walk's frames, cut at max). */
+static void check_hash(const uintptr_t *pcs, uint32_t n)
+{
+    if (!ut_hash_unchecked && lg_unwind_hash() != lg_unwind_hash_of(pcs, n) && ut_hash_wrong++ < 4)
+        fprintf(stderr, "FAIL the walk's hash is not the hash of its %u frames\n", n);
+}
+
 static void compare_here(const char *what, bool with_ref)
 {
     uintptr_t pcs[3][MAXF];
     uint32_t n[3] = {0, 0, 0};
     capture_all(pcs, n, MAXF);
+    check_hash(pcs[FAST], n[FAST]);
     same(what, "fast", pcs[FAST], n[FAST], "slow", pcs[SLOW], n[SLOW]);
     if (with_ref) same(what, "fast", pcs[FAST], n[FAST], "libunwind", pcs[REF], n[REF]);
 }
@@ -137,6 +151,7 @@ static void leaf_compare(ut_ctx *c)
     bool ok = true;
     for (uint32_t k = 1; k < n[SLOW] && k < 48; k += 1 + (uint32_t)c->salt) {
         uint32_t got = capture(FAST, pcs[FAST], k);
+        check_hash(pcs[FAST], got);
         /* pcs[FAST] lacks capture_all's frame: its [2] is the full stack's [3]. */
         ok &= got == k && memcmp(pcs[FAST] + 2, pcs[SLOW] + 3, (k > 2 ? k - 2 : 0) * sizeof(uintptr_t)) == 0;
     }
@@ -384,6 +399,16 @@ static void test_threads(void)
 
 /* ---- 5. dlopen / dlclose ------------------------------------------------------ */
 
+/* As the runtime's dlclose does it: the modules' snapshot answers nothing
+ * while the module goes, and is made again after. */
+static int ut_dlclose(void *h)
+{
+    lg_modules_closing();
+    int rc = dlclose(h);
+    lg_modules_closed();
+    return rc;
+}
+
 static void test_dlopen(const char *dir)
 {
     char path[2][4200];
@@ -400,7 +425,7 @@ static void test_dlopen(const char *dir)
         ut_ctx c = {.leaf = leaf_compare, .exe = ut_exe_dispatch, .salt = i % 5};
         c.lib = (ut_dispatch_fn)dlsym(h, "ut_dl_dispatch");
         ut_exe_dispatch(12 + i % 9, &c);
-        dlclose(h);
+        ut_dlclose(h);
     }
     lg_unwind_get_stats(&after);
     check(after.invalidations > before.invalidations, "dlclose invalidated the cache");
@@ -445,7 +470,7 @@ static void test_dlopen_reuse(const char *dir)
             ut_ctx ctx = {.leaf = leaf_compare_own, .salt = salt};
             ((ut_dispatch_fn)fa)(3, &ctx);
         }
-        dlclose(ha);
+        ut_dlclose(ha);
         if (i % 2) lg_unwind_invalidate();
         void *fc = ut_dispatch_at(c, &hc);
         if (!fc) {
@@ -471,7 +496,7 @@ static void test_dlopen_reuse(const char *dir)
             ut_ctx ctx = {.leaf = leaf_compare_own, .salt = salt};
             ((ut_dispatch_fn)fc)(3, &ctx);
         }
-        dlclose(hc);
+        ut_dlclose(hc);
         lg_unwind_invalidate(); /* as the runtime's dlclose does */
     }
     printf("dlopen at a reused address: %d of 10; walks wrong without lg_unwind_invalidate: %d\n", reused,
@@ -520,16 +545,135 @@ static __attribute__((unused)) void test_nested(void)
     pthread_t self = pthread_self(), th;
     pthread_create(&th, NULL, kicker, &self);
     ut_methods = 2; /* fast and slow */
+    ut_hash_unchecked = true;
     for (int i = 0; ut_nested_hits < 2000 && i < 4000; i++) {
         ut_ctx c = {.leaf = leaf_walks, .exe = ut_exe_dispatch, .lib = ut_lib_dispatch, .salt = i % 7};
         ut_exe_dispatch(i % 11, &c);
     }
     ut_methods = 3;
+    ut_hash_unchecked = false;
     ut_stop_kicker = 1;
     pthread_join(th, NULL);
     check(ut_nested_hits >= 100, "the interrupting signals came");
     check(ut_nested_wrong == 0, "walks in handlers found their two frames");
     printf("walks in handlers that interrupted the main thread: %d\n", ut_nested_hits);
+}
+
+/* ---- 7. signal contexts never take the loader's lock ------------------------------
+ * lg_unwind_from_context reads the modules' snapshot, so it returns while
+ * another thread holds the loader's lock (here, waiting inside a
+ * dl_iterate_phdr callback for a mutex this thread holds): the same stack
+ * as from the same place without the lock held.  A walk that waited for
+ * the lock would hang: SIGALRM ends the test then. */
+
+static pthread_mutex_t ut_loader_mutex = PTHREAD_MUTEX_INITIALIZER;
+static volatile int ut_loader_held;
+static uintptr_t ut_held_pcs[2][MAXF];
+static uint32_t ut_held_n[2];
+static volatile int ut_held_phase;
+
+static int ut_wait_in_callback(struct dl_phdr_info *info, size_t size, void *data)
+{
+    (void)info, (void)size, (void)data;
+    ut_loader_held = 1;
+    pthread_mutex_lock(&ut_loader_mutex);
+    pthread_mutex_unlock(&ut_loader_mutex);
+    return 1;
+}
+
+static void *ut_hold_loader(void *arg)
+{
+    (void)arg;
+    dl_iterate_phdr(ut_wait_in_callback, NULL);
+    return NULL;
+}
+
+static void on_held(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)si;
+    int p = ut_held_phase;
+    ut_held_n[p] = lg_unwind_from_context(uc, ut_held_pcs[p], MAXF);
+}
+
+static void leaf_raise_held(ut_ctx *c)
+{
+    (void)c;
+    raise(SIGUSR1);
+}
+
+static pthread_t ut_holder;
+
+static void ut_nothing(void)
+{
+}
+
+static void ut_start_holder(void)
+{
+    pthread_mutex_lock(&ut_loader_mutex);
+    pthread_create(&ut_holder, NULL, ut_hold_loader, NULL);
+    while (!ut_loader_held) usleep(100);
+    alarm(60);
+}
+
+static void (*volatile ut_phase_setup[2])(void) = {ut_nothing, ut_start_holder};
+static volatile int ut_phases = 2; /* not unrolled */
+
+static void test_loader_lock_held(void)
+{
+    struct sigaction sa = {.sa_sigaction = on_held, .sa_flags = SA_SIGINFO};
+    sigaction(SIGUSR1, &sa, NULL);
+    /* One loop body without a branch on the phase: one call site, the
+     * same stack in both phases. */
+    for (int phase = 0; phase < ut_phases; phase++) {
+        ut_phase_setup[phase]();
+        ut_held_phase = phase;
+        ut_ctx c = {.leaf = leaf_raise_held, .exe = ut_exe_dispatch, .lib = ut_lib_dispatch, .salt = 3};
+        ut_exe_dispatch(10, &c);
+    }
+    alarm(0);
+    pthread_mutex_unlock(&ut_loader_mutex);
+    pthread_join(ut_holder, NULL);
+    check(ut_held_n[0] > 12, "a signal context's stack through the executable and a library");
+    same("signal context while another thread holds the loader's lock", "lock held", ut_held_pcs[1], ut_held_n[1],
+         "lock free", ut_held_pcs[0], ut_held_n[0]);
+}
+
+/* A module loaded after the snapshot was made (no walk has missed since,
+ * so nothing made it again) is found through /proc/self/maps and its ELF
+ * headers: the signal context's stack through it is libunwind's. */
+static void on_fresh(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig, (void)si;
+    uintptr_t a[MAXF], r[MAXF];
+    uint32_t na = lg_unwind_from_context(uc, a, MAXF);
+    uint32_t nr = ref_from_context(uc, r, MAXF);
+    same("signal context in a module loaded after the snapshot", "from_context", a, na, "libunwind", r, nr);
+    ut_signals++;
+}
+
+static void test_fresh_module(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/libut_dl_b.so", dir);
+    struct sigaction sa = {.sa_sigaction = on_fresh, .sa_flags = SA_SIGINFO};
+    sigaction(SIGUSR1, &sa, NULL);
+    uint64_t refreshes, from_maps0, from_maps1;
+    lg_modules_get_stats(&refreshes, &from_maps0);
+    void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        check(false, dlerror());
+        return;
+    }
+    int before = ut_signals;
+    for (int i = 0; i < 4; i++) {
+        ut_ctx c = {.leaf = leaf_raise, .exe = ut_exe_dispatch, .arg = (void *)(intptr_t)SIGUSR1, .salt = i};
+        c.lib = (ut_dispatch_fn)dlsym(h, "ut_dl_dispatch");
+        ut_exe_dispatch(7 + i, &c);
+    }
+    lg_modules_get_stats(&refreshes, &from_maps1);
+    check(ut_signals - before == 4, "every signal in the fresh module handled");
+    check(from_maps1 > from_maps0, "the fresh module was found through /proc/self/maps");
+    ut_dlclose(h);
 }
 
 int main(int argc, char **argv)
@@ -553,6 +697,10 @@ int main(int argc, char **argv)
 #ifndef UT_TINY_TABLE /* there, a handler's walk misses, and a miss takes the loader's lock */
     test_nested();
 #endif
+    test_loader_lock_held();
+    test_fresh_module(dir);
+
+    check(ut_hash_wrong == 0, "every fast walk's hash is its frames' hash");
 
     lg_unwind_stats st;
     lg_unwind_get_stats(&st);
