@@ -4,9 +4,14 @@
  * ref-freed-while-held, ref-growth).
  *
  * Each call takes one shard lock, the one of the object's address; holder
- * records and call sites are found by hash and short lists, and come from
- * pools, so the common get/put allocates nothing. */
+ * records are found through the object's memo of its last two (else by
+ * hash), call sites in short lists; records come from pools, so the common
+ * get/put allocates nothing. */
 #include "lg_refs_internal.h"
+
+/* The get/put path's steps, inlined into each entry point: a call each
+ * would cost as much as the step. */
+#define REFS_HOT static inline __attribute__((always_inline))
 
 static bool hook_installed;
 
@@ -252,7 +257,7 @@ static refs_obj *birth(refs_shard *s, uintptr_t addr, const refs_type *type, lg_
 }
 
 /* holder takes one more reference to its object at stack. */
-static void holder_get(refs_shard *s, refs_holder *h, lg_stack_id stack)
+REFS_HOT void holder_get(refs_shard *s, refs_holder *h, lg_stack_id stack)
 {
     h->count++;
     h->gets++;
@@ -303,13 +308,17 @@ static refs_obj *birth_implicit(refs_shard *s, uintptr_t addr, lg_stack_id stack
 /* A destroyed object whose heap block was freed and whose address now lies
  * in a newer block: that memory holds something else now, and the record
  * is forgotten rather than blamed for it. */
-static bool memory_reused(refs_shard *s, refs_obj *o)
+static bool memory_reused_slow(refs_shard *s, refs_obj *o)
 {
-    if (o->state != LG_REFS_DEAD || !o->block) return false;
     lg_block b;
     if (!block_of(o->addr, &b) || b.meta->birth == o->block_birth) return false;
     refs_obj_remove(s, o);
     return true;
+}
+
+REFS_HOT bool memory_reused(refs_shard *s, refs_obj *o)
+{
+    return LG_UNLIKELY(o->state == LG_REFS_DEAD && o->block) && memory_reused_slow(s, o);
 }
 
 /* A get on an object whose count reached zero or that was destroyed:
@@ -330,11 +339,13 @@ static void get_on_released(refs_shard *s, refs_obj *o, uintptr_t holder, lg_sta
 
 enum get_kind { GET_PLAIN, GET_TOKEN, GET_PROVEN_LIVE };
 
-/* A get, under the shard's lock; returns holder's record (NULL: none). */
-static refs_holder *get_locked(refs_shard *s, uintptr_t addr, uintptr_t holder, lg_stack_id stack, enum get_kind kind)
+/* A get, under the shard's lock (hash: the address's); returns holder's
+ * record (NULL: none). */
+REFS_HOT refs_holder *get_locked(refs_shard *s, uintptr_t addr, uint64_t hash, uintptr_t holder,
+                                 lg_stack_id stack, enum get_kind kind)
 {
     s->gets++;
-    refs_obj *o = refs_obj_find(s, addr);
+    refs_obj *o = refs_obj_lookup(s, addr, hash);
     if (LG_UNLIKELY(o && memory_reused(s, o))) o = NULL;
     if (LG_UNLIKELY(!o)) {
         o = birth_implicit(s, addr, stack);
@@ -348,7 +359,7 @@ static refs_holder *get_locked(refs_shard *s, uintptr_t addr, uintptr_t holder, 
             get_on_released(s, o, holder, stack);
         }
     }
-    refs_holder *h = refs_holder_find(s, o, holder);
+    refs_holder *h = refs_holder_of(s, o, holder);
     if (LG_UNLIKELY(!h)) h = refs_holder_add(s, o, holder);
     else if (h->count == 0) o->nidle--; /* an idle holder holds again */
     if (LG_LIKELY(h != NULL)) holder_get(s, h, stack);
@@ -364,28 +375,30 @@ static refs_holder *get_locked(refs_shard *s, uintptr_t addr, uintptr_t holder, 
 void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 {
     if (!addr) return;
-    refs_shard *s = refs_shard_of(addr);
+    uint64_t hash = refs_mix(addr);
+    refs_shard *s = refs_shard_at(hash);
     lg_lock(&s->lock);
-    get_locked(s, addr, holder, stack, GET_PLAIN);
+    get_locked(s, addr, hash, holder, stack, GET_PLAIN);
     lg_unlock(&s->lock);
 }
 
 void lg_refs_get_unless_zero(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 {
     if (!addr) return;
-    refs_shard *s = refs_shard_of(addr);
+    uint64_t hash = refs_mix(addr);
+    refs_shard *s = refs_shard_at(hash);
     lg_lock(&s->lock);
-    get_locked(s, addr, holder, stack, GET_PROVEN_LIVE);
+    get_locked(s, addr, hash, holder, stack, GET_PROVEN_LIVE);
     lg_unlock(&s->lock);
 }
 
 uint64_t lg_refs_get_token(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 {
     if (!addr) return 0;
-    refs_shard *s = refs_shard_of(addr);
-    uint64_t token = 0;
+    uint64_t hash = refs_mix(addr), token = 0;
+    refs_shard *s = refs_shard_at(hash);
     lg_lock(&s->lock);
-    refs_holder *h = get_locked(s, addr, holder, stack, GET_TOKEN);
+    refs_holder *h = get_locked(s, addr, hash, holder, stack, GET_TOKEN);
     refs_token *t = h ? refs_token_alloc(s) : NULL;
     if (t) {
         token = ++s->next_token;
@@ -401,13 +414,14 @@ uint64_t lg_refs_get_token(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 
 /* h drops a reference to o at stack (held: one it holds; exact: the
  * stack of the get it hands back, from its token). */
-static void holder_put(refs_shard *s, refs_obj *o, refs_holder *h, lg_stack_id stack, bool held,
-                       const lg_stack_id *exact)
+REFS_HOT void holder_put(refs_shard *s, refs_obj *o, refs_holder *h, lg_stack_id stack, bool held,
+                         const lg_stack_id *exact)
 {
     h->puts++;
     h->last_put = stack;
     if (held) h->count--;
-    if (stack || held) site_put(s, h, stack, held, exact);
+    /* With stacks=0 a holder has no sites (nothing to charge). */
+    if (stack || (held && (h->sites || h->other_live))) site_put(s, h, stack, held, exact);
     if (held && h->count == 0 && ++o->nidle > REFS_IDLE_HOLDERS) {
         /* Many holders come and go: forget this one (a double put by it
          * is still caught, without its previous put's stack). */
@@ -431,16 +445,17 @@ static refs_token *take_token(refs_holder *h, uint64_t token)
 }
 
 /* A put (token: 0, or the one lg_ref_get_token returned), under the lock. */
-static void put_locked(refs_shard *s, uintptr_t addr, uintptr_t holder, lg_stack_id stack, uint64_t token)
+REFS_HOT void put_locked(refs_shard *s, uintptr_t addr, uint64_t hash, uintptr_t holder, lg_stack_id stack,
+                         uint64_t token)
 {
-    refs_obj *o = refs_obj_find(s, addr);
+    refs_obj *o = refs_obj_lookup(s, addr, hash);
     if (LG_UNLIKELY(o && memory_reused(s, o))) o = NULL;
     if (LG_UNLIKELY(!o)) { /* never seen, or long dead: nothing to check it against */
         s->unknown_puts++;
         return;
     }
     s->puts++;
-    refs_holder *h = refs_holder_find(s, o, holder);
+    refs_holder *h = refs_holder_of(s, o, holder);
     if (LG_UNLIKELY(o->count <= 0)) {
         report_underflow(s, o, holder, stack);
         if (h) {
@@ -482,18 +497,20 @@ static void put_locked(refs_shard *s, uintptr_t addr, uintptr_t holder, lg_stack
 void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 {
     if (!addr) return;
-    refs_shard *s = refs_shard_of(addr);
+    uint64_t hash = refs_mix(addr);
+    refs_shard *s = refs_shard_at(hash);
     lg_lock(&s->lock);
-    put_locked(s, addr, holder, stack, 0);
+    put_locked(s, addr, hash, holder, stack, 0);
     lg_unlock(&s->lock);
 }
 
 void lg_refs_put_token(uintptr_t addr, uintptr_t holder, uint64_t token, lg_stack_id stack)
 {
     if (!addr) return;
-    refs_shard *s = refs_shard_of(addr);
+    uint64_t hash = refs_mix(addr);
+    refs_shard *s = refs_shard_at(hash);
     lg_lock(&s->lock);
-    put_locked(s, addr, holder, stack, token);
+    put_locked(s, addr, hash, holder, stack, token);
     lg_unlock(&s->lock);
 }
 
@@ -507,12 +524,12 @@ void lg_refs_move(uintptr_t addr, uintptr_t from, uintptr_t to, lg_stack_id stac
     refs_obj *o = refs_obj_find(s, addr);
     if (o && memory_reused(s, o)) o = NULL;
     if (!o) goto out; /* unknown: nothing to move */
-    refs_holder *hf = refs_holder_find(s, o, from);
+    refs_holder *hf = refs_holder_of(s, o, from);
     if (!hf || hf->count <= 0) {
         report_put_unheld(s, o, hf, from, stack, true);
         goto out;
     }
-    refs_holder *ht = refs_holder_find(s, o, to);
+    refs_holder *ht = refs_holder_of(s, o, to);
     if (!ht) ht = refs_holder_add(s, o, to);
     else if (ht->count == 0) o->nidle--;
     if (!ht) goto out; /* out of memory: leave it with `from` */

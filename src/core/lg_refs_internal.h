@@ -58,21 +58,24 @@ typedef struct refs_weak {
     uint8_t reported;
 } refs_weak;
 
-/* What one holder (0: anonymous) holds of one object. */
+/* What one holder (0: anonymous) holds of one object.  What a get or put
+ * writes comes first, in one cache line; records are line-aligned, so two
+ * threads' holders of one object never share a line. */
 typedef struct refs_holder {
     struct refs_holder *hnext; /* the shard's holder hash chain */
     struct refs_holder *next;  /* the object's list */
     uintptr_t obj, holder;
     int64_t count;
     uint64_t gets, puts;
+    lg_stack_id last_get, last_put;
     refs_site *sites;          /* most recently acquired first; put-only sites last */
     uint64_t other_gets, other_puts; /* sites folded away when over REFS_MAX_SITES */
     uint32_t other_live, nsites;
-    lg_stack_id last_get, last_put;
     refs_token *tokens;        /* lg_ref_get_token's references still outstanding */
     uint8_t tokens_used;       /* its puts say which get they return: no pairing by paths */
     uint32_t exit_src;         /* exit analysis: index + 1 of the object that is this holder */
-} refs_holder;
+} __attribute__((aligned(64))) refs_holder;
+_Static_assert(offsetof(refs_holder, last_put) + sizeof(lg_stack_id) <= 64, "a get/put writes one line of its holder");
 
 enum refs_obj_flags {
     OBJ_IMPLICIT = 1,     /* first seen in lg_ref_get, never lg_object_new'd */
@@ -83,34 +86,50 @@ enum refs_obj_flags {
     OBJ_SAT_SEEN = 32,    /* ref-saturated already reported */
 };
 
+#define REFS_MEMO 2u /* holder records memoised per object */
+
+/* One life of an object.  The first cache line holds what the get/put
+ * path reads and writes: the chain link, the count, and a memo of the
+ * holders that used it last (two threads taking turns both find theirs
+ * without a hash lookup).  The rest is read there, written rarely. */
 typedef struct refs_obj {
     struct refs_obj *hnext;
     uintptr_t addr;
+    int64_t count;
+    uintptr_t memo_holder[REFS_MEMO]; /* keys of memo (0 is a key: anonymous) */
+    struct refs_holder *memo[REFS_MEMO]; /* NULL: empty; most recent first */
+    uint32_t nidle;
+    lg_stack_id last_put;
+    /* ---- */
+    uint8_t state, flags;
+    refs_holder *holders;
+    uint32_t nholders;
+    uint32_t grave_seq;
     const refs_type *type;
     uint64_t id, birth;
-    int64_t count;
-    refs_holder *holders;
-    uint32_t nholders, nidle;
-    uint32_t grave_seq;
-    uint8_t state, flags;
-    lg_stack_id birth_stack, last_put, zero_put, destroy;
+    lg_stack_id birth_stack, zero_put, destroy;
     uintptr_t block;      /* user address of the heap block it lives in, 0: none */
     uint64_t block_birth; /* that block's birth: a later block at the address is a new life */
     uint32_t mark;        /* exit analysis: index + 1 */
     char label[REFS_LABEL]; /* lg_object_name, "" when unnamed */
-} refs_obj;
+} __attribute__((aligned(64))) refs_obj;
+_Static_assert(offsetof(refs_obj, last_put) + sizeof(lg_stack_id) <= 64, "a get/put writes one line of its object");
 
 typedef struct refs_grave {
     refs_obj *obj;
     uint32_t seq;
 } refs_grave;
 
+/* One shard: its lock, and in the lock's cache line what every get/put
+ * reads or writes (the tables, the counters). */
 typedef struct refs_shard {
     lg_lock_t lock;
     uint32_t obj_mask, holder_mask; /* buckets - 1; 0 before the first use */
-    uint32_t nobjs, nholders;
     refs_obj **objs;
     refs_holder **holders;
+    uint64_t gets, puts, unknown_puts;
+    /* ---- */
+    uint32_t nobjs, nholders;
     void *free_objs, *free_holders, *free_sites, *free_weaks;
     refs_weak **weaks;   /* REFS_WEAK_BUCKETS, mapped at the first lg_weak_set */
     uint64_t next_token;
@@ -118,8 +137,9 @@ typedef struct refs_shard {
     size_t chunk_left;
     refs_grave *grave;
     uint32_t grave_head, grave_len, grave_seq;
-    uint64_t born, gets, puts, unknown_puts, alive;
+    uint64_t born, alive;
 } __attribute__((aligned(64))) refs_shard;
+_Static_assert(offsetof(refs_shard, unknown_puts) + sizeof(uint64_t) <= 64, "a get/put writes one line of its shard");
 
 extern refs_shard refs_shards[REFS_SHARDS];
 
@@ -133,9 +153,25 @@ static inline uint64_t refs_mix(uint64_t x)
     return x;
 }
 
+/* An address's hash picks its shard (top bits) and its bucket there (low
+ * bits): the get/put path computes it once. */
+static inline refs_shard *refs_shard_at(uint64_t hash)
+{
+    return &refs_shards[hash >> (64 - REFS_SHARD_BITS)];
+}
+
 static inline refs_shard *refs_shard_of(uintptr_t addr)
 {
-    return &refs_shards[refs_mix(addr) >> (64 - REFS_SHARD_BITS)];
+    return refs_shard_at(refs_mix(addr));
+}
+
+/* refs_obj_find with the address's hash already computed (under the lock). */
+static inline refs_obj *refs_obj_lookup(refs_shard *s, uintptr_t addr, uint64_t hash)
+{
+    if (LG_UNLIKELY(!s->objs)) return NULL;
+    refs_obj *o = s->objs[hash & s->obj_mask];
+    while (o && o->addr != addr) o = o->hnext;
+    return o;
 }
 
 /* ---- lg_refs_store.c: the caller holds the shard's lock ------------------ */
@@ -145,7 +181,26 @@ void refs_obj_remove(refs_shard *s, refs_obj *o);      /* unlinks and frees it a
 /* Calls visit on each of the shard's objects; visit must not remove any. */
 void refs_each_obj(refs_shard *s, void (*visit)(refs_obj *o, void *ctx), void *ctx);
 refs_holder *refs_holder_find(refs_shard *s, const refs_obj *o, uintptr_t holder);
-refs_holder *refs_holder_add(refs_shard *s, refs_obj *o, uintptr_t holder);
+refs_holder *refs_holder_add(refs_shard *s, refs_obj *o, uintptr_t holder); /* also memoised */
+/* Puts h first in o's memo of holders. */
+static inline void refs_memo_put(refs_obj *o, refs_holder *h)
+{
+    _Static_assert(REFS_MEMO == 2, "the memo shifts one entry");
+    o->memo_holder[1] = o->memo_holder[0];
+    o->memo[1] = o->memo[0];
+    o->memo_holder[0] = h->holder;
+    o->memo[0] = h;
+}
+
+/* refs_holder_find through o's memo (the get/put path). */
+static inline refs_holder *refs_holder_of(refs_shard *s, refs_obj *o, uintptr_t holder)
+{
+    for (uint32_t i = 0; i < REFS_MEMO; i++)
+        if (o->memo_holder[i] == holder && o->memo[i]) return o->memo[i];
+    refs_holder *h = refs_holder_find(s, o, holder);
+    if (h) refs_memo_put(o, h);
+    return h;
+}
 void refs_holder_remove(refs_shard *s, refs_obj *o, refs_holder *h);
 refs_site *refs_site_alloc(refs_shard *s);
 refs_token *refs_token_alloc(refs_shard *s);

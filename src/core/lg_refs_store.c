@@ -41,15 +41,22 @@ uint64_t refs_bytes_mapped(void)
 /* ---- record pools ------------------------------------------------------------ */
 
 /* Records are carved out of mapped chunks; the tail of a chunk too short
- * for the next record is dropped, so records never span chunks. */
+ * for the next record is dropped, so records never span chunks.  A record
+ * whose size is a multiple of a cache line (objects, holders: their types
+ * are line-aligned) starts on a line. */
 static void *chunk_carve(char **chunk, size_t *chunk_left, size_t size)
 {
-    if (*chunk_left < size) {
+    size_t skip = size % 64 == 0 ? (size_t)(-(uintptr_t)*chunk & 63) : 0;
+    if (*chunk_left < size + skip) {
         char *fresh = refs_map(CHUNK_BYTES);
         if (!fresh) return NULL;
         *chunk = fresh;
         *chunk_left = CHUNK_BYTES;
+        skip = size % 64 == 0 ? (size_t)(-(uintptr_t)fresh & 63) : 0;
+        if (*chunk_left < size + skip) return NULL;
     }
+    *chunk += skip;
+    *chunk_left -= skip;
     void *p = *chunk;
     *chunk += size;
     *chunk_left -= size;
@@ -174,10 +181,7 @@ static bool grow_holders(refs_shard *s)
 
 refs_obj *refs_obj_find(refs_shard *s, uintptr_t addr)
 {
-    if (LG_UNLIKELY(!s->objs)) return NULL;
-    refs_obj *o = s->objs[refs_mix(addr) & s->obj_mask];
-    while (o && o->addr != addr) o = o->hnext;
-    return o;
+    return refs_obj_lookup(s, addr, refs_mix(addr));
 }
 
 refs_obj *refs_obj_add(refs_shard *s, uintptr_t addr)
@@ -260,6 +264,7 @@ refs_holder *refs_holder_add(refs_shard *s, refs_obj *o, uintptr_t holder)
     h->next = o->holders;
     o->holders = h;
     o->nholders++;
+    refs_memo_put(o, h);
     return h;
 }
 
@@ -270,6 +275,8 @@ void refs_holder_remove(refs_shard *s, refs_obj *o, refs_holder *h)
     if (!*pp) return;
     *pp = h->next;
     o->nholders--;
+    for (uint32_t i = 0; i < REFS_MEMO; i++)
+        if (o->memo[i] == h) o->memo[i] = NULL;
     holder_free(s, h);
 }
 

@@ -21,7 +21,7 @@ static inline bool refs_on(void)
  * (inside the runtime: what it allocates gets no stack and no checks). */
 static inline lg_stack_id tracker_enter(void)
 {
-    lg_stack_id stack = rt_capture();
+    lg_stack_id stack = lg_opt.stacks ? rt_capture() : 0; /* no call with stacks=0 */
     rt_busy++;
     return stack;
 }

@@ -108,6 +108,28 @@ static void a_get_on_an_unknown_address_starts_an_implicit_object(void **state)
     assert_int_equal(count_of(LG_REF_UNDERFLOW), before);
 }
 
+/* Each object memoises the holder records it used last; a record forgotten
+ * while idle (over REFS_IDLE_HOLDERS) must leave the memo, or its reuse for
+ * another holder would be charged to the forgotten one. */
+static void a_forgotten_holder_leaves_no_stale_memo(void **state)
+{
+    (void)state;
+    static char obj[8], holders[REFS_IDLE_HOLDERS + 1], other;
+    lg_refs_new(A(obj), "Memo", 0);
+    for (uint32_t k = 0; k <= REFS_IDLE_HOLDERS; k++) { /* the last one is forgotten at its put */
+        lg_refs_get(A(obj), A(&holders[k]), 0);
+        lg_refs_put(A(obj), A(&holders[k]), 0);
+    }
+    lg_refs_get(A(obj), A(&other), 0); /* takes the forgotten record from the pool */
+    uint64_t before = count_of(LG_REF_PUT_UNHELD);
+    lg_refs_put(A(obj), A(&holders[REFS_IDLE_HOLDERS]), 0); /* holds nothing now */
+    assert_int_equal(count_of(LG_REF_PUT_UNHELD), before + 1);
+    assert_int_equal(info(A(obj), A(&other)).holder_count, 1);
+    lg_refs_put(A(obj), A(&other), 0);
+    assert_int_equal(count_of(LG_REF_PUT_UNHELD), before + 1);
+    assert_int_equal(info(A(obj), A(&other)).holder_count, 0);
+}
+
 /* ---- findings, as they happen ------------------------------------------------------ */
 
 static void underflow_is_reported_and_the_count_stays_at_zero(void **state)
@@ -659,6 +681,7 @@ int main(void)
         cmocka_unit_test_setup(counts_follow_gets_and_puts, reset),
         cmocka_unit_test_setup(objects_are_numbered_per_type_in_birth_order, reset),
         cmocka_unit_test_setup(a_get_on_an_unknown_address_starts_an_implicit_object, reset),
+        cmocka_unit_test_setup(a_forgotten_holder_leaves_no_stale_memo, reset),
         cmocka_unit_test_setup(underflow_is_reported_and_the_count_stays_at_zero, reset),
         cmocka_unit_test_setup(a_double_put_by_one_holder_is_caught_while_others_hold, reset),
         cmocka_unit_test_setup(get_after_zero_or_destroy_is_reported_once_per_object, reset),
