@@ -3,6 +3,10 @@
  * one thread and with two threads on the same objects.
  *
  *   refs_bench [REPS]     (best of REPS timings per figure, default 7)
+ *   refs_bench --fixed N  (N annotated pairs, one thread, untimed: for an
+ *                          instruction count under callgrind, which the
+ *                          machine's load does not move; the difference of
+ *                          two N gives the cost of one pair)
  *
  * Prints one line per thread count:
  *   refs threads=1 runtime=absent plain_ns=4.80 annotated_ns=5.10 over_ns=0.30 token_ns=5.20 token_over_ns=0.40
@@ -11,8 +15,10 @@
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "lifeguard.h"
@@ -144,7 +150,8 @@ static void best_pair(int threads, int reps, double *plain, double *annotated, d
 
 int main(int argc, char **argv)
 {
-    int reps = argc > 1 ? atoi(argv[1]) : 7;
+    bool fixed = argc > 2 && strcmp(argv[1], "--fixed") == 0;
+    int reps = argc > 1 && !fixed ? atoi(argv[1]) : 7;
     if (reps < 1)
         reps = 1;
     const char *runtime = dlsym(RTLD_DEFAULT, "lifeguard_api_v1") ? "present" : "absent";
@@ -155,6 +162,10 @@ int main(int argc, char **argv)
             return 2;
         objs[k]->refs = 1;
         lg_object_new(objs[k], "refs_bench_obj");
+    }
+    if (fixed) {
+        annotated_pairs(strtoul(argv[2], NULL, 10), &(struct holder){0});
+        return 0;
     }
     for (int threads = 1; threads <= MAX_THREADS; threads++) {
         double plain, annotated, token;

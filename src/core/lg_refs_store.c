@@ -2,7 +2,8 @@
  *
  * Objects and holder records live in per-shard chained hash tables (holder
  * records keyed by object and holder, so an object with ten thousand
- * holders costs no more per call than one with a single holder).  Records
+ * holders costs no more per call than one with a single holder; each
+ * object memoises its last two, which spares most calls the lookup).  Records
  * come from per-shard free lists carved out of mapped chunks: after warm-up
  * the get/put path allocates nothing.  Type names are interned in a table
  * read without locks.  The heap-block index tells a freed block which
