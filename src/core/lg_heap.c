@@ -413,7 +413,7 @@ static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_sta
     uint64_t birth = cache ? cache_birth(cache) : lg_birth_next();
     if (cache) __atomic_store_n(&cache->allocs, cache->allocs + 1, __ATOMIC_RELAXED);
     else __atomic_fetch_add(&stat_allocs, 1, __ATOMIC_RELAXED);
-    uint32_t guard_side = lg_guard_wanted(cache, size, align, site);
+    uint32_t guard_side = LG_UNLIKELY(lg_guard_due(cache, site)) ? lg_guard_wanted(cache, size, align, site) : LG_GUARD_NO;
     if (LG_UNLIKELY(guard_side != LG_GUARD_NO)) {
         void *guarded = lg_guard_alloc(guard_side, size, align, stack, tid, birth);
         if (guarded) return guarded;
@@ -767,6 +767,12 @@ static bool large_resize(lg_heap_cache *cache, const lg_block *b, size_t size, l
 
 void *lg_heap_realloc_cached(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid)
 {
+    return lg_heap_realloc_site(cache, b, size, stack, stack, tid);
+}
+
+void *lg_heap_realloc_site(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uintptr_t site,
+                           uint32_t tid)
+{
     if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
     bool large = b->size_class == LG_LARGE_CLASS;
     if (large ? large_fits(b, size) : small_fits(b, size)) {
@@ -798,7 +804,7 @@ void *lg_heap_realloc_cached(lg_heap_cache *cache, const lg_block *b, size_t siz
             return (void *)b->user;
         }
     }
-    return alloc_block(cache, size, LG_ALIGN_MALLOC, stack, stack, tid, size);
+    return alloc_block(cache, size, LG_ALIGN_MALLOC, stack, site, tid, size);
 }
 
 static void report_write_after_free(const lg_block *b, size_t changed)

@@ -89,6 +89,9 @@ bool lg_heap_free_cached(lg_heap_cache *cache, void *p, lg_stack_id stack, uint3
  * stack), else a new block (NULL when none could be had) into which the
  * caller copies the contents before freeing b. */
 void *lg_heap_realloc_cached(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid);
+/* Same, with the site a moved block counts under (see lg_heap_alloc_site). */
+void *lg_heap_realloc_site(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uintptr_t site,
+                           uint32_t tid);
 
 /* A cache for a new thread, from a pool (NULL if none can be had), and its
  * return when the thread ends: its slots go back to their classes. */
@@ -219,7 +222,8 @@ void lg_quarantine_after_fork_child(void);
 bool lg_guard_init(void);
 bool lg_guard_owns(uintptr_t addr);
 /* Whether this allocation is to be guarded, and on which side of the block
- * the guard page is (align 0: malloc's default). */
+ * the guard page is (align 0: malloc's default).  The slow half of the
+ * decision: with a cache, asked only when lg_guard_due (below) says so. */
 enum { LG_GUARD_NO = 0, LG_GUARD_END = 1, LG_GUARD_START = 2 };
 uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintptr_t site);
 void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth); /* NULL: not possible */
@@ -244,11 +248,37 @@ struct lg_heap_cache {
     uint64_t pending_bytes;   /* quarantined bytes not yet added to the quarantine's total */
     uint64_t birth_next, birth_end; /* births reserved from the clock (lg_heap.c) */
     uint32_t birth_epoch;     /* the checkpoint epoch they were reserved in */
-    uint32_t guard_countdown; /* allocations until the next sampled guarded one (guard=sites) */
-    uint32_t guard_spent;     /* first uses it guarded (guard=sites, lg_heap_guard.c) */
+    uint32_t guard_countdown; /* allocations until lg_guard_wanted is asked anyway (0: at the next) */
+    uint32_t guard_spent;     /* first uses it guarded (guard=sites; guard=all: blocks it guarded) */
+    bool guard_first_open;    /* it may guard more first uses now (guard=sites) */
     lg_heap_cache *next_free; /* in the pool */
     bool in_use;
 };
+
+/* The guarded tier's decision, inline on every allocation with a cache:
+ * whether to ask lg_guard_wanted.  Yes when the thread's countdown runs
+ * out (a sampled allocation, or time to renew its budget of first uses;
+ * guard=all keeps it at 1, guard=off at its maximum), and while the thread
+ * may guard first uses, when the site has had fewer than guard_first
+ * guarded (a hashed byte table; lg_guard_first is 0 unless guard=sites). */
+#define LG_GUARD_SITE_BITS 16
+extern uint8_t lg_guard_site_seen[1u << LG_GUARD_SITE_BITS];
+extern uint8_t lg_guard_first;
+
+static inline uint32_t lg_guard_site_index(uintptr_t site)
+{
+    uint32_t folded = (uint32_t)site ^ (uint32_t)((uint64_t)site >> 32); /* a stack id, or a code address */
+    return (folded * 0x9e3779b1u) >> (32 - LG_GUARD_SITE_BITS);
+}
+
+static inline bool lg_guard_due(lg_heap_cache *cache, uintptr_t site)
+{
+    if (LG_UNLIKELY(!cache)) return true;
+    uint32_t left = cache->guard_countdown;
+    if (LG_UNLIKELY(left <= 1)) return true;
+    cache->guard_countdown = left - 1;
+    return cache->guard_first_open && lg_guard_site_seen[lg_guard_site_index(site)] < lg_guard_first;
+}
 /* Takes up to want reusable slots of class c (free list first, then
  * never-used slots) under the class lock.  Returns how many. */
 uint32_t lg_heap_class_take(uint32_t c, uint32_t *out, uint32_t want);

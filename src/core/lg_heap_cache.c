@@ -57,6 +57,7 @@ void lg_heap_cache_release(lg_heap_cache *c)
     released_frees += c->frees;
     c->allocs = c->frees = 0;
     c->guard_spent = 0;
+    c->guard_countdown = 0; /* the next thread's first allocation renews its budget of first uses */
     __atomic_store_n(&c->in_use, false, __ATOMIC_RELEASE);
     c->next_free = pool_free;
     pool_free = c;

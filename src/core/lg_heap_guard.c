@@ -15,9 +15,11 @@
  * to guard_max_size) or, for guard=sites, the first guard_first of each
  * allocation site (its stack; with stacks=0 its caller's address) and
  * then one in guard_sample, within budgets of live
- * guarded blocks (kernel mappings) and their memory.  The decision costs a
- * table load and a per-thread countdown; the class lock is taken only for
- * a guarded block. */
+ * guarded blocks (kernel mappings) and their memory.  The decision is
+ * inline in the allocation path (lg_guard_due, lg_heap.h): a per-thread
+ * countdown and, while the thread may guard first uses, one byte of a
+ * table; lg_guard_wanted runs only for a candidate.  The class lock is
+ * taken only for a guarded block. */
 #include "lg_heap.h"
 
 #define GUARD_CLASSES 33                      /* 1..33 data pages: up to 131072 bytes + alignment */
@@ -28,7 +30,6 @@
 #endif
 #define GUARD_SPAN ((uintptr_t)1 << GUARD_SPAN_BITS)
 #define GUARD_INDEX_BITS 24                   /* lg_block.slot = class << 24 | index */
-#define SITE_BITS 16
 /* A program with thousands of allocation stacks (deep recursion) would
  * spend its time guarding first uses: each thread may guard a first use
  * once per GUARD_RATE of its allocations, after a first GUARD_BURST. */
@@ -56,7 +57,8 @@ static uintptr_t guard_start, guard_end;
 static size_t page_size;
 static unsigned page_shift; /* log2(page_size): no division on the allocation path */
 static int mode;
-static uint8_t site_seen[1u << SITE_BITS];    /* guarded allocations so far, per hashed stack */
+uint8_t lg_guard_site_seen[1u << LG_GUARD_SITE_BITS]; /* guarded allocations so far, per hashed site */
+uint8_t lg_guard_first;                       /* guard_first under guard=sites, else 0 */
 static uint32_t shared_countdown;             /* sampling of allocations made without a cache */
 static uint32_t shared_spent;                 /* first uses guarded without a cache */
 static size_t live_blocks, live_bytes, total_guarded;
@@ -89,6 +91,7 @@ bool lg_guard_init(void)
     }
     guard_start = (uintptr_t)region;
     guard_end = guard_start + (uintptr_t)GUARD_CLASSES * GUARD_SPAN;
+    if (mode == GUARD_SITES) lg_guard_first = lg_opt.guard_first > UINT8_MAX ? UINT8_MAX : (uint8_t)lg_opt.guard_first;
     return true;
 }
 
@@ -138,38 +141,61 @@ static void first_use_spend(lg_heap_cache *cache)
     else cache->guard_spent++;
 }
 
-uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintptr_t site)
+/* Allocations between two renewals of a thread's countdown. */
+static uint32_t countdown_period(void)
 {
-    if (LG_LIKELY(mode == GUARD_OFF) || size > lg_opt.guard_max_size || align > page_size) return LG_GUARD_NO;
-    size_t pages = pages_for(size, end_alignment(align));
-    if (pages > GUARD_CLASSES) return LG_GUARD_NO;
-    if (mode == GUARD_ALL) {
-        uint32_t n = cache ? cache->guard_countdown++ : __atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED);
-        return placement(n, pages);
-    }
-    if (first_use_budget(cache)) {
-        uint32_t folded = (uint32_t)site ^ (uint32_t)((uint64_t)site >> 32); /* a stack id, or a code address */
-        uint8_t *seen = &site_seen[(folded * 0x9e3779b1u) >> (32 - SITE_BITS)];
+    if (mode == GUARD_ALL) return 1;      /* every allocation is decided here */
+    if (mode == GUARD_OFF) return UINT32_MAX;
+    if (!lg_opt.guard_sample) return GUARD_RATE; /* no sampling: only the budget of first uses to renew */
+    return lg_opt.guard_sample > UINT32_MAX ? UINT32_MAX : (uint32_t)lg_opt.guard_sample;
+}
+
+/* Without a cache (early allocations, a thread's exit): every allocation
+ * is decided here, on shared counters. */
+static uint32_t wanted_shared(size_t pages, uintptr_t site)
+{
+    if (mode == GUARD_ALL) return placement(__atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED), pages);
+    if (first_use_budget(NULL)) {
+        uint8_t *seen = &lg_guard_site_seen[lg_guard_site_index(site)];
         uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
-        if (n < lg_opt.guard_first) {
-            first_use_spend(cache);
+        if (n < lg_guard_first) {
+            first_use_spend(NULL);
             __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
             return placement(n, pages);
         }
     }
     if (!lg_opt.guard_sample) return LG_GUARD_NO;
-    if (cache) {
-        if (LG_LIKELY(cache->guard_countdown > 1)) {
-            cache->guard_countdown--;
-            return LG_GUARD_NO;
-        }
-        cache->guard_countdown = (uint32_t)lg_opt.guard_sample;
-        return placement((uint32_t)cache->birth_next, pages);
-    }
     uint32_t tick = __atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED);
     /* 32-bit arithmetic: a 64-bit % on i386 would call libgcc's __umoddi3 */
     uint32_t sample = lg_opt.guard_sample > UINT32_MAX ? UINT32_MAX : (uint32_t)lg_opt.guard_sample;
     return tick % sample == 0 ? placement(tick / sample, pages) : LG_GUARD_NO;
+}
+
+uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintptr_t site)
+{
+    bool fits = mode != GUARD_OFF && size <= lg_opt.guard_max_size && align <= page_size;
+    size_t pages = fits ? pages_for(size, end_alignment(align)) : 0;
+    if (pages > GUARD_CLASSES) fits = false;
+    if (!cache) return fits ? wanted_shared(pages, site) : LG_GUARD_NO;
+    bool sampled = false;
+    if (cache->guard_countdown <= 1) { /* ran out (1), or a fresh cache (0) */
+        sampled = cache->guard_countdown == 1 && mode == GUARD_SITES && lg_opt.guard_sample;
+        cache->guard_countdown = countdown_period();
+        cache->guard_first_open = mode == GUARD_SITES && first_use_budget(cache);
+        if (mode == GUARD_ALL) return fits ? placement(cache->guard_spent++, pages) : LG_GUARD_NO;
+    }
+    if (!fits) return LG_GUARD_NO;
+    if (cache->guard_first_open) {
+        uint8_t *seen = &lg_guard_site_seen[lg_guard_site_index(site)];
+        uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
+        if (n < lg_guard_first) {
+            first_use_spend(cache);
+            cache->guard_first_open = first_use_budget(cache);
+            __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
+            return placement(n, pages);
+        }
+    }
+    return sampled ? placement((uint32_t)cache->birth_next, pages) : LG_GUARD_NO;
 }
 
 static void to_block(uint32_t k, uint32_t index, lg_block *out)
