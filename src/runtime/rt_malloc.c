@@ -163,7 +163,9 @@ RT_EXPORT void *realloc(void *old, size_t size)
     }
     void *p = NULL;
     if (size <= rt_size_slow_above || !rt_size_refused("realloc", size)) {
-        p = lg_heap_realloc_cached(cache, &b, size, stack, lg_pal_tid());
+        /* A moved block's site, as malloc's: the stack, or the caller's address. */
+        uintptr_t site = stack ? stack : rt_caller_site((uintptr_t)__builtin_return_address(0));
+        p = lg_heap_realloc_site(cache, &b, size, stack, site, lg_pal_tid());
         if (!p) rt_alloc_failed("realloc", size, 0, LG_ALLOC_OUT_OF_MEMORY);
     }
     if (!p) {
