@@ -9,6 +9,7 @@
 
 #include "lg_finding.h"
 #include "lg_heap.h"
+#include "lg_suppress.h"
 
 /* The access each thread's interceptor last reported, by thread id.  A
  * thread writes its own entry, and reads it in its own fault handler: the
@@ -82,15 +83,20 @@ static void report_stale(const lg_fault *f, uint32_t qtag)
     lg_finding_report(&r);
 }
 
-static void report_block(const lg_fault *f, const lg_block *b)
+/* A freed block's pages are inaccessible as a whole: a fault in its slack
+ * (a vectorised strlen reads from an aligned address before the string) is
+ * still a use of the freed block. */
+static lg_kind block_fault_kind(const lg_fault *f, const lg_block *b)
 {
     bool freed = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE;
-    bool inside = inside_user_bytes(b, f->addr);
-    /* A freed block's pages are inaccessible as a whole: a fault in its
-     * slack (a vectorised strlen reads from an aligned address before the
-     * string) is still a use of the freed block. */
     bool in_pages = f->addr >= b->slot_start && f->addr < b->slot_end;
-    lg_finding r = fault_finding(f, freed && in_pages ? LG_USE_AFTER_FREE : LG_HEAP_OVERFLOW);
+    return freed && in_pages ? LG_USE_AFTER_FREE : LG_HEAP_OVERFLOW;
+}
+
+static void report_block(const lg_fault *f, const lg_block *b)
+{
+    bool inside = inside_user_bytes(b, f->addr);
+    lg_finding r = fault_finding(f, block_fault_kind(f, b));
     r.block = b;
     r.where = inside ? LG_WHERE_INSIDE : f->addr >= b->user + b->size ? LG_WHERE_PAST_END : LG_WHERE_BEFORE;
     lg_finding_report(&r);
@@ -105,21 +111,59 @@ static void report_crash(const lg_fault *f)
     lg_finding_report(&r);
 }
 
-bool lg_fault_report(const lg_fault *f)
+/* Whether the suppressions hide this finding: then it is counted as
+ * suppressed, as lg_report_begin would count it. */
+static bool suppressed_now(lg_kind kind, lg_stack_id key)
+{
+    lg_report_lock();
+    bool hidden = lg_suppressed(kind, key);
+    if (hidden) lg_report_count_suppressed_locked();
+    lg_report_unlock();
+    return hidden;
+}
+
+/* A suppressed fault whose address lifeguard cannot make valid (a stale
+ * pointer's poison, a far overflow into pages no block owns): the program
+ * cannot go on, and says why rather than ending in silence. */
+static void cannot_resume(const lg_fault *f, lg_kind kind)
+{
+    lg_log("==%u==lifeguard: a suppressed %s at %p touched no page lifeguard can give back (neither a "
+           "guarded block's guard page nor a freed block's pages): the program stops here\n",
+           lg_pal_pid(), lg_kind_name(kind), (void *)f->addr);
+}
+
+static lg_fault_verdict handle(const lg_fault *f, bool may_resume)
 {
     uint32_t qtag;
     lg_block b;
     if (!f->addr_unknown && lg_poison_decode(f->addr, &qtag)) {
-        report_stale(f, qtag);
-        return true;
+        if (may_resume && suppressed_now(LG_STALE_POINTER, f->stack)) cannot_resume(f, LG_STALE_POINTER);
+        else report_stale(f, qtag);
+        return LG_FAULT_STOP;
     }
     /* A live block's own bytes fault only when the program protected them itself. */
     if (!f->addr_unknown && f->addr && lg_heap_find_near(f->addr, LG_FAULT_NEAR_BYTES, &b) &&
         (__atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) != LG_BLOCK_LIVE || !inside_user_bytes(&b, f->addr))) {
-        if (reported_before_call(f, &b)) return true; /* the check before the call said it: one finding */
+        if (reported_before_call(f, &b)) return LG_FAULT_STOP; /* the check before the call said it: one finding */
+        lg_kind kind = block_fault_kind(f, &b);
+        if (may_resume && suppressed_now(kind, f->stack)) {
+            if (lg_guard_reopen(&b, f->addr, f->stack, f->access == LG_ACCESS_READ)) return LG_FAULT_RESUME;
+            cannot_resume(f, kind);
+            return LG_FAULT_STOP;
+        }
         report_block(f, &b);
-        return true;
+        return LG_FAULT_STOP;
     }
     report_crash(f);
-    return false;
+    return LG_FAULT_CRASH;
+}
+
+lg_fault_verdict lg_fault_handle(const lg_fault *f)
+{
+    return handle(f, true);
+}
+
+bool lg_fault_report(const lg_fault *f)
+{
+    return handle(f, false) != LG_FAULT_CRASH;
 }

@@ -46,7 +46,24 @@ bool lg_fault_is_heap(const lg_fault *f);
 struct lg_block;
 void lg_fault_note_checked(uint32_t tid, const struct lg_block *b, uintptr_t addr, size_t len);
 
-/* Reports the fault.  True: it was a heap error (stale-pointer,
+/* What the platform's fault entry is to do with a fault (lg_fault_handle). */
+typedef enum lg_fault_verdict {
+    LG_FAULT_CRASH,  /* a plain crash, reported as segv: end as without lifeguard */
+    LG_FAULT_STOP,   /* a heap error, reported (or suppressed, with nothing to resume): stop with exitcode */
+    LG_FAULT_RESUME, /* a heap error on a guarded block that the suppressions hide: the page it
+                      * touched is accessible now, as an ordinary block's would be; run the
+                      * instruction again and let the program go on */
+} lg_fault_verdict;
+
+/* Reports the fault, or for a suppressed one on a guarded block (a freed
+ * guarded or large block's pages, a live guarded block's own guard page)
+ * makes that memory accessible again (lg_guard_reopen) and counts it in
+ * the summary's suppressed total. */
+lg_fault_verdict lg_fault_handle(const lg_fault *f);
+
+/* Reports the fault, never resuming (a platform that cannot run the
+ * instruction again: a suppressed heap error stops as a reported one).
+ * True: it was a heap error (stale-pointer,
  * use-after-free, heap-overflow; or the one an interceptor has just
  * reported, see lg_fault_note_checked), after which the program stops with
  * `exitcode`; false: a plain crash (segv) was reported, and the program

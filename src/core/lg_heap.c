@@ -647,6 +647,7 @@ bool lg_heap_free_cached(lg_heap_cache *cache, void *ptr, lg_stack_id stack, uin
     if (cache) __atomic_store_n(&cache->frees, cache->frees + 1, __ATOMIC_RELAXED);
     else __atomic_fetch_add(&stat_frees, 1, __ATOMIC_RELAXED);
     report_redzones(&b, stack, fn[0] == 'r' ? "realloc" : "free");
+    if (b.size_class == LG_GUARD_CLASS) lg_guard_close(&b, stack, tid, fn[0] == 'r' ? "realloc" : "free");
     if (lg_on_block_freed) lg_on_block_freed(b.user, b.size);
 
     b.meta->free_stack = stack;

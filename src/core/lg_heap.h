@@ -229,6 +229,16 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintpt
 void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth); /* NULL: not possible */
 void lg_guard_free(const lg_block *b);   /* its pages made inaccessible, their memory given back */
 void lg_guard_release(uint32_t slot);    /* out of quarantine: reusable */
+/* For a fault the suppressions hide, at addr near block b: makes what it
+ * touched accessible as an ordinary block's memory would be (a freed
+ * guarded or large block's pages, with its poison; a live guarded block's
+ * guard page, checked as a redzone at its free: under access's stack when
+ * the fault was not a read).  False: nothing to open (addr is farther, or
+ * the kernel refused). */
+bool lg_guard_reopen(const lg_block *b, uintptr_t addr, lg_stack_id access, bool read);
+/* At a guarded block's free, before its free stack is set: a guard page
+ * lg_guard_reopen opened is checked as a redzone and closed again. */
+void lg_guard_close(const lg_block *b, lg_stack_id stack, uint32_t tid, const char *when);
 void lg_guard_to_block(uint32_t slot, lg_block *out);
 bool lg_guard_find(uintptr_t addr, lg_block *out); /* no lock */
 bool lg_guard_find_near(uintptr_t addr, size_t max_distance, lg_block *out);

@@ -22,6 +22,8 @@
  * taken only for a guarded block. */
 #include "lg_heap.h"
 
+#include "lg_finding.h"
+
 #define GUARD_CLASSES 33                      /* 1..33 data pages: up to 131072 bytes + alignment */
 #if LG_CFG_64BIT
 #define GUARD_SPAN_BITS 33                    /* 8 GiB of address space a class */
@@ -37,6 +39,16 @@
 #define GUARD_BURST 1024u
 
 enum { GUARD_OFF, GUARD_SITES, GUARD_ALL };
+
+/* A live guarded block whose guard page a suppressed fault opened
+ * (lg_guard_reopen) says so in its lg_block_meta.next_free, unused while a
+ * block is live: GUARD_OPENED | the sides opened.  Its free checks the
+ * page as a redzone and makes it a guard page again. */
+#define GUARD_OPENED 0xfffffff0u
+#define GUARD_OPENED_ABOVE 1u /* the page after slot_end */
+#define GUARD_OPENED_BELOW 2u /* the page before slot_start (a start-placed block's) */
+#define GUARD_OPENED_WRITE 4u /* a suppressed write (or an access of unknown kind) opened one */
+#define GUARD_OPENED_MASK 7u
 
 typedef struct guard_class {
     lg_lock_t lock;
@@ -244,6 +256,7 @@ void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack
     /* At the start: the guard page below is the previous slot's. */
     uintptr_t user = side == LG_GUARD_START ? data : (data + data_bytes - size) & ~(uintptr_t)(end_align - 1);
     lg_block_meta *m = &gc->meta[index];
+    m->next_free = 0; /* no guard page opened */
     m->alloc_stack = stack;
     m->free_stack = 0;
     m->size = (uint32_t)size;
@@ -263,11 +276,88 @@ void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack
     return (void *)user;
 }
 
+/* The page a suppressed fault opened, checked as a redzone: what was
+ * written there is reported as a redzone's damage.  When a suppressed
+ * write opened it, the damage is that write's: checked under its stack
+ * (kept in free_stack while the block lives), so the rule that hid the
+ * write hides its damage too.  When only a read did, the damage is some
+ * other write's: checked under the allocation's stack, as for an unguarded
+ * block.  Then the page is a guard page again. */
+static void close_guard_page(const lg_block *b, uint32_t opened, uint32_t side, lg_stack_id stack, uint32_t tid,
+                             const char *when)
+{
+    uintptr_t page = side == GUARD_OPENED_ABOVE ? b->slot_end : b->slot_start - page_size;
+    size_t changed = lg_redzone_find_change(page, page_size);
+    if (changed != SIZE_MAX) {
+        lg_stack_id access = opened & GUARD_OPENED_WRITE ? b->meta->free_stack : 0;
+        lg_finding f = {
+            .kind = LG_HEAP_OVERFLOW, .key = access ? access : b->meta->alloc_stack, .op = LG_OP_CHECK,
+            .op_name = when, .address = page + changed, .block = b,
+            .where = side == GUARD_OPENED_ABOVE ? LG_WHERE_PAST_END : LG_WHERE_BEFORE, .stack = stack, .tid = tid,
+        };
+        lg_finding_report(&f);
+    }
+    lg_pal_decommit((void *)page, page_size);
+}
+
+void lg_guard_close(const lg_block *b, lg_stack_id stack, uint32_t tid, const char *when)
+{
+    uint32_t opened = b->meta->next_free;
+    if (LG_LIKELY((opened & ~GUARD_OPENED_MASK) != GUARD_OPENED)) return;
+    if (opened & GUARD_OPENED_ABOVE) close_guard_page(b, opened, GUARD_OPENED_ABOVE, stack, tid, when);
+    if (opened & GUARD_OPENED_BELOW) close_guard_page(b, opened, GUARD_OPENED_BELOW, stack, tid, when);
+    b->meta->next_free = 0;
+    b->meta->free_stack = 0;
+}
+
 void lg_guard_free(const lg_block *b)
 {
     lg_pal_decommit((void *)b->slot_start, b->slot_end - b->slot_start);
     __atomic_fetch_sub(&live_blocks, 1, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&live_bytes, b->slot_end - b->slot_start, __ATOMIC_RELAXED);
+}
+
+/* A freed block's pages back as an unguarded quarantined block's would be:
+ * readable and writable, holding its poison (a pointer loaded from it is
+ * a stale pointer).  Its later accesses are not checked (a guarded block's
+ * poison is not verified at eviction): the one that faulted was the
+ * finding, and it was suppressed. */
+static bool reopen_freed(const lg_block *b, uint8_t state)
+{
+    if (!lg_pal_commit((void *)b->slot_start, b->slot_end - b->slot_start)) return false;
+    /* Out of quarantine (reusable), an allocation may be filling it now: left as the kernel gives it. */
+    if (state == LG_BLOCK_QUARANTINED) lg_poison_fill(b->slot_start, b->slot_end - b->slot_start, lg_poison_word(b->meta->qtag));
+    return true;
+}
+
+bool lg_guard_reopen(const lg_block *b, uintptr_t addr, lg_stack_id access, bool read)
+{
+    uint8_t state = __atomic_load_n(&b->meta->state, __ATOMIC_ACQUIRE);
+    bool in_pages = addr >= b->slot_start && addr < b->slot_end;
+    if (b->size_class == LG_LARGE_CLASS) return state != LG_BLOCK_LIVE && in_pages && reopen_freed(b, state);
+    if (b->size_class != LG_GUARD_CLASS) return false;
+    if (state != LG_BLOCK_LIVE) return in_pages && reopen_freed(b, state);
+    uint32_t side;
+    uintptr_t page;
+    if (addr >= b->slot_end && addr - b->slot_end < page_size) {
+        side = GUARD_OPENED_ABOVE;
+        page = b->slot_end;
+    } else if (addr < b->slot_start && b->slot_start - addr <= page_size) {
+        side = GUARD_OPENED_BELOW;
+        page = b->slot_start - page_size;
+    } else {
+        return false; /* farther: another block's pages, or none */
+    }
+    if (!lg_guard_owns(page) || !lg_pal_commit((void *)page, page_size)) return false;
+    lg_redzone_fill(page, page_size);
+    uint32_t opened = b->meta->next_free;
+    if ((opened & ~GUARD_OPENED_MASK) != GUARD_OPENED) opened = GUARD_OPENED;
+    if (!read) {
+        opened |= GUARD_OPENED_WRITE;
+        b->meta->free_stack = access; /* the key its damage is checked under (lg_guard_close) */
+    }
+    b->meta->next_free = opened | side;
+    return true;
 }
 
 void lg_guard_release(uint32_t slot)

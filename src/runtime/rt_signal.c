@@ -5,7 +5,9 @@
  * it fills an lg_fault from the siginfo and the saved context and acts on
  * the verdict.  Faults lifeguard caused (its poison, guard pages, freed
  * blocks' pages, the heap's reserved space) are heap errors: reported,
- * then the program stops with `exitcode`.  Anything else is the program's:
+ * then the program stops with `exitcode`; one the suppressions hide on a
+ * guarded block resumes, its page made accessible (lg_fault_handle).
+ * Anything else is the program's:
  *   - a signal that is not a fault (raise, kill, sigqueue: si_code <= 0)
  *     and a fault the program has its own handler for go to that handler,
  *     or take their default action, exactly as without lifeguard;
@@ -185,14 +187,17 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
      * one (or by the faulting code itself). */
     lg_modules_signal_enter();
     f.stack = rt_capture_context(uc);
-    bool heap_error = lg_fault_report(&f);
-    lg_report_flush();
-    lg_report_summary_line();
-    if (heap_error) lg_pal_die((int)lg_opt.exitcode);
+    lg_fault_verdict verdict = lg_fault_handle(&f);
+    if (verdict != LG_FAULT_RESUME) {
+        lg_report_flush();
+        lg_report_summary_line();
+        if (verdict == LG_FAULT_STOP) lg_pal_die((int)lg_opt.exitcode);
+    }
     lg_modules_signal_leave();
     rt_busy--;
     in_fault = 0;
-    die_by(sig, si);
+    if (verdict == LG_FAULT_CRASH) die_by(sig, si);
+    /* LG_FAULT_RESUME: returning runs the instruction again, on memory now accessible. */
 }
 
 /* ---- alternate signal stacks, one a thread ----------------------------------- */
