@@ -112,7 +112,7 @@ static void report_crash(const lg_fault *f)
 }
 
 /* Whether the suppressions hide this finding: then it is counted as
- * suppressed, as lg_report_begin would count it. */
+ * suppressed, as the report counts the findings it hides. */
 static bool suppressed_now(lg_kind kind, lg_stack_id key)
 {
     lg_report_lock();
