@@ -17,7 +17,8 @@
 #   // NO-RUNTIME-RUN          also run without the runtime: must exit 0
 #   // SUPPRESSIONS: RULE      a line of a suppressions file given to the run
 #   // EXPECT-OBJECT: Task#3   ... whose "object" is this one (type#id)
-#   // EXPECT-JQ: EXPR         ... for which the jq expression EXPR is true (repeatable)
+#   // EXPECT-JQ: EXPR         ... for which the jq expression EXPR is true (repeatable;
+#                              $cflags: this run's compiler flags, for a VARIANT's -D)
 #   // EXPECT-COUNT: N         exactly N findings of the KIND above
 #   // EXPECT-TEXT: TEXT       the text report (stderr) contains TEXT
 #   // EXPECT-NO-TEXT: TEXT    ... does not contain TEXT
@@ -155,7 +156,7 @@ check_block() {
     local e
     while IFS= read -r e; do
         [ -n "$e" ] || continue
-        jq -e --arg k "$kind" "[$sel | select($e)] | length > 0" "$work/report.json" >/dev/null ||
+        jq -e --arg k "$kind" --arg cflags "$cflags" "[$sel | select($e)] | length > 0" "$work/report.json" >/dev/null ||
             fail "no $kind finding for which '$e'"
     done <<<"$expr"
     if [ -n "$msg" ]; then

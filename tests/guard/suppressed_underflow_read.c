@@ -1,7 +1,7 @@
 // A read 1 byte before a guarded block that starts at its page (the second
 // of its allocation stack), hidden by the suppressions: the guard page
 // below is made accessible and the program goes on, no finding.
-// (underflow_read_1.c: the same read reported when nothing suppresses it.)
+// (underflow.c: the same read reported when nothing suppresses it.)
 // SUPPRESSIONS: heap-overflow:touch
 // EXPECT-CLEAN
 // EXPECT-EXIT: 0
