@@ -13,7 +13,7 @@ CMDLINE="bench/run.sh${*:+ $*}"
 [ -n "${CC:-}" ] && CMDLINE="CC=$CC $CMDLINE"
 CC=${CC:-gcc}
 
-WORKLOADS=(small_mixed realloc_growth realloc_append long_trees prodcons compute cfrac printf_heavy fork_loop)
+WORKLOADS=(small_mixed realloc_growth realloc_append large_churn long_trees prodcons compute cfrac printf_heavy fork_loop)
 LIB=$ROOT/build/lib/liblifeguard.so
 ASAN_LIB=${ASAN_LIB:-}
 RUNS=3

@@ -47,6 +47,12 @@ void lg_pal_decommit(void *addr, size_t size)
     kmem_decommit((uintptr_t)addr, size);
 }
 
+/* This kernel cannot unmap a page and keep it: given back. */
+void lg_pal_protect(void *addr, size_t size)
+{
+    kmem_decommit((uintptr_t)addr, size);
+}
+
 void lg_pal_purge(void *addr, size_t size)
 {
     kmem_zero((uintptr_t)addr, size);

@@ -93,6 +93,18 @@
 #endif
 #endif
 
+/* Pages of large blocks' mappings out of the quarantine kept for reuse
+ * (lg_heap_large.c), at most; the cache is also held to a quarter of
+ * quarantine_mb, and a freed large block keeps its pages while quarantined
+ * up to a quarter of the cache. */
+#ifndef LG_CFG_LARGE_CACHE_BYTES
+#if LG_CFG_64BIT
+#define LG_CFG_LARGE_CACHE_BYTES (16u << 20)
+#else
+#define LG_CFG_LARGE_CACHE_BYTES (1u << 20)
+#endif
+#endif
+
 /* The largest slot of the size classes: bigger blocks get their own pages. */
 #define LG_CFG_MAX_SLOT 131072u
 

@@ -1,4 +1,5 @@
-/* lg_heap.c — the checked allocator: size classes, slots, large blocks.
+/* lg_heap.c — the checked allocator: size classes and slots; large blocks
+ * are in lg_heap_large.c.
  *
  * See lg_heap.h for the layout.  Allocation takes a slot from the thread's
  * cache (lg_heap_cache.c), which refills from its class under the class
@@ -39,32 +40,11 @@ typedef struct size_class {
     lg_block_meta *meta;
 } __attribute__((aligned(64))) size_class;
 
-/* Large blocks: their own mapping, guard pages on both sides, the user
- * bytes pushed against the right guard so an overflow faults at once.  A
- * block realloc made keeps reserved, inaccessible headroom past its guard
- * page, which later reallocs commit to grow it in place. */
-typedef struct large_block {
-    uintptr_t map_start;
-    size_t map_size;          /* the whole reservation: guard, data, guard, headroom */
-    uintptr_t data_end;       /* end of the accessible pages; the guard page starts here */
-    uintptr_t user;
-    size_t size;
-    lg_block_meta meta;
-    uint32_t next_free;       /* record free list */
-} large_block;
-
 static size_class classes[CLASS_COUNT];
 static uintptr_t heap_start, heap_end;
 static bool heap_ready;
 static lg_lock_t heap_init_lock = LG_LOCK_INIT;
 static size_t page_size;
-
-static lg_lock_t large_lock = LG_LOCK_INIT;
-static large_block *large_records;     /* stable indices */
-static uint32_t large_capacity, large_used, large_free_head;
-static uintptr_t large_lo = UINTPTR_MAX, large_hi; /* every large mapping ever was inside */
-static uint32_t *large_sorted;         /* live-or-quarantined record indices by address */
-static uint32_t large_sorted_len;
 
 static uint64_t birth_clock = 1;
 /* Bumped by every checkpoint (lg_birth_now): a thread's range of births
@@ -166,6 +146,12 @@ bool lg_heap_owns(uintptr_t addr)
     return addr - heap_start < heap_end - heap_start;
 }
 
+/* Guard pages count as part of the block: an overflow into them names it. */
+bool lg_heap_may_hold(uintptr_t addr)
+{
+    return lg_heap_owns(addr) || lg_guard_owns(addr) || lg_large_may_hold(addr);
+}
+
 /* Takes a slot of class c; the caller holds its lock. */
 static bool class_take_slot(size_class *sc, uint32_t *slot)
 {
@@ -225,155 +211,6 @@ void lg_heap_class_give(uint32_t c, const uint32_t *slots, uint32_t count)
     lg_unlock(&sc->lock);
 }
 
-/* ---- large blocks ------------------------------------------------------- */
-
-/* The records never move: free and realloc use a block's metadata (a
- * pointer into them) after large_lock is dropped, so the table is mapped
- * once for LG_CFG_LARGE_RECORDS_MAX records (the platform's map gives
- * pages as they are touched).  The sorted index is read only under the
- * lock and is copied to grow. */
-static bool large_grow_tables(void)
-{
-    if (large_capacity == LG_CFG_LARGE_RECORDS_MAX) return false;
-    if (!large_records && !(large_records = lg_pal_map(LG_CFG_LARGE_RECORDS_MAX * sizeof(large_block))))
-        return false;
-    uint32_t capacity = large_capacity ? large_capacity * 2 : 1024;
-    if (capacity > LG_CFG_LARGE_RECORDS_MAX) capacity = LG_CFG_LARGE_RECORDS_MAX;
-    uint32_t *sorted = lg_pal_map(capacity * sizeof(uint32_t));
-    if (!sorted) return false;
-    if (large_sorted) {
-        lg_mem_copy(sorted, large_sorted, large_sorted_len * sizeof(uint32_t));
-        lg_pal_unmap(large_sorted, large_capacity * sizeof(uint32_t));
-    }
-    large_sorted = sorted;
-    large_capacity = capacity;
-    return true;
-}
-
-/* Index in large_sorted of the first record starting after addr. */
-static uint32_t large_upper_bound(uintptr_t addr)
-{
-    uint32_t lo = 0, hi = large_sorted_len;
-    while (lo < hi) {
-        uint32_t mid = (lo + hi) / 2;
-        if (large_records[large_sorted[mid]].map_start <= addr) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
-static void *large_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth, size_t headroom)
-{
-    if (align < 16) align = 16;
-    size_t data = align_up(size + (align > page_size ? align : 0), page_size);
-    if (data == 0) data = page_size;
-    size_t map_size = data + 2 * page_size, extra = align_up(headroom, page_size);
-    char *map = extra && extra >= headroom && map_size + extra > map_size ? lg_pal_reserve(map_size + extra) : NULL;
-    if (map) map_size += extra;
-    else map = lg_pal_reserve(map_size); /* without headroom, if the address space is short */
-    if (!map) return NULL;
-    if (!lg_pal_commit(map + page_size, data)) {
-        lg_pal_unmap(map, map_size);
-        return NULL;
-    }
-    uintptr_t data_end = (uintptr_t)map + page_size + data;
-    uintptr_t user = (data_end - size) & ~(uintptr_t)(align - 1);
-    uintptr_t data_start = (uintptr_t)map + page_size;
-    lg_redzone_fill(data_start, user - data_start); /* before the block is seen live */
-    lg_redzone_fill(user + size, data_end - user - size);
-
-    lg_lock(&large_lock);
-    if (!large_free_head && large_used == large_capacity && !large_grow_tables()) {
-        lg_unlock(&large_lock);
-        lg_pal_unmap(map, map_size);
-        return NULL;
-    }
-    uint32_t index;
-    if (large_free_head) {
-        index = large_free_head - 1;
-        large_free_head = large_records[index].next_free;
-    } else {
-        index = large_used++;
-    }
-    large_block *lb = &large_records[index];
-    lb->map_start = (uintptr_t)map;
-    lb->map_size = map_size;
-    lb->data_end = data_end;
-    lb->user = user;
-    lb->size = size;
-    lg_mem_set(&lb->meta, 0, sizeof(lb->meta));
-    lb->meta.alloc_stack = stack;
-    lb->meta.alloc_tid = tid;
-    lb->meta.size = (uint32_t)size;
-    lb->meta.birth = birth;
-    lb->meta.state = LG_BLOCK_LIVE;
-    if (lb->map_start < large_lo) __atomic_store_n(&large_lo, lb->map_start, __ATOMIC_RELAXED);
-    if (lb->map_start + map_size > large_hi) __atomic_store_n(&large_hi, lb->map_start + map_size, __ATOMIC_RELAXED);
-    uint32_t at = large_upper_bound(lb->map_start);
-    for (uint32_t i = large_sorted_len; i > at; i--) large_sorted[i] = large_sorted[i - 1];
-    large_sorted[at] = index;
-    large_sorted_len++;
-    lg_unlock(&large_lock);
-
-    return (void *)user;
-}
-
-static void large_to_block(uint32_t index, lg_block *out)
-{
-    large_block *lb = &large_records[index];
-    out->user = lb->user;
-    out->size = lb->size;
-    out->slot_start = lb->map_start + page_size;
-    out->slot_end = lb->data_end;
-    out->meta = &lb->meta;
-    out->size_class = LG_LARGE_CLASS;
-    out->slot = index;
-}
-
-/* Guard pages count as part of the block: an overflow into them names it. */
-bool lg_heap_may_hold(uintptr_t addr)
-{
-    return lg_heap_owns(addr) || lg_guard_owns(addr) ||
-           (addr >= __atomic_load_n(&large_lo, __ATOMIC_RELAXED) && addr < __atomic_load_n(&large_hi, __ATOMIC_RELAXED));
-}
-
-/* The caller holds large_lock, or has stopped every thread that could take it. */
-static bool large_find_held(uintptr_t addr, lg_block *out)
-{
-    if (!large_sorted_len || addr < large_lo || addr >= large_hi) return false;
-    uint32_t at = large_upper_bound(addr);
-    if (at == 0) return false;
-    large_block *lb = &large_records[large_sorted[at - 1]];
-    if (addr - lb->map_start >= lb->map_size) return false;
-    large_to_block(large_sorted[at - 1], out);
-    return true;
-}
-
-static bool large_find(uintptr_t addr, lg_block *out)
-{
-    if (!large_sorted_len || addr < large_lo || addr >= large_hi) return false;
-    lg_lock(&large_lock);
-    bool found = large_find_held(addr, out);
-    lg_unlock(&large_lock);
-    return found;
-}
-
-static void large_release(uint32_t index)
-{
-    lg_lock(&large_lock);
-    large_block *lb = &large_records[index];
-    uint32_t at = large_upper_bound(lb->map_start) - 1;
-    for (uint32_t i = at; i + 1 < large_sorted_len; i++) large_sorted[i] = large_sorted[i + 1];
-    large_sorted_len--;
-    uintptr_t map_start = lb->map_start;
-    size_t map_size = lb->map_size;
-    lb->meta.state = LG_BLOCK_UNUSED;
-    lb->next_free = large_free_head;
-    large_free_head = index + 1;
-    lg_unlock(&large_lock);
-    lg_pal_unmap((void *)map_start, map_size);
-}
-
 /* ---- redzones: the checked bytes on each side of the user bytes ---------- */
 
 static void redzone_spans(const lg_block *b, uintptr_t *left, size_t *left_len, size_t *right_len)
@@ -397,12 +234,6 @@ static void redzones_fill(const lg_block *b)
 
 /* ---- allocation ----------------------------------------------------------- */
 
-/* The redzone every small block has at least on each side. */
-static inline size_t min_redzone(void)
-{
-    return lg_opt.redzone < 16 ? 16 : align_up(lg_opt.redzone, 16);
-}
-
 /* large_headroom: address space a large block keeps reserved past its end
  * to grow into (realloc's blocks). */
 static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uintptr_t site,
@@ -418,10 +249,10 @@ static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_sta
         void *guarded = lg_guard_alloc(guard_side, size, align, stack, tid, birth);
         if (guarded) return guarded;
     }
-    size_t redzone = min_redzone();
+    size_t redzone = lg_heap_min_redzone();
     if (align < 16) align = 16;
     size_t need = redzone + size + redzone + (align > 16 ? align - 16 : 0);
-    if (need > MAX_SLOT || align > page_size) return large_alloc(size, align, stack, tid, birth, large_headroom);
+    if (need > MAX_SLOT || align > page_size) return lg_large_alloc(size, align, stack, tid, birth, large_headroom);
 
     for (uint32_t c = class_of(need); c < CLASS_COUNT; c++) {
         size_class *sc = &classes[c];
@@ -443,14 +274,7 @@ static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_sta
         uintptr_t slot_end = slot_start + sc->slot_size;
         uintptr_t user = align_up(slot_start + redzone, align);
         lg_block_meta *m = &sc->meta[slot];
-        m->alloc_stack = stack;
-        m->free_stack = 0;
-        m->size = (uint32_t)size;
-        m->offset = (uint16_t)(user - slot_start);
-        m->flags = 0;
-        m->alloc_tid = tid;
-        m->free_tid = 0;
-        m->birth = birth;
+        lg_block_meta_born(m, size, user - slot_start, stack, tid, birth);
         /* Redzones before the state: a block seen live (by the exit check,
          * the leak scan, or a child forked right now) has intact redzones. */
         lg_block b = {user, size, slot_start, slot_end, m, c, slot};
@@ -458,7 +282,7 @@ static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_sta
         __atomic_store_n(&m->state, LG_BLOCK_LIVE, __ATOMIC_RELEASE);
         return (void *)user;
     }
-    return large_alloc(size, align, stack, tid, birth, large_headroom);
+    return lg_large_alloc(size, align, stack, tid, birth, large_headroom);
 }
 
 void *lg_heap_alloc_cached(lg_heap_cache *cache, size_t size, size_t align, lg_stack_id stack, uint32_t tid)
@@ -515,7 +339,7 @@ bool lg_heap_find(uintptr_t addr, lg_block *out)
         return true;
     }
     if (lg_guard_owns(addr)) return lg_guard_find(addr, out);
-    return large_find(addr, out);
+    return lg_large_find(addr, out);
 }
 
 void lg_heap_prefetch(const void *p)
@@ -553,7 +377,7 @@ size_t lg_heap_usable_size(const void *p)
 static void block_from_entry(uint32_t size_class, uint32_t slot, lg_block *out)
 {
     if (size_class == LG_GUARD_CLASS) lg_guard_to_block(slot, out);
-    else if (size_class == LG_LARGE_CLASS) large_to_block(slot, out);
+    else if (size_class == LG_LARGE_CLASS) lg_large_to_block(slot, out);
     else small_to_block(size_class, slot, out);
 }
 
@@ -659,11 +483,7 @@ bool lg_heap_free_cached(lg_heap_cache *cache, void *ptr, lg_stack_id stack, uin
         lg_guard_free(&b); /* inaccessible while quarantined, as large blocks */
         bytes = page_size;
     } else if (b.size_class == LG_LARGE_CLASS) {
-        /* Large freed blocks are not written: their pages are given back and
-         * made inaccessible, so any use faults and is reported by the signal
-         * handler.  They weigh a page in the quarantine. */
-        lg_pal_decommit((void *)b.slot_start, b.slot_end - b.slot_start);
-        bytes = page_size;
+        bytes = lg_large_free(&b); /* not written: made inaccessible (lg_heap_large.c) */
     } else {
         lg_poison_fill(b.user, b.size, lg_poison_word(qtag));
         bytes = b.slot_end - b.slot_start + sizeof(lg_block_meta);
@@ -692,7 +512,7 @@ static bool small_fits(const lg_block *b, size_t size)
     size_t room = b->slot_end - b->user; /* user bytes and right redzone */
     if (b->size_class == LG_GUARD_CLASS) /* the end stays as close to the guard page as it was */
         return size <= room && size >= b->size;
-    size_t redzone = min_redzone();
+    size_t redzone = lg_heap_min_redzone();
     if (size > room || room - size < redzone) return false;
     /* A shrink keeps the block only if a new one would be of its class. */
     return size >= b->size || class_of(redzone + size + redzone) == b->size_class;
@@ -707,63 +527,10 @@ static void right_redzone_fill(const lg_block *b)
     lg_redzone_fill(b->user + b->size, right_len);
 }
 
-/* The block's new life: what an allocation would record. */
-static void rebirth(lg_heap_cache *cache, lg_block_meta *m, lg_stack_id stack, uint32_t tid)
+/* A birth for a block, without a shared atomic when there is a cache. */
+static inline uint64_t next_birth(lg_heap_cache *cache)
 {
-    m->alloc_stack = stack;
-    m->alloc_tid = tid;
-    m->free_stack = 0;
-    m->free_tid = 0;
-    m->birth = cache ? cache_birth(cache) : lg_birth_next();
-    __atomic_store_n(&m->flags, 0, __ATOMIC_RELAXED);
-}
-
-/* Whether the large block b can take size bytes where it is: still too big
- * for a class, its new end within the reservation, the last page staying
- * a guard.  The caller holds large_lock. */
-static bool large_fits_held(const lg_block *b, size_t size)
-{
-    size_t redzone = min_redzone();
-    if (redzone + size + redzone <= MAX_SLOT) return false; /* small enough for a class: move there */
-    large_block *lb = &large_records[b->slot];
-    return lb->user == b->user && lb->meta.state == LG_BLOCK_LIVE &&
-           size <= lb->map_start + lb->map_size - page_size - lb->user &&
-           align_up(lb->user + size, page_size) <= lb->map_start + lb->map_size - page_size;
-}
-
-static bool large_fits(const lg_block *b, size_t size)
-{
-    lg_lock(&large_lock);
-    bool fits = large_fits_held(b, size);
-    lg_unlock(&large_lock);
-    return fits;
-}
-
-/* A large block's pages follow its new end: committed up to it or given
- * back past it; the slack up to the page end is redzone (all of it checked). */
-static bool large_resize(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid)
-{
-    bool done = false;
-    lg_lock(&large_lock);
-    large_block *lb = &large_records[b->slot];
-    uintptr_t old_end = lb->user + lb->size, new_end = lb->user + size, data_end = align_up(new_end, page_size);
-    if (large_fits_held(b, size) &&
-        (data_end <= lb->data_end || lg_pal_commit((void *)lb->data_end, data_end - lb->data_end))) {
-        if (data_end > lb->data_end) {
-            uintptr_t from = new_end > lb->data_end ? new_end : lb->data_end; /* fresh pages */
-            lg_redzone_fill(from, data_end - from);
-        } else {
-            if (data_end < lb->data_end) lg_pal_decommit((void *)data_end, lb->data_end - data_end);
-            if (new_end < old_end) lg_redzone_fill(new_end, (old_end < data_end ? old_end : data_end) - new_end);
-        }
-        lb->data_end = data_end;
-        lb->size = size;
-        lb->meta.size = (uint32_t)size;
-        rebirth(cache, &lb->meta, stack, tid);
-        done = true;
-    }
-    lg_unlock(&large_lock);
-    return done;
+    return cache ? cache_birth(cache) : lg_birth_next();
 }
 
 void *lg_heap_realloc_cached(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid)
@@ -776,7 +543,7 @@ void *lg_heap_realloc_site(lg_heap_cache *cache, const lg_block *b, size_t size,
 {
     if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
     bool large = b->size_class == LG_LARGE_CLASS;
-    if (large ? large_fits(b, size) : small_fits(b, size)) {
+    if (large ? lg_large_fits(b, size) : small_fits(b, size)) {
         /* The old end's damage, before it moves: as much as a small block's
          * and all the bytes the new size takes from the redzone (a large
          * block's slack, up to a page, is verified whole at its free). */
@@ -785,13 +552,13 @@ void *lg_heap_realloc_site(lg_heap_cache *cache, const lg_block *b, size_t size,
         if (lg_on_block_freed) lg_on_block_freed(b->user, b->size);
         bool done = true;
         if (large) {
-            done = large_resize(cache, b, size, stack, tid); /* false only if another thread changed it meanwhile */
+            /* false only if another thread changed it meanwhile */
+            done = lg_large_resize(b, size, stack, tid, next_birth(cache));
         } else {
             lg_block nb = *b;
             nb.size = size;
             right_redzone_fill(&nb); /* before the size: the block always has an intact right redzone */
-            __atomic_store_n(&b->meta->size, (uint32_t)size, __ATOMIC_RELAXED);
-            rebirth(cache, b->meta, stack, tid);
+            lg_block_meta_born(b->meta, size, b->meta->offset, stack, tid, next_birth(cache));
         }
         if (done) {
             /* Counted as the allocation and the free a moving realloc makes. */
@@ -853,8 +620,7 @@ size_t lg_heap_recycle(const lg_evicted *batch, uint32_t count, lg_heap_cache *c
     for (uint32_t i = 0; i < count; i++) {
         lg_block *b = &blocks[i];
         if (batch[i].size_class == LG_LARGE_CLASS) {
-            bytes += page_size;
-            large_release(batch[i].slot);
+            bytes += lg_large_release(batch[i].slot);
             continue;
         }
         if (batch[i].size_class == LG_GUARD_CLASS) {
@@ -916,7 +682,7 @@ size_t lg_heap_verify_inherited(const lg_evicted *batch, uint32_t count)
     for (uint32_t i = 0; i < count; i++) {
         uint32_t c = batch[i].size_class;
         if (c >= CLASS_COUNT) { /* inaccessible while quarantined: nothing to verify */
-            bytes += page_size;
+            bytes += c == LG_LARGE_CLASS ? lg_large_weight(batch[i].slot) : page_size;
             continue;
         }
         bytes += classes[c].slot_size + sizeof(lg_block_meta);
@@ -985,14 +751,12 @@ static void each_live_small_changed(lg_block_visit_fn visit, void *ctx)
     }
 }
 
-static void each_live_large(lg_block_visit_fn visit, void *ctx);
-
 void lg_heap_each_live(lg_block_visit_fn visit, void *ctx)
 {
     if (!heap_ready) return;
     each_live_small(visit, ctx);
     lg_guard_each_live(visit, ctx);
-    each_live_large(visit, ctx);
+    lg_large_each_live(visit, ctx);
 }
 
 /* lg_heap_each_live, in a forked child skipping the small blocks it
@@ -1003,22 +767,7 @@ static void each_live_changed(lg_block_visit_fn visit, void *ctx)
     if (inherited_birth && inherited_changed) each_live_small_changed(visit, ctx);
     else each_live_small(visit, ctx);
     lg_guard_each_live(visit, ctx);
-    each_live_large(visit, ctx);
-}
-
-static void each_live_large(lg_block_visit_fn visit, void *ctx)
-{
-    /* Large blocks are copied out first: visit may allocate or free. */
-    for (uint32_t i = 0;; i++) {
-        lg_block b;
-        bool more;
-        lg_lock(&large_lock);
-        more = i < large_sorted_len;
-        if (more) large_to_block(large_sorted[i], &b);
-        lg_unlock(&large_lock);
-        if (!more) break;
-        if (b.meta->state == LG_BLOCK_LIVE) visit(&b, ctx);
-    }
+    lg_large_each_live(visit, ctx);
 }
 
 static void check_live_redzones(const lg_block *b, void *ctx)
@@ -1069,7 +818,7 @@ void lg_heap_lock_all(void)
     lg_heap_cache_pool_lock();
     for (uint32_t c = 0; c < CLASS_COUNT; c++) lg_lock(&classes[c].lock);
     lg_guard_lock_all();
-    lg_lock(&large_lock);
+    lg_large_lock();
 }
 
 /* The locks lg_heap_lock_all takes, in its order, by number. */
@@ -1080,7 +829,7 @@ static bool try_lock_nth(uint32_t i)
     if (i == 0) return lg_quarantine_trylock();
     if (i == 1) return lg_heap_cache_pool_trylock();
     if (i < CLASS_COUNT + 2) return lg_trylock(&classes[i - 2].lock);
-    return lg_trylock(&large_lock);
+    return lg_large_trylock();
 }
 
 static void unlock_nth(uint32_t i)
@@ -1088,7 +837,7 @@ static void unlock_nth(uint32_t i)
     if (i == 0) lg_quarantine_unlock();
     else if (i == 1) lg_heap_cache_pool_unlock();
     else if (i < CLASS_COUNT + 2) lg_unlock(&classes[i - 2].lock);
-    else lg_unlock(&large_lock);
+    else lg_large_unlock();
 }
 
 bool lg_heap_lock_all_within(uint64_t ns)
@@ -1109,7 +858,7 @@ bool lg_heap_lock_all_within(uint64_t ns)
 
 void lg_heap_unlock_all(void)
 {
-    lg_unlock(&large_lock);
+    lg_large_unlock();
     lg_guard_unlock_all();
     for (uint32_t c = CLASS_COUNT; c-- > 0;) lg_unlock(&classes[c].lock);
     lg_heap_cache_pool_unlock();
@@ -1142,7 +891,7 @@ bool lg_heap_find_locked(uintptr_t addr, lg_block *out)
 {
     if (lg_heap_owns(addr)) return lg_heap_find(addr, out); /* small classes take no lock */
     if (lg_guard_owns(addr)) return lg_guard_find(addr, out); /* nor does the guarded tier */
-    return large_find_held(addr, out);
+    return lg_large_find_held(addr, out);
 }
 
 bool lg_heap_find_live_locked(uintptr_t addr, lg_block *out)
@@ -1155,11 +904,7 @@ void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx)
     if (!heap_ready) return;
     each_live_small(visit, ctx);
     lg_guard_each_live(visit, ctx);
-    for (uint32_t i = 0; i < large_sorted_len; i++) {
-        lg_block b;
-        large_to_block(large_sorted[i], &b);
-        if (__atomic_load_n(&b.meta->state, __ATOMIC_ACQUIRE) == LG_BLOCK_LIVE) visit(&b, ctx);
-    }
+    lg_large_each_live_locked(visit, ctx);
 }
 
 void lg_heap_range(uintptr_t *lo, uintptr_t *hi)
@@ -1168,17 +913,7 @@ void lg_heap_range(uintptr_t *lo, uintptr_t *hi)
     *hi = heap_end;
 }
 
-/* ---- for the fault reporter (lg_fault.c) -----------------------------------
- * A fault may come while another thread holds large_lock (or the leak scan
- * holds every lock): the large table is read under a bounded trylock, and
- * skipped if it cannot be had. */
-
-static bool large_lock_for_fault(void)
-{
-    for (int i = 0; i < 100000; i++)
-        if (lg_trylock(&large_lock)) return true;
-    return false;
-}
+/* ---- for the fault reporter (lg_fault.c) ----------------------------------- */
 
 /* Distance from addr to the user bytes of b (0 inside them or one past). */
 static size_t distance_to(const lg_block *b, uintptr_t addr)
@@ -1227,22 +962,14 @@ bool lg_heap_find_near(uintptr_t addr, size_t max_distance, lg_block *out)
     if (addr >= heap_start && small_nearest_used(below, UINT32_MAX, max_distance, &b)) keep_nearer(addr, &b, &best, &best_distance);
     uint32_t above = addr < heap_start ? 0 : c + 1;
     if (above < CLASS_COUNT && small_nearest_used(above, 0, max_distance, &b)) keep_nearer(addr, &b, &best, &best_distance);
-    if (large_sorted_len && large_lock_for_fault()) {
-        if (large_find_held(addr, out)) {
-            lg_unlock(&large_lock);
-            return true;
-        }
-        uint32_t at = large_upper_bound(addr);
-        if (at > 0) {
-            large_to_block(large_sorted[at - 1], &b);
-            keep_nearer(addr, &b, &best, &best_distance);
-        }
-        if (at < large_sorted_len) {
-            large_to_block(large_sorted[at], &b);
-            keep_nearer(addr, &b, &best, &best_distance);
-        }
-        lg_unlock(&large_lock);
+    lg_block around[2];
+    bool inside;
+    uint32_t n = lg_large_around(addr, around, &inside);
+    if (inside) {
+        *out = around[0];
+        return true;
     }
+    for (uint32_t i = 0; i < n; i++) keep_nearer(addr, &around[i], &best, &best_distance);
     if (best_distance > max_distance) return false;
     *out = best;
     return true;

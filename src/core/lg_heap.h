@@ -216,6 +216,55 @@ size_t lg_heap_recycle(const lg_evicted *blocks, uint32_t count, lg_heap_cache *
 size_t lg_heap_verify_inherited(const lg_evicted *blocks, uint32_t count);
 void lg_quarantine_after_fork_child(void);
 
+/* ---- internal to the heap: a block's birth --------------------------------
+ * Every field of a block's metadata an allocation (or a realloc in place)
+ * sets, but its state, which the caller publishes after the redzones, and
+ * its qtag and free-list link, which belong to its last free. */
+static inline void lg_block_meta_born(lg_block_meta *m, size_t size, uintptr_t offset, lg_stack_id stack, uint32_t tid,
+                                      uint64_t birth)
+{
+    m->alloc_stack = stack;
+    m->free_stack = 0;
+    __atomic_store_n(&m->size, (uint32_t)size, __ATOMIC_RELAXED); /* read by lookups of other threads */
+    m->offset = (uint16_t)offset;
+    __atomic_store_n(&m->flags, 0, __ATOMIC_RELAXED);
+    m->alloc_tid = tid;
+    m->free_tid = 0;
+    m->birth = birth;
+}
+
+/* The redzone every small block has at least on each side. */
+static inline size_t lg_heap_min_redzone(void)
+{
+    return lg_opt.redzone < 16 ? 16 : (lg_opt.redzone + 15) & ~(size_t)15;
+}
+
+/* ---- internal to the heap: large blocks (lg_heap_large.c) -----------------
+ * Blocks too big for a class, a mapping each, guard pages around them.
+ * headroom: capacity to keep reserved past the block for a realloc to
+ * grow into (realloc's blocks). */
+void *lg_large_alloc(size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth, size_t headroom);
+void lg_large_to_block(uint32_t index, lg_block *out);
+bool lg_large_may_hold(uintptr_t addr); /* fast, no lock */
+bool lg_large_find(uintptr_t addr, lg_block *out);
+bool lg_large_find_held(uintptr_t addr, lg_block *out); /* the caller holds the large lock, or stopped the world */
+/* For a fault, without waiting for a lock: the block whose mapping holds
+ * addr (*inside), else its neighbours by address.  Returns how many. */
+uint32_t lg_large_around(uintptr_t addr, lg_block out[2], bool *inside);
+/* Free: the pages made inaccessible; returns the block's weight in the
+ * quarantine.  Release, out of the quarantine: the mapping cached for
+ * reuse or unmapped; returns the same weight, as lg_large_weight does. */
+size_t lg_large_free(const lg_block *b);
+size_t lg_large_release(uint32_t index);
+size_t lg_large_weight(uint32_t index);
+bool lg_large_fits(const lg_block *b, size_t size); /* whether a realloc to size can stay */
+bool lg_large_resize(const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid, uint64_t birth);
+void lg_large_each_live(lg_block_visit_fn visit, void *ctx);
+void lg_large_each_live_locked(lg_block_visit_fn visit, void *ctx);
+void lg_large_lock(void);
+bool lg_large_trylock(void);
+void lg_large_unlock(void);
+
 /* ---- internal to the heap: the guarded tier (lg_heap_guard.c) ----------
  * Blocks on pages of their own, their end against an inaccessible page,
  * made inaccessible while in quarantine (option guard). */

@@ -107,6 +107,11 @@ void lg_pal_decommit(void *addr, size_t size)
     mmap(addr, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 }
 
+void lg_pal_protect(void *addr, size_t size)
+{
+    mprotect(addr, size, PROT_NONE);
+}
+
 void lg_pal_purge(void *addr, size_t size)
 {
     madvise(addr, size, MADV_DONTNEED);

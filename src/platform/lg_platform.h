@@ -23,6 +23,9 @@ void *lg_pal_reserve(size_t size);             /* address space only, no access 
 void *lg_pal_reserve_stale(size_t size);
 bool lg_pal_commit(void *addr, size_t size);   /* make reserved pages read-write */
 void lg_pal_decommit(void *addr, size_t size); /* give pages back, keep them reserved */
+/* Make committed pages inaccessible; their memory may be kept for a later
+ * lg_pal_commit of them (contents as they were) or given back (zeroed). */
+void lg_pal_protect(void *addr, size_t size);
 void lg_pal_purge(void *addr, size_t size);    /* give pages back, keep them read-write (zero-filled) */
 /* The runtime's own live lg_pal_map mappings as [start, end) pairs, for the
  * leak scan (which must not take them for the program's roots); returns how
