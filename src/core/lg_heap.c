@@ -543,7 +543,14 @@ void *lg_heap_realloc_site(lg_heap_cache *cache, const lg_block *b, size_t size,
 {
     if (LG_UNLIKELY(size > MAX_REQUEST)) return NULL;
     bool large = b->size_class == LG_LARGE_CLASS;
-    if (large ? lg_large_fits(b, size) : small_fits(b, size)) {
+    uint8_t live = LG_BLOCK_LIVE;
+    /* The block is claimed as a free claims it: a free racing this realloc
+     * from another thread fails its compare-and-swap and is reported as a
+     * double free; a free that came first makes this realloc move, and its
+     * free of the old block is reported. */
+    if ((large ? lg_large_fits(b, size) : small_fits(b, size)) &&
+        __atomic_compare_exchange_n(&b->meta->state, &live, LG_BLOCK_QUARANTINED, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
         /* The old end's damage, before it moves: as much as a small block's
          * and all the bytes the new size takes from the redzone (a large
          * block's slack, up to a page, is verified whole at its free). */
@@ -552,14 +559,14 @@ void *lg_heap_realloc_site(lg_heap_cache *cache, const lg_block *b, size_t size,
         if (lg_on_block_freed) lg_on_block_freed(b->user, b->size);
         bool done = true;
         if (large) {
-            /* false only if another thread changed it meanwhile */
-            done = lg_large_resize(b, size, stack, tid, next_birth(cache));
+            done = lg_large_resize(b, size, stack, tid, next_birth(cache)); /* false: out of memory */
         } else {
             lg_block nb = *b;
             nb.size = size;
             right_redzone_fill(&nb); /* before the size: the block always has an intact right redzone */
             lg_block_meta_born(b->meta, size, b->meta->offset, stack, tid, next_birth(cache));
         }
+        __atomic_store_n(&b->meta->state, LG_BLOCK_LIVE, __ATOMIC_RELEASE);
         if (done) {
             /* Counted as the allocation and the free a moving realloc makes. */
             if (cache) {

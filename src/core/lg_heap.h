@@ -86,8 +86,9 @@ bool lg_heap_free_cached(lg_heap_cache *cache, void *p, lg_stack_id stack, uint3
 
 /* realloc of the live block b to size bytes: b's own address when it was
  * resized in place (its old redzones checked, its allocation stack now
- * stack), else a new block (NULL when none could be had) into which the
- * caller copies the contents before freeing b. */
+ * stack; meanwhile claimed as a free claims it, so a racing free is a
+ * double free), else a new block (NULL when none could be had) into which
+ * the caller copies the contents before freeing b. */
 void *lg_heap_realloc_cached(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid);
 /* Same, with the site a moved block counts under (see lg_heap_alloc_site). */
 void *lg_heap_realloc_site(lg_heap_cache *cache, const lg_block *b, size_t size, lg_stack_id stack, uintptr_t site,
@@ -258,6 +259,7 @@ size_t lg_large_free(const lg_block *b);
 size_t lg_large_release(uint32_t index);
 size_t lg_large_weight(uint32_t index);
 bool lg_large_fits(const lg_block *b, size_t size); /* whether a realloc to size can stay */
+/* The caller has claimed the block (lg_heap_realloc_cached). */
 bool lg_large_resize(const lg_block *b, size_t size, lg_stack_id stack, uint32_t tid, uint64_t birth);
 void lg_large_each_live(lg_block_visit_fn visit, void *ctx);
 void lg_large_each_live_locked(lg_block_visit_fn visit, void *ctx);

@@ -358,13 +358,14 @@ uint32_t lg_large_around(uintptr_t addr, lg_block out[2], bool *inside)
 /* ---- realloc in place ---------------------------------------------------------- */
 
 /* Still too big for a class, its new end within the capacity, the last
- * page staying a guard.  The caller holds large_lock. */
-static bool large_fits_held(const lg_block *b, size_t size)
+ * page staying a guard, the block in the state given (live; claimed by
+ * the realloc resizing it).  The caller holds large_lock. */
+static bool large_fits_held(const lg_block *b, size_t size, uint8_t state)
 {
     size_t redzone = lg_heap_min_redzone();
     if (redzone + size + redzone <= MAX_SLOT) return false; /* small enough for a class: move there */
     large_block *lb = &large_records[b->slot];
-    return lb->user == b->user && lb->meta.state == LG_BLOCK_LIVE &&
+    return lb->user == b->user && lb->meta.state == state &&
            size <= lb->map_start + lb->map_size - page_size - lb->user &&
            align_up(lb->user + size, page_size) <= lb->map_start + lb->map_size - page_size;
 }
@@ -372,7 +373,7 @@ static bool large_fits_held(const lg_block *b, size_t size)
 bool lg_large_fits(const lg_block *b, size_t size)
 {
     lg_lock(&large_lock);
-    bool fits = large_fits_held(b, size);
+    bool fits = large_fits_held(b, size, LG_BLOCK_LIVE);
     lg_unlock(&large_lock);
     return fits;
 }
@@ -385,7 +386,7 @@ bool lg_large_resize(const lg_block *b, size_t size, lg_stack_id stack, uint32_t
     lg_lock(&large_lock);
     large_block *lb = &large_records[b->slot];
     uintptr_t old_end = lb->user + lb->size, new_end = lb->user + size, data_end = align_up(new_end, page_size);
-    if (large_fits_held(b, size) &&
+    if (large_fits_held(b, size, LG_BLOCK_QUARANTINED) &&
         (data_end <= lb->data_end || lg_pal_commit((void *)lb->data_end, data_end - lb->data_end))) {
         if (data_end > lb->data_end) {
             uintptr_t from = new_end > lb->data_end ? new_end : lb->data_end; /* fresh pages */

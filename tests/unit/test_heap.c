@@ -173,6 +173,31 @@ static void large_mapping_is_reused_after_quarantine(void **state)
     lg_quarantine_drain();
 }
 
+/* A realloc that would stay in place, racing another thread's free of
+ * the same block that won: the realloc moves (its free of the old block,
+ * which the runtime makes next, is the double free reported) and leaves
+ * the freed block's record as the free made it. */
+static void realloc_racing_a_free_moves(void **state)
+{
+    (void)state;
+    for (int large = 0; large < 2; large++) {
+        size_t size = large ? 200000 : 100;
+        char *p = lg_heap_alloc(size, 16, 0, 1);
+        lg_block b;
+        assert_true(lg_heap_find((uintptr_t)p, &b)); /* what realloc saw: a live block */
+        assert_true(lg_heap_free(p, 0, 2, "free"));  /* thread 2's free */
+        char *q = lg_heap_realloc_cached(NULL, &b, size + 8, 0, 1);
+        assert_non_null(q);
+        assert_ptr_not_equal(q, p);
+        assert_int_equal(b.meta->state, LG_BLOCK_QUARANTINED);
+        assert_int_equal(b.meta->free_tid, 2);
+        uint64_t before = lg_report_kind_count(LG_DOUBLE_FREE);
+        assert_false(lg_heap_free(p, 0, 1, "realloc"));
+        assert_int_equal(lg_report_kind_count(LG_DOUBLE_FREE), before + 1);
+        assert_true(lg_heap_free(q, 0, 1, "free"));
+    }
+}
+
 /* The path the runtime takes: a thread's cache of reusable slots. */
 static void thread_cache_reuses_slots_and_keeps_checks(void **state)
 {
@@ -231,6 +256,7 @@ int main(void)
         cmocka_unit_test(thread_cache_reuses_slots_and_keeps_checks),
         cmocka_unit_test(large_records_stay_put_while_the_table_grows),
         cmocka_unit_test(large_mapping_is_reused_after_quarantine),
+        cmocka_unit_test(realloc_racing_a_free_moves),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
