@@ -257,14 +257,7 @@ void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack
     uintptr_t user = side == LG_GUARD_START ? data : (data + data_bytes - size) & ~(uintptr_t)(end_align - 1);
     lg_block_meta *m = &gc->meta[index];
     m->next_free = 0; /* no guard page opened */
-    m->alloc_stack = stack;
-    m->free_stack = 0;
-    m->size = (uint32_t)size;
-    m->offset = (uint16_t)(user - data);
-    m->flags = 0;
-    m->alloc_tid = tid;
-    m->free_tid = 0;
-    m->birth = birth;
+    lg_block_meta_born(m, size, user - data, stack, tid, birth);
     size_t left = user - data < LG_REDZONE_CHECKED ? user - data : LG_REDZONE_CHECKED;
     lg_redzone_fill(user - left, left);
     size_t right = data + data_bytes - user - size < LG_REDZONE_CHECKED ? data + data_bytes - user - size : LG_REDZONE_CHECKED;
