@@ -124,7 +124,7 @@ void lg_modules_closed(void)
 
 /* ---- a module loaded since: /proc/self/maps and its ELF headers ---------- */
 
-static bool lg_mod_hex(const char **s, const char *end, uintptr_t *out)
+bool lg_maps_hex(const char **s, const char *end, uintptr_t *out)
 {
     uintptr_t v = 0;
     const char *p = *s;
@@ -218,9 +218,9 @@ static bool lg_mod_from_maps(uintptr_t pc, lg_mod_entry *out)
             const char *p = buf + start, *end = buf + i;
             start = i + 1;
             uintptr_t lo, hi, off;
-            if (!lg_mod_hex(&p, end, &lo) || p == end || *p++ != '-' || !lg_mod_hex(&p, end, &hi)) continue;
+            if (!lg_maps_hex(&p, end, &lo) || p == end || *p++ != '-' || !lg_maps_hex(&p, end, &hi)) continue;
             p = lg_mod_skip_field(lg_mod_skip_field(p, end), end); /* the range, the permissions */
-            if (!lg_mod_hex(&p, end, &off)) continue;
+            if (!lg_maps_hex(&p, end, &off)) continue;
             p = lg_mod_skip_field(lg_mod_skip_field(lg_mod_skip_field(p, end), end), end); /* offset, device, inode */
             size_t path_n = (size_t)(end - p);
             if (path_n == 0 || *p != '/' || path_n >= LG_MOD_PATH_MAX) continue;

@@ -46,6 +46,10 @@ void lg_modules_signal_enter(void);
 void lg_modules_signal_leave(void);
 bool lg_modules_in_signal(void);
 
+/* One hexadecimal field of a /proc/self/maps line at *s (before end):
+ * false if there is none; else its value, *s past it.  Async-signal-safe. */
+bool lg_maps_hex(const char **s, const char *end, uintptr_t *out);
+
 /* For tests: snapshots made, lookups that went to /proc/self/maps. */
 void lg_modules_get_stats(uint64_t *refreshes, uint64_t *maps_lookups);
 

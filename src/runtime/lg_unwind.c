@@ -65,28 +65,12 @@ static __thread lg_unw_thread lg_unw_me LG_TLS;
 
 extern void *__libc_stack_end; /* ld.so's: the main stack's top at exec */
 
-static bool lg_unw_hex(const char **s, const char *end, uintptr_t *out)
-{
-    uintptr_t v = 0;
-    const char *p = *s;
-    for (; p < end; p++) {
-        char c = *p;
-        unsigned d = c >= '0' && c <= '9' ? (unsigned)(c - '0') : c >= 'a' && c <= 'f' ? (unsigned)(c - 'a' + 10) : 16;
-        if (d == 16) break;
-        v = v << 4 | d;
-    }
-    if (p == *s) return false;
-    *s = p;
-    *out = v;
-    return true;
-}
-
 /* One line of /proc/self/maps: "lo-hi perms offset dev inode   path". */
 static bool lg_unw_line_holds(const char *s, const char *end, uintptr_t addr, uintptr_t *lo, uintptr_t *hi,
                               bool *main_stack)
 {
     uintptr_t a, b;
-    if (!lg_unw_hex(&s, end, &a) || s == end || *s++ != '-' || !lg_unw_hex(&s, end, &b)) return false;
+    if (!lg_maps_hex(&s, end, &a) || s == end || *s++ != '-' || !lg_maps_hex(&s, end, &b)) return false;
     if (addr - a >= b - a) return false;
     *lo = a;
     *hi = b;
