@@ -169,7 +169,7 @@ static size_t plain_strnlen(const char *s, size_t max)
     return n;
 }
 
-static size_t string_len(const char *s)
+size_t rt_libc_string_len(const char *s)
 {
     if (__builtin_expect(lg_heap_may_hold((uintptr_t)s), 0)) {
         size_t max = rt_libc_readable(s);
@@ -292,7 +292,7 @@ RT_EXPORT int memcmp(const void *a, const void *b, size_t n)
 RT_EXPORT size_t strlen(const char *s)
 {
     CHECK_READ(s, 1, "strlen"); /* catches a freed or stale string before reading on */
-    size_t n = string_len(s);
+    size_t n = rt_libc_string_len(s);
     CHECK_READ(s, n + 1, "strlen");
     return n;
 }
@@ -357,7 +357,7 @@ RT_EXPORT int strncmp(const char *a, const char *b, size_t n)
 RT_EXPORT char *strcpy(char *dst, const char *src)
 {
     lg_block b;
-    size_t n = string_len(src) + 1;
+    size_t n = rt_libc_string_len(src) + 1;
     CHECK_READ(src, n, "strcpy");
     bool heal = check(dst, n, true, "strcpy", &b);
     char *r = CHK(__strcpy_chk)(dst, src, NO_LIMIT);
@@ -368,7 +368,7 @@ RT_EXPORT char *strcpy(char *dst, const char *src)
 RT_EXPORT char *stpcpy(char *dst, const char *src)
 {
     lg_block b;
-    size_t n = string_len(src) + 1;
+    size_t n = rt_libc_string_len(src) + 1;
     CHECK_READ(src, n, "stpcpy");
     bool heal = check(dst, n, true, "stpcpy", &b);
     char *r = CHK(__stpcpy_chk)(dst, src, NO_LIMIT);
@@ -394,7 +394,7 @@ RT_EXPORT char *strncpy(char *dst, const char *src, size_t n)
 RT_EXPORT char *strcat(char *dst, const char *src)
 {
     lg_block b;
-    size_t dst_len = string_len(dst), src_len = string_len(src);
+    size_t dst_len = rt_libc_string_len(dst), src_len = rt_libc_string_len(src);
     CHECK_READ(src, src_len + 1, "strcat");
     bool heal = check(dst, dst_len + src_len + 1, true, "strcat", &b);
     char *r = CHK(__strcat_chk)(dst, src, NO_LIMIT);
@@ -405,7 +405,7 @@ RT_EXPORT char *strcat(char *dst, const char *src)
 RT_EXPORT char *strncat(char *dst, const char *src, size_t n)
 {
     lg_block b;
-    size_t dst_len = string_len(dst), src_len = 0;
+    size_t dst_len = rt_libc_string_len(dst), src_len = 0;
     while (src_len < n && src[src_len]) src_len++;
     CHECK_READ(src, src_len < n ? src_len + 1 : src_len, "strncat");
     bool heal = check(dst, dst_len + src_len + 1, true, "strncat", &b);
@@ -418,13 +418,13 @@ RT_EXPORT char *strncat(char *dst, const char *src, size_t n)
 
 RT_EXPORT int puts(const char *s)
 {
-    CHECK_READ(s, string_len(s) + 1, "puts");
+    CHECK_READ(s, rt_libc_string_len(s) + 1, "puts");
     return REAL(puts)(s);
 }
 
 RT_EXPORT int fputs(const char *s, FILE *f)
 {
-    CHECK_READ(s, string_len(s) + 1, "fputs");
+    CHECK_READ(s, rt_libc_string_len(s) + 1, "fputs");
     return REAL(fputs)(s, f);
 }
 

@@ -56,6 +56,11 @@ static inline bool rt_libc_watched(const void *p)
  * it as the call's before the real call faults. */
 size_t rt_libc_readable(const void *p);
 
+/* strlen, never past a guard page or into a freed block's inaccessible
+ * pages (there it stops, and the range check that follows reports it);
+ * before the real functions are found, a plain loop. */
+size_t rt_libc_string_len(const char *s);
+
 /* A string of elem-byte characters (1: char, sizeof(wchar_t)) that a call
  * reads up to its terminator or max characters (SIZE_MAX: no limit):
  * measured, never past a guard page or into a freed block's inaccessible

@@ -25,7 +25,6 @@
 #include <time.h>
 
 #define REAL_LIST(X)                                                                            \
-    X(strlen, size_t, (const char *))                                                           \
     X(strdup, char *, (const char *))                                                           \
     X(strndup, char *, (const char *, size_t))                                                  \
     X(memchr, void *, (const void *, int, size_t))                                              \
@@ -70,31 +69,13 @@ void rt_libc_buffers_init(void)
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-/* Inside the runtime (lg_linux_symbols.c uses strchr) before the real
- * functions are found, plain loops answer. */
-static size_t str_len(const char *s)
-{
-    if (__builtin_expect(lg_heap_may_hold((uintptr_t)s), 0)) {
-        size_t max = rt_libc_readable(s); /* an unterminated string stops before a guard page */
-        if (max != SIZE_MAX) {
-            size_t n = 0; /* not strnlen: that is the interposed, checking one */
-            while (n < max && s[n]) n++;
-            return n;
-        }
-    }
-    if (REAL(strlen)) return real_strlen(s);
-    size_t n = 0;
-    while (s[n]) n++;
-    return n;
-}
-
 /* A string argument read up to `used` bytes: under strict_string_checks the
  * whole string with its terminator. */
 static void check_string_read(const char *s, size_t used, const char *fn)
 {
     if (!s || !rt_libc_watched(s)) return;
     rt_libc_check_stale(s, fn);
-    if (lg_opt.strict_string_checks) used = str_len(s) + 1;
+    if (lg_opt.strict_string_checks) used = rt_libc_string_len(s) + 1;
     CHECK_READ(s, used, fn);
 }
 
@@ -103,7 +84,7 @@ static void check_whole_string(const char *s, const char *fn)
 {
     if (!s || !rt_libc_watched(s)) return;
     rt_libc_check_stale(s, fn);
-    CHECK_READ(s, str_len(s) + 1, fn);
+    CHECK_READ(s, rt_libc_string_len(s) + 1, fn);
 }
 
 static void check_array(const void *base, size_t count, size_t size, bool write, const char *fn, lg_block *b,
@@ -185,7 +166,7 @@ RT_EXPORT char *strchr(const char *s, int c)
     }
     rt_libc_check_stale(s, "strchr");
     char *r = real_strchr(s, c);
-    if (rt_libc_watched(s)) check_string_read(s, r ? (size_t)(r - s) + 1 : str_len(s) + 1, "strchr");
+    if (rt_libc_watched(s)) check_string_read(s, r ? (size_t)(r - s) + 1 : rt_libc_string_len(s) + 1, "strchr");
     return r;
 }
 
@@ -209,7 +190,7 @@ RT_EXPORT char *strstr(const char *h, const char *needle)
     check_whole_string(needle, "strstr");
     char *r = REAL(strstr)(h, needle);
     if (rt_libc_watched(h))
-        check_string_read(h, r ? (size_t)(r - h) + str_len(needle) : str_len(h) + 1, "strstr");
+        check_string_read(h, r ? (size_t)(r - h) + rt_libc_string_len(needle) : rt_libc_string_len(h) + 1, "strstr");
     return r;
 }
 
@@ -236,7 +217,7 @@ RT_EXPORT char *strpbrk(const char *s, const char *accept)
     rt_libc_check_stale(s, "strpbrk");
     check_whole_string(accept, "strpbrk");
     char *r = REAL(strpbrk)(s, accept);
-    if (rt_libc_watched(s)) check_string_read(s, r ? (size_t)(r - s) + 1 : str_len(s) + 1, "strpbrk");
+    if (rt_libc_watched(s)) check_string_read(s, r ? (size_t)(r - s) + 1 : rt_libc_string_len(s) + 1, "strpbrk");
     return r;
 }
 
@@ -244,8 +225,8 @@ RT_EXPORT char *strpbrk(const char *s, const char *accept)
  * checked as written; a new string (s not NULL) is checked from its start. */
 static void check_token(char *s, const char *token, const char *fn)
 {
-    if (s && rt_libc_watched(s) && lg_opt.strict_string_checks) CHECK_READ(s, str_len(s) + 1, fn);
-    if (token && rt_libc_watched(token)) CHECK_WRITE_AFTER(token, str_len(token) + 1, fn);
+    if (s && rt_libc_watched(s) && lg_opt.strict_string_checks) CHECK_READ(s, rt_libc_string_len(s) + 1, fn);
+    if (token && rt_libc_watched(token)) CHECK_WRITE_AFTER(token, rt_libc_string_len(token) + 1, fn);
 }
 
 RT_EXPORT char *strtok(char *s, const char *delim)
