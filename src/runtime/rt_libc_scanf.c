@@ -178,7 +178,20 @@ static void check_stored(const conversion *c, void *p, const char *fn)
  * every scanf argument is a pointer. */
 #define SCAN_POSITIONS_MAX 64
 
-/* 0: the format has no positional conversion; SIZE_MAX: one the walk
+/* Whether the first conversion that takes an argument names it (%N$):
+ * only then does the walk need max_position's pass over the format. */
+static bool positional(const char *fmt)
+{
+    for (const char *p = fmt; *p;) {
+        if (*p++ != '%') continue;
+        conversion c;
+        if (!parse_conversion(&p, &c)) return false;
+        if (!c.literal && !c.suppressed) return c.position != 0;
+    }
+    return false;
+}
+
+/* The highest position of a positional format; SIZE_MAX: one the walk
  * cannot follow (mixed with plain ones, or past SCAN_POSITIONS_MAX). */
 static size_t max_position(const char *fmt)
 {
@@ -202,7 +215,7 @@ static size_t max_position(const char *fmt)
 static void walk_stores(const char *fmt, va_list ap_in, int assigned, const char *fn)
 {
     if (assigned < 0) return; /* EOF before the first conversion */
-    size_t positions = max_position(fmt);
+    size_t positions = positional(fmt) ? max_position(fmt) : 0;
     if (positions == SIZE_MAX) return;
     va_list ap;
     va_copy(ap, ap_in);
@@ -214,6 +227,7 @@ static void walk_stores(const char *fmt, va_list ap_in, int assigned, const char
         conversion c;
         if (!parse_conversion(&p, &c)) break;
         if (c.suppressed || c.literal) continue;
+        if (!positions && c.position) break; /* a positional one after plain ones: mixed */
         void *dst = positions ? args[c.position - 1] : va_arg(ap, void *);
         if (c.store == STORE_COUNT) {
             if (seen <= assigned) check_stored(&c, dst, fn);
