@@ -36,7 +36,7 @@ usage: bench/run.sh [options]
   --scale PCT        input size in % of the default (default 100; figures at
                      another scale are not comparable with the docs' tables)
   --runs N           runs per configuration, median reported (default 3; valgrind,
-                     Electric Fence and DUMA 1)
+                     guard=all, Electric Fence and DUMA 1)
   --no-valgrind      skip the valgrind, Electric Fence and DUMA configurations
   --timeout SEC      per-run limit (default $TIMEOUT)
   --vg-timeout SEC   per-run limit under valgrind (default $VG_TIMEOUT)
@@ -100,6 +100,9 @@ MCHECK_LIB=$(find_lib libc_malloc_debug.so.0)
 EFENCE_LIB=$(find_lib libefence.so.0)
 DUMA_LIB=$(find_lib libduma.so.0)
 [ -z "$DUMA_LIB" ] && DUMA_LIB=$(find_lib libduma.so.0.0.0)
+MIMALLOC_LIB=$(find_lib libmimalloc.so.2)
+# Scudo ships inside LLVM's compiler-rt (Debian: libclang-rt-NN-dev), not under the loader's cache.
+SCUDO_LIB=$(ls /usr/lib/llvm-*/lib/clang/*/lib/linux/libclang_rt.scudo_standalone-x86_64.so 2>/dev/null | sort -V | tail -1)
 
 # ---- build ------------------------------------------------------------------
 BIN=$OUT/bin LOGS=$OUT/logs
@@ -118,9 +121,10 @@ for w in "${WORKLOADS[@]}"; do selected "$w" && build "$w" "$ROOT/bench/workload
 selected refs && build refs_bench "$ROOT/bench/refs_bench.c" -I"$ROOT/include" -ldl
 
 # ---- configurations ---------------------------------------------------------
-CONFIGS=(plain lg lg_guardoff lg_guardall lg_nostacks asan mcheck efence duma valgrind)
-# Peers that run once, under the longer limit (valgrind's).
-SLOW_CONFIGS=" efence duma valgrind "
+CONFIGS=(plain lg lg_guardoff lg_guardall lg_nostacks asan mcheck scudo mimalloc efence duma valgrind)
+# Configurations that run once, under the longer limit (valgrind's): the
+# slow peers, and guard=all, which is measured against them.
+SLOW_CONFIGS=" lg_guardall efence duma valgrind "
 declare -A LABEL=(
     [plain]="glibc (plain)"
     [lg]="lifeguard"
@@ -129,6 +133,8 @@ declare -A LABEL=(
     [lg_nostacks]="lifeguard stacks=0"
     [asan]="ASan runtime, preloaded"
     [mcheck]="glibc MALLOC_CHECK_=3"
+    [scudo]="Scudo"
+    [mimalloc]="mimalloc"
     [efence]="Electric Fence"
     [duma]="DUMA"
     [valgrind]="valgrind memcheck"
@@ -141,6 +147,8 @@ declare -A ENVS=(
     [lg_nostacks]="LD_PRELOAD=$LIB LIFEGUARD_OPTIONS=stacks=0"
     [asan]="LD_PRELOAD=$ASAN_LIB"
     [mcheck]="LD_PRELOAD=$MCHECK_LIB MALLOC_CHECK_=3 GLIBC_TUNABLES=glibc.malloc.check=3"
+    [scudo]="LD_PRELOAD=$SCUDO_LIB"
+    [mimalloc]="LD_PRELOAD=$MIMALLOC_LIB"
     [efence]="LD_PRELOAD=$EFENCE_LIB EF_ALLOW_MALLOC_0=1"
     [duma]="LD_PRELOAD=$DUMA_LIB DUMA_DISABLE_BANNER=1"
     [valgrind]=""
@@ -151,6 +159,8 @@ declare -A MISSING=()  # configuration -> why it cannot run
 [ -n "$DUMA_LIB" ] || MISSING[duma]="no libduma.so.0: install Debian's duma"
 [ -n "$ASAN_LIB" ] && [ -f "$ASAN_LIB" ] || MISSING[asan]="no libasan.so.8: install Debian's libasan8 or set ASAN_LIB"
 [ -n "$MCHECK_LIB" ] || MISSING[mcheck]="no libc_malloc_debug.so.0 (glibc 2.34 or later)"
+[ -n "$SCUDO_LIB" ] || MISSING[scudo]="no libclang_rt.scudo_standalone-x86_64.so: install Debian's libclang-rt-14-dev"
+[ -n "$MIMALLOC_LIB" ] || MISSING[mimalloc]="no libmimalloc.so.2: install Debian's libmimalloc2.0"
 if [ "$VALGRIND" = 0 ]; then MISSING[valgrind]="skipped"; MISSING[efence]="skipped"; MISSING[duma]="skipped"
 elif ! command -v valgrind >/dev/null; then MISSING[valgrind]="no valgrind: install Debian's valgrind"
 fi
@@ -256,7 +266,7 @@ bench_markdown() {
     echo
     echo "Reproduce with \`$CMDLINE\` (after \`cmake -S . -B $LIB_BUILD && cmake --build $LIB_BUILD\`)."
     echo "Workloads are built with \`$CC $CFLAGS_WL\` (no frame pointers) at ${SCALE}% of their"
-    echo "default input; each figure is the median of $RUNS run(s), valgrind's, Electric Fence's and DUMA's of one run (limit ${VG_TIMEOUT} s)."
+    echo "default input; each figure is the median of $RUNS run(s), guard=all's, valgrind's, Electric Fence's and DUMA's of one run (limit ${VG_TIMEOUT} s)."
     echo "Ratios are to plain glibc; every run's output is compared with the plain run's."
     echo "ASan is Debian's \`libasan.so.8\` preloaded into the uninstrumented program (its"
     echo "allocator, quarantine and leak check, no shadow checks on accesses); MALLOC_CHECK_=3 is"
@@ -286,36 +296,76 @@ bench_markdown() {
     echo
     echo "### Targets"
     echo
+    echo "The targets of issues 15 (speed) and 9 (guarded blocks), by wall time (CPU time beside it in"
+    echo "brackets: less sensitive to other load on the machine).  \"Allocator workloads\" are every"
+    echo "workload but compute; their geomean is the last row."
+    echo
     echo "| target | limit |"
     echo "|---|---|"
-    echo "| lifeguard (default), wall time, allocation-heavy workloads | ≤ 2.0 × plain |"
-    echo "| lifeguard (default), wall time, compute | ≤ 1.2 × plain |"
+    echo "| lifeguard (default), cfrac | ≤ 3.5 × plain |"
+    echo "| lifeguard (default), geomean of the allocator workloads | ≤ 2.5 × plain |"
+    echo "| lifeguard (default) against the ASan runtime preloaded | faster on every workload |"
+    echo "| lifeguard stacks=0 against Scudo | at or below Scudo's ratio on every workload |"
     echo "| lifeguard (default), peak RSS | ≤ 2 × plain + quarantine ($QUARANTINE_MIB MiB) |"
-    echo "| lifeguard stacks=0, wall time | ≤ 1.3 × plain |"
+    echo "| guard=sites (the default) against guard=off | ≤ 1.05 × |"
+    echo "| guard=all against Electric Fence, DUMA, valgrind | faster than each (that completed) |"
     echo
-    echo "Each cell: the measured figure, the limit, and whether it is met (CPU time, less"
-    echo "sensitive to other load on the machine, is given beside wall time for reference)."
-    echo
-    echo "| workload | default: wall × (CPU ×) | limit | met | stacks=0: wall × (CPU ×) | limit | met | default peak RSS (MiB) | limit (MiB) | met |"
-    echo "|---|---:|---:|---|---:|---:|---|---:|---:|---|"
+    echo "| workload | default: wall × (CPU ×) | met | ASan × | ahead | stacks=0 × | Scudo × | met | peak RSS (MiB) | limit | met | sites / off | met | guard=all × | fastest peer × | met |"
+    echo "|---|---:|---|---:|---|---:|---:|---|---:|---:|---|---:|---|---:|---:|---|"
+    local g_lg=0 g_ns=0 g_n=0 g_asan=0 g_scudo=0 g_na=0 g_ns2=0
     for w in "${ran_workloads[@]}"; do
-        local wl_lim=2.0 r1 r2 c1 c2 rss rss_lim m1 m2 m3
-        [ "$w" = compute ] && wl_lim=1.2
-        r1=$(cell_or_reason "$w" lg "$(ratio "${WALL[$w.lg]:-}" "${WALL[$w.plain]:-}")")
-        r2=$(cell_or_reason "$w" lg_nostacks "$(ratio "${WALL[$w.lg_nostacks]:-}" "${WALL[$w.plain]:-}")")
-        c1=$(ratio "${CPU[$w.lg]:-}" "${CPU[$w.plain]:-}")
-        c2=$(ratio "${CPU[$w.lg_nostacks]:-}" "${CPU[$w.plain]:-}")
+        local p=${WALL[$w.plain]:-} r c m a ra ns sc ms rss rl mr so mso ga pf mg peer x
+        r=$(cell_or_reason "$w" lg "$(ratio "${WALL[$w.lg]:-}" "$p")")
+        c=$(ratio "${CPU[$w.lg]:-}" "${CPU[$w.plain]:-}")
+        m=—
+        [ "$w" = cfrac ] && { m=no; le "$r" 3.5 && m=yes; }
+        a=$(cell_or_reason "$w" asan "$(ratio "${WALL[$w.asan]:-}" "$p")")
+        ra=n/a
+        [ "$a" != n/a ] && [ "$a" != timeout ] && { ra=no; le "$r" "$a" && ra=yes; }
+        [ "$a" = timeout ] && ra=yes
+        ns=$(cell_or_reason "$w" lg_nostacks "$(ratio "${WALL[$w.lg_nostacks]:-}" "$p")")
+        sc=$(cell_or_reason "$w" scudo "$(ratio "${WALL[$w.scudo]:-}" "$p")")
+        ms=n/a
+        [ "$sc" != n/a ] && [ "$sc" != timeout ] && { ms=no; le "$ns" "$sc" && ms=yes; }
         rss=n/a
         [ -n "${RSS[$w.lg]:-}" ] && rss=$(mib "${RSS[$w.lg]}")
-        rss_lim=$(awk -v k="${RSS[$w.plain]:-0}" -v q=$QUARANTINE_MIB 'BEGIN { printf "%.1f", 2 * k / 1024 + q }')
-        m1=no m2=no m3=no
-        le "$r1" $wl_lim && m1=yes
-        le "$r2" 1.3 && m2=yes
-        le "$rss" "$rss_lim" && m3=yes
-        [ "${CHECK[$w.lg]}" = ok ] || { m1="no (${CHECK[$w.lg]})"; m3=$m1; }
-        [ "${CHECK[$w.lg_nostacks]}" = ok ] || m2="no (${CHECK[$w.lg_nostacks]})"
-        echo "| $w | $r1 ($c1) | $wl_lim | $m1 | $r2 ($c2) | 1.3 | $m2 | $rss | $rss_lim | $m3 |"
+        rl=$(awk -v k="${RSS[$w.plain]:-0}" -v q=$QUARANTINE_MIB 'BEGIN { printf "%.1f", 2 * k / 1024 + q }')
+        mr=no
+        le "$rss" "$rl" && mr=yes
+        so=$(ratio "${WALL[$w.lg]:-}" "${WALL[$w.lg_guardoff]:-}")
+        mso=no
+        le "$so" 1.05 && mso=yes
+        ga=$(cell_or_reason "$w" lg_guardall "$(ratio "${WALL[$w.lg_guardall]:-}" "$p")")
+        pf=""
+        for peer in efence duma valgrind; do
+            x=$(ratio "${WALL[$w.$peer]:-}" "$p")
+            [ "$x" = n/a ] && continue
+            [ -z "$pf" ] || le "$x" "$pf" && pf=$x
+        done
+        mg=n/a
+        [ -n "$pf" ] && { mg=no; le "$ga" "$pf" && mg=yes; }
+        [ "${CHECK[$w.lg]}" = ok ] || { m="no (${CHECK[$w.lg]})"; mr=$m; }
+        [ "${CHECK[$w.lg_nostacks]}" = ok ] || ms="no (${CHECK[$w.lg_nostacks]})"
+        echo "| $w | $r ($c) | $m | $a | $ra | $ns | $sc | $ms | $rss | $rl | $mr | $so | $mso | $ga | ${pf:-n/a} | $mg |"
+        if [ "$w" != compute ] && [ "$r" != n/a ] && [ "$r" != timeout ]; then
+            g_lg=$(awk -v s="$g_lg" -v x="$r" 'BEGIN { print s + log(x) }') g_n=$((g_n + 1))
+            if [ "$a" != n/a ] && [ "$a" != timeout ]; then
+                g_asan=$(awk -v s="$g_asan" -v x="$a" 'BEGIN { print s + log(x) }') g_na=$((g_na + 1))
+            fi
+            if [ "$ns" != n/a ] && [ "$ns" != timeout ] && [ "$sc" != n/a ] && [ "$sc" != timeout ]; then
+                g_ns=$(awk -v s="$g_ns" -v x="$ns" 'BEGIN { print s + log(x) }')
+                g_scudo=$(awk -v s="$g_scudo" -v x="$sc" 'BEGIN { print s + log(x) }') g_ns2=$((g_ns2 + 1))
+            fi
+        fi
     done
+    geo() { awk -v s="$1" -v n="$2" 'BEGIN { if (n == 0) print "n/a"; else printf "%.2f", exp(s / n) }'; }
+    local gl ga2 gm
+    gl=$(geo "$g_lg" "$g_n")
+    gm=no
+    le "$gl" 2.5 && gm=yes
+    ga2=n/a
+    [ "$g_na" -eq "$g_n" ] && ga2=$(geo "$g_asan" "$g_na")
+    echo "| geomean, allocator workloads | $gl | $gm (≤ 2.5) | $ga2 | | $(geo "$g_ns" "$g_ns2") | $(geo "$g_scudo" "$g_ns2") | | | | | | | | | |"
     echo
     echo "### Per workload"
     for w in "${ran_workloads[@]}"; do
