@@ -74,8 +74,11 @@ void rt_libc_buffers_init(void)
 static void check_string_read(const char *s, size_t used, const char *fn)
 {
     if (!s || !rt_libc_watched(s)) return;
+    if (lg_opt.strict_string_checks) {
+        rt_libc_string_read(s, SIZE_MAX, 1, fn);
+        return;
+    }
     rt_libc_check_stale(s, fn);
-    if (lg_opt.strict_string_checks) used = rt_libc_string_len(s) + 1;
     CHECK_READ(s, used, fn);
 }
 
@@ -83,8 +86,7 @@ static void check_string_read(const char *s, size_t used, const char *fn)
 static void check_whole_string(const char *s, const char *fn)
 {
     if (!s || !rt_libc_watched(s)) return;
-    rt_libc_check_stale(s, fn);
-    CHECK_READ(s, rt_libc_string_len(s) + 1, fn);
+    rt_libc_string_read(s, SIZE_MAX, 1, fn);
 }
 
 static void check_array(const void *base, size_t count, size_t size, bool write, const char *fn, lg_block *b,
