@@ -82,6 +82,9 @@ int lg_mem_cmp(const void *a, const void *b, size_t len);
 size_t lg_str_len(const char *s);
 int lg_str_cmp(const char *a, const char *b);
 bool lg_str_eq_n(const char *a, const char *b, size_t n); /* first n bytes equal, a has n bytes */
+/* The length of a function name of n bytes without the compiler's clone
+ * suffixes (".constprop.0", ".isra.0", ".part.1", ".cold", several in a row). */
+size_t lg_fn_base_len(const char *fn, size_t n);
 
 /* ---- lg_sort.c ---------------------------------------------------------- */
 /* Whether the element at a goes before the one at b. */

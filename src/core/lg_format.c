@@ -45,6 +45,20 @@ bool lg_str_eq_n(const char *a, const char *b, size_t n)
     return true;
 }
 
+size_t lg_fn_base_len(const char *fn, size_t n)
+{
+    static const char *const suffixes[] = {".constprop", ".isra", ".part", ".cold", ".lto_priv", ".llvm"};
+    for (size_t i = 0; i < n; i++) {
+        if (fn[i] != '.') continue;
+        for (size_t k = 0; k < sizeof suffixes / sizeof suffixes[0]; k++) {
+            size_t len = lg_str_len(suffixes[k]);
+            if (i + len <= n && lg_mem_cmp(fn + i, suffixes[k], len) == 0 && (fn[i + len] == 0 || fn[i + len] == '.'))
+                return i;
+        }
+    }
+    return n;
+}
+
 bool lg_parse_u64(const char *s, size_t n, uint64_t *out)
 {
     uint64_t v = 0;

@@ -83,26 +83,9 @@ static struct clean_name {
 } clean_names[CLEAN_SLOTS];
 static lg_lock_t clean_lock = LG_LOCK_INIT;
 
-/* Where the compiler's suffix starts (".constprop.0", ".isra.0",
- * ".part.1", ".cold", ".lto_priv.0", several in a row), else n. */
-static size_t base_length(const char *fn, size_t n)
-{
-    static const char *const suffixes[] = {".constprop", ".isra", ".part", ".cold", ".lto_priv", ".llvm"};
-    for (size_t i = 0; i < n; i++) {
-        if (fn[i] != '.') continue;
-        for (size_t k = 0; k < LG_ARRAY_LEN(suffixes); k++) {
-            size_t len = lg_str_len(suffixes[k]);
-            if (i + len <= n && lg_mem_cmp(fn + i, suffixes[k], len) == 0 &&
-                (fn[i + len] == 0 || fn[i + len] == '.'))
-                return i;
-        }
-    }
-    return n;
-}
-
 const char *refs_clean_function(const char *fn)
 {
-    size_t n = lg_str_len(fn), base = base_length(fn, n);
+    size_t n = lg_str_len(fn), base = lg_fn_base_len(fn, n);
     if (base == n || base == 0 || base >= HELPER_NAME) return fn;
     uint32_t h = (uint32_t)(refs_mix((uintptr_t)fn) & (CLEAN_SLOTS - 1));
     const char *out = fn;
@@ -161,7 +144,7 @@ static bool is_helper_name(const char *raw)
                                            "_inc", "_dec", "_retain", "_release_ref", "incref", "decref"};
     static const char *const short_verbs[] = {"get", "put", "grab", "hold"};
     static const char *const infixes[] = {"_get_", "_put_"};
-    size_t n = base_length(raw, lg_str_len(raw));
+    size_t n = lg_fn_base_len(raw, lg_str_len(raw));
     if (is_marked_helper(raw, n)) return true;
     for (size_t i = 0; i < LG_ARRAY_LEN(prefixes); i++) {
         size_t k = lg_str_len(prefixes[i]);

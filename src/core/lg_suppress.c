@@ -119,14 +119,29 @@ static bool has_star(const char *s)
     return false;
 }
 
+/* A rule names a function as its source does: a clone the compiler made
+ * of it (get.constprop.0, get.part.1) matches the rule "get" too. */
+static bool function_matches(const char *pattern, bool glob, const char *fn)
+{
+    if (glob ? glob_match(pattern, fn) : lg_str_cmp(fn, pattern) == 0) return true;
+    size_t n = lg_str_len(fn), base = lg_fn_base_len(fn, n);
+    if (base == n || base == 0) return false;
+    if (!glob) return lg_str_len(pattern) == base && lg_str_eq_n(fn, pattern, base);
+    char name[256];
+    if (base >= sizeof name) return false;
+    lg_mem_copy(name, fn, base);
+    name[base] = 0;
+    return glob_match(pattern, name);
+}
+
 static bool rule_matches_frame(const rule *r, uintptr_t pc)
 {
     const char *fn = lg_pal_function_of(pc - 1);
     lg_module_info mod;
     bool known = lg_pal_module_of(pc, &mod);
-    if (has_star(r->pattern))
-        return (fn && glob_match(r->pattern, fn)) || (known && glob_match(r->pattern, mod.path));
-    return (fn && lg_str_cmp(fn, r->pattern) == 0) || (known && contains(mod.path, r->pattern));
+    bool glob = has_star(r->pattern);
+    if (fn && function_matches(r->pattern, glob, fn)) return true;
+    return known && (glob ? glob_match(r->pattern, mod.path) : contains(mod.path, r->pattern));
 }
 
 bool lg_suppressed(lg_kind kind, lg_stack_id key)
