@@ -5,7 +5,8 @@
  *
  * -E sets a variable in the child only: an LD_PRELOAD given this way never
  * applies to measure itself.  The result is one line on stdout:
- *   status=exit:0 wall=1.234567 user=1.100000 sys=0.100000 cpu=1.200000 maxrss_kb=12345
+ *   status=exit:0 wall=1.234567 user=1.100000 sys=0.100000 cpu=1.200000 maxrss_kb=12345 minflt=678
+ * (minflt: the minor page faults of the program and the children it waited for).
  * status is exit:N, signal:N or timeout (the child's process group is then
  * killed).  measure exits 0 whenever it could run the program. */
 #define _GNU_SOURCE
@@ -144,7 +145,7 @@ int main(int argc, char **argv)
         snprintf(st, sizeof st, "signal:%d", WTERMSIG(status));
     double wall = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
     double user = seconds(ru.ru_utime), sys = seconds(ru.ru_stime);
-    printf("status=%s wall=%.6f user=%.6f sys=%.6f cpu=%.6f maxrss_kb=%ld\n", st, wall, user, sys, user + sys,
-           ru.ru_maxrss);
+    printf("status=%s wall=%.6f user=%.6f sys=%.6f cpu=%.6f maxrss_kb=%ld minflt=%ld\n", st, wall, user, sys,
+           user + sys, ru.ru_maxrss, ru.ru_minflt);
     return 0;
 }
