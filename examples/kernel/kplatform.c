@@ -58,6 +58,21 @@ void lg_pal_purge(void *addr, size_t size)
     kmem_zero((uintptr_t)addr, size);
 }
 
+/* No guard markers here: the core uses decommit and commit. */
+bool lg_pal_guard_install(void *addr, size_t size)
+{
+    (void)addr;
+    (void)size;
+    return false;
+}
+
+bool lg_pal_guard_remove(void *addr, size_t size)
+{
+    (void)addr;
+    (void)size;
+    return false;
+}
+
 size_t lg_pal_own_maps(uintptr_t (*out)[2], size_t cap)
 {
     (void)out;

@@ -369,5 +369,6 @@ bool lg_heap_find_locked(uintptr_t addr, lg_block *out);      /* lg_heap_find */
 bool lg_heap_find_live_locked(uintptr_t addr, lg_block *out); /* lg_heap_find_live */
 void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx);
 void lg_heap_range(uintptr_t *lo, uintptr_t *hi); /* the small classes' reserved range */
+void lg_guard_range(uintptr_t *lo, uintptr_t *hi); /* the guarded tier's (lo == hi: none) */
 
 #endif

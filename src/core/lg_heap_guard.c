@@ -15,11 +15,22 @@
  * to guard_max_size) or, for guard=sites, the first guard_first of each
  * allocation site (its stack; with stacks=0 its caller's address) and
  * then one in guard_sample, within budgets of live
- * guarded blocks (kernel mappings) and their memory.  The decision is
+ * guarded blocks and their memory.  The decision is
  * inline in the allocation path (lg_guard_due, lg_heap.h): a per-thread
  * countdown and, while the thread may guard first uses, one byte of a
  * table; lg_guard_wanted runs only for a candidate.  The class lock is
- * taken only for a guarded block. */
+ * taken only for a guarded block.
+ *
+ * How pages are made inaccessible: with guard markers (lg_pal_guard_install,
+ * Linux 6.13+), a class's range is committed read-write a chunk of slots
+ * at a time and every page of the chunk marked at once; handing a slot out
+ * removes its data pages' markers, freeing it puts them back (and gives the
+ * memory back) in one call.  No protection changes: a class stays one
+ * kernel mapping however many blocks live, where protections split it in
+ * two a live block (every change walks and splits the mapping tree, fork
+ * copies it, exit tears it down).  Without markers (an older kernel,
+ * guard_markers=0, or an install refused later: a program's mlockall),
+ * each slot's data pages are committed and decommitted by protection. */
 #include "lg_heap.h"
 
 #include "lg_finding.h"
@@ -37,6 +48,7 @@
  * once per GUARD_RATE of its allocations, after a first GUARD_BURST. */
 #define GUARD_RATE 4096u
 #define GUARD_BURST 1024u
+#define GUARD_CHUNK_SLOTS 64u /* slots committed and marked at once, with markers */
 
 enum { GUARD_OFF, GUARD_SITES, GUARD_ALL };
 
@@ -56,6 +68,7 @@ typedef struct guard_class {
     uint32_t max_slots;
     uint32_t bump;            /* slots handed out at least once */
     uint32_t free_head;       /* index + 1 of the first reusable slot */
+    uint32_t marked;          /* slots [0, marked) are committed and were marked (guard markers) */
     size_t slot_size;         /* data pages and the guard page */
     uintptr_t start;
     lg_block_meta *meta;
@@ -69,6 +82,7 @@ static uintptr_t guard_start, guard_end;
 static size_t page_size;
 static unsigned page_shift; /* log2(page_size): no division on the allocation path */
 static int mode;
+static bool markers; /* guard markers in use: from guard_markers, false from the first refusal on */
 uint8_t lg_guard_site_seen[1u << LG_GUARD_SITE_BITS]; /* guarded allocations so far, per hashed site */
 uint8_t lg_guard_first;                       /* guard_first under guard=sites, else 0 */
 static uint32_t shared_countdown;             /* sampling of allocations made without a cache */
@@ -103,8 +117,15 @@ bool lg_guard_init(void)
     }
     guard_start = (uintptr_t)region;
     guard_end = guard_start + (uintptr_t)GUARD_CLASSES * GUARD_SPAN;
+    markers = lg_opt.guard_markers; /* probed at the first chunk (extend_marked) */
     if (mode == GUARD_SITES) lg_guard_first = lg_opt.guard_first > UINT8_MAX ? UINT8_MAX : (uint8_t)lg_opt.guard_first;
     return true;
+}
+
+void lg_guard_range(uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = guard_start;
+    *hi = guard_end;
 }
 
 bool lg_guard_owns(uintptr_t addr)
@@ -210,6 +231,56 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintpt
     return sampled ? placement((uint32_t)cache->birth_next, pages) : LG_GUARD_NO;
 }
 
+/* ---- making pages accessible and not ---------------------------------------- */
+
+/* Whether [addr, addr + size) lies in its class's marked chunks.  The
+ * frontier only grows, under the class lock, before the slots past it are
+ * handed out: whoever holds one of them sees it. */
+static bool in_marked(uintptr_t addr, size_t size)
+{
+    const guard_class *gc = &gclasses[(addr - guard_start) >> GUARD_SPAN_BITS];
+    uint32_t marked = __atomic_load_n(&gc->marked, __ATOMIC_ACQUIRE);
+    return addr + size <= gc->start + (uintptr_t)marked * gc->slot_size;
+}
+
+/* Under the class lock, for a fresh slot past the frontier: the next chunk
+ * committed and marked.  The first refusal (an older kernel: the probe)
+ * switches markers off for good; the slot is then committed alone. */
+static void extend_marked(guard_class *gc)
+{
+    if (!__atomic_load_n(&markers, __ATOMIC_RELAXED)) return;
+    uint32_t n = gc->max_slots - gc->marked < GUARD_CHUNK_SLOTS ? gc->max_slots - gc->marked : GUARD_CHUNK_SLOTS;
+    void *lo = (void *)(gc->start + (uintptr_t)gc->marked * gc->slot_size);
+    size_t bytes = (size_t)n * gc->slot_size;
+    if (!lg_pal_commit(lo, bytes)) return; /* out of memory or mappings now: this slot alone, below */
+    if (!lg_pal_guard_install(lo, bytes)) {
+        lg_pal_decommit(lo, bytes);
+        __atomic_store_n(&markers, false, __ATOMIC_RELAXED);
+        return;
+    }
+    __atomic_store_n(&gc->marked, gc->marked + n, __ATOMIC_RELEASE);
+}
+
+/* Makes a slot's pages (or a guard page) readable and writable, zero-filled.
+ * In a marked chunk, its markers removed: enough while markers are in use;
+ * once they were given up, the pages may have been decommitted since. */
+static bool open_pages(uintptr_t addr, size_t size)
+{
+    bool marked = in_marked(addr, size);
+    if (marked && !lg_pal_guard_remove((void *)addr, size)) return false;
+    return (marked && __atomic_load_n(&markers, __ATOMIC_RELAXED)) || lg_pal_commit((void *)addr, size);
+}
+
+/* Makes them inaccessible and gives their memory back. */
+static void close_pages(uintptr_t addr, size_t size)
+{
+    if (__atomic_load_n(&markers, __ATOMIC_RELAXED) && in_marked(addr, size)) {
+        if (lg_pal_guard_install((void *)addr, size)) return;
+        __atomic_store_n(&markers, false, __ATOMIC_RELAXED); /* a locked mapping (mlockall): protections from now on */
+    }
+    lg_pal_decommit((void *)addr, size);
+}
+
 static void to_block(uint32_t k, uint32_t index, lg_block *out)
 {
     guard_class *gc = &gclasses[k];
@@ -240,6 +311,7 @@ void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack
         gc->free_head = gc->meta[index].next_free;
     } else if (gc->bump < gc->max_slots) {
         index = gc->bump;
+        if (index >= gc->marked) extend_marked(gc);
         __atomic_store_n(&gc->bump, gc->bump + 1, __ATOMIC_RELEASE);
     } else {
         lg_unlock(&gc->lock);
@@ -249,7 +321,7 @@ void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack
 
     uintptr_t data = gc->start + (uintptr_t)index * gc->slot_size;
     size_t data_bytes = (size_t)gc->pages * page_size;
-    if (!lg_pal_commit((void *)data, data_bytes)) { /* out of kernel mappings, or memory */
+    if (!open_pages(data, data_bytes)) { /* out of kernel mappings, or memory */
         lg_guard_release(k << GUARD_INDEX_BITS | index);
         return NULL;
     }
@@ -290,7 +362,7 @@ static void close_guard_page(const lg_block *b, uint32_t opened, uint32_t side, 
         };
         lg_finding_report(&f);
     }
-    lg_pal_decommit((void *)page, page_size);
+    close_pages(page, page_size);
 }
 
 void lg_guard_close(const lg_block *b, lg_stack_id stack, uint32_t tid, const char *when)
@@ -305,7 +377,7 @@ void lg_guard_close(const lg_block *b, lg_stack_id stack, uint32_t tid, const ch
 
 void lg_guard_free(const lg_block *b)
 {
-    lg_pal_decommit((void *)b->slot_start, b->slot_end - b->slot_start);
+    close_pages(b->slot_start, b->slot_end - b->slot_start);
     __atomic_fetch_sub(&live_blocks, 1, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&live_bytes, b->slot_end - b->slot_start, __ATOMIC_RELAXED);
 }
@@ -317,7 +389,9 @@ void lg_guard_free(const lg_block *b)
  * finding, and it was suppressed. */
 static bool reopen_freed(const lg_block *b, uint8_t state)
 {
-    if (!lg_pal_commit((void *)b->slot_start, b->slot_end - b->slot_start)) return false;
+    size_t bytes = b->slot_end - b->slot_start;
+    if (b->size_class == LG_GUARD_CLASS ? !open_pages(b->slot_start, bytes) : !lg_pal_commit((void *)b->slot_start, bytes))
+        return false;
     /* Out of quarantine (reusable), an allocation may be filling it now: left as the kernel gives it. */
     if (state == LG_BLOCK_QUARANTINED) lg_poison_fill(b->slot_start, b->slot_end - b->slot_start, lg_poison_word(b->meta->qtag));
     return true;
@@ -341,7 +415,7 @@ bool lg_guard_reopen(const lg_block *b, uintptr_t addr, lg_stack_id access, bool
     } else {
         return false; /* farther: another block's pages, or none */
     }
-    if (!lg_guard_owns(page) || !lg_pal_commit((void *)page, page_size)) return false;
+    if (!lg_guard_owns(page) || !open_pages(page, page_size)) return false;
     lg_redzone_fill(page, page_size);
     uint32_t opened = b->meta->next_free;
     if ((opened & ~GUARD_OPENED_MASK) != GUARD_OPENED) opened = GUARD_OPENED;

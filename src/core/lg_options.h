@@ -27,9 +27,10 @@
     X(guard_first, UINT, 8, "guard=sites: allocations guarded first on each allocation stack")      \
     X(guard_sample, UINT, 4096, "guard=sites: then one allocation in this many (0: no more)")       \
     X(guard_mb, UINT, 64, "MiB of memory that live guarded blocks may hold")                       \
-    X(guard_blocks, UINT, 8192, "guarded blocks live at once (each costs the kernel 2 mappings)")  \
+    X(guard_blocks, UINT, 8192, "guarded blocks live at once (without guard markers each costs the kernel 2 mappings)")  \
     X(guard_max_size, UINT, 65536, "guarded blocks are at most this many bytes (up to 131072)")    \
     X(guard_align, UINT, 16, "alignment of a guarded block's end (1-16; see README)")              \
+    X(guard_markers, BOOL, 1, "guard pages by the kernel's guard markers where it has them (Linux 6.13+); 0: by mprotect") \
     X(check_at_exit, BOOL, 1, "verify poison and redzones of every block at exit")                \
     X(leaks, BOOL, 1, "scan for unreachable blocks at exit")                                      \
     X(show_reachable, BOOL, 0, "list still-reachable blocks at exit")                             \

@@ -117,6 +117,32 @@ void lg_pal_purge(void *addr, size_t size)
     madvise(addr, size, MADV_DONTNEED);
 }
 
+/* Linux 6.13; older headers lack them.  Raw system calls, errno kept: the
+ * runtime interposes nothing here, and a refused install (then the caller
+ * falls back) must not show in the program's errno. */
+#ifndef MADV_GUARD_INSTALL
+#define MADV_GUARD_INSTALL 102
+#define MADV_GUARD_REMOVE 103
+#endif
+
+static bool guard_advice(void *addr, size_t size, int advice)
+{
+    int saved = errno;
+    bool ok = syscall(SYS_madvise, addr, size, advice) == 0;
+    errno = saved;
+    return ok;
+}
+
+bool lg_pal_guard_install(void *addr, size_t size)
+{
+    return guard_advice(addr, size, MADV_GUARD_INSTALL);
+}
+
+bool lg_pal_guard_remove(void *addr, size_t size)
+{
+    return guard_advice(addr, size, MADV_GUARD_REMOVE);
+}
+
 /* ---- locks: 0 free, 1 held, 2 held with waiters ---------------------------- */
 
 static long futex(int *word, int op, int value)

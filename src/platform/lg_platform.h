@@ -27,6 +27,14 @@ void lg_pal_decommit(void *addr, size_t size); /* give pages back, keep them res
  * lg_pal_commit of them (contents as they were) or given back (zeroed). */
 void lg_pal_protect(void *addr, size_t size);
 void lg_pal_purge(void *addr, size_t size);    /* give pages back, keep them read-write (zero-filled) */
+/* Guard markers: committed pages made to fault as inaccessible ones and
+ * their memory given back, without a change of protection (so without a
+ * new kernel mapping: Linux 6.13's MADV_GUARD_INSTALL); remove makes them
+ * read-write again, zero-filled.  false: not possible here or now (an
+ * older kernel, a locked mapping, no such facility); the caller then uses
+ * lg_pal_decommit and lg_pal_commit. */
+bool lg_pal_guard_install(void *addr, size_t size);
+bool lg_pal_guard_remove(void *addr, size_t size);
 /* The runtime's own live lg_pal_map mappings as [start, end) pairs, for the
  * leak scan (which must not take them for the program's roots); returns how
  * many were written.  Takes no lock. */

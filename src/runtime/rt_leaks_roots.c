@@ -55,15 +55,20 @@ static bool stack_in(const rt_world *w, uintptr_t self_sp, uintptr_t lo, uintptr
     return false;
 }
 
-/* Scans [lo, hi) minus the runtime's mappings, the heap and dead stack. */
+/* Scans [lo, hi) minus the runtime's mappings, the heap and dead stack.
+ * The guarded tier's range too: with guard markers it is read-write in
+ * the maps (and may share a line with a mapping beside it) while its
+ * freed and unused slots fault. */
 static void scan_root(const rt_world *w, uintptr_t self_sp, uintptr_t lo, uintptr_t hi)
 {
-    uintptr_t heap_lo, heap_hi;
+    uintptr_t heap_lo, heap_hi, guard_lo, guard_hi;
     lg_heap_range(&heap_lo, &heap_hi);
+    lg_guard_range(&guard_lo, &guard_hi);
     while (lo < hi) {
         /* The first excluded range that overlaps [lo, hi), if any. */
         uintptr_t cut_lo = hi, cut_hi = hi;
         if (heap_lo < hi && heap_hi > lo) cut_lo = heap_lo, cut_hi = heap_hi;
+        if (guard_lo < hi && guard_hi > lo && guard_lo < cut_lo) cut_lo = guard_lo, cut_hi = guard_hi;
         for (size_t i = 0; i < own_count; i++)
             if (own[i][0] < hi && own[i][1] > lo && own[i][0] < cut_lo) cut_lo = own[i][0], cut_hi = own[i][1];
         if (cut_lo <= lo) {
