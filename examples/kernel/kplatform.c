@@ -58,6 +58,13 @@ void lg_pal_purge(void *addr, size_t size)
     kmem_zero((uintptr_t)addr, size);
 }
 
+/* No processes to share with. */
+void *lg_pal_map_shared(size_t size)
+{
+    (void)size;
+    return NULL;
+}
+
 /* No guard markers here: the core uses decommit and commit. */
 bool lg_pal_guard_install(void *addr, size_t size)
 {
@@ -69,6 +76,15 @@ bool lg_pal_guard_install(void *addr, size_t size)
 bool lg_pal_guard_remove(void *addr, size_t size)
 {
     (void)addr;
+    (void)size;
+    return false;
+}
+
+bool lg_pal_guard_install_each(uintptr_t first, size_t stride, size_t count, size_t size)
+{
+    (void)first;
+    (void)stride;
+    (void)count;
     (void)size;
     return false;
 }

@@ -323,7 +323,7 @@ struct lg_heap_cache {
  * may guard first uses, when the site has had fewer than guard_first
  * guarded (a hashed byte table; lg_guard_first is 0 unless guard=sites). */
 #define LG_GUARD_SITE_BITS 16
-extern uint8_t lg_guard_site_seen[1u << LG_GUARD_SITE_BITS];
+extern uint8_t *lg_guard_site_seen; /* 1 << LG_GUARD_SITE_BITS counts, shared with forked children */
 extern uint8_t lg_guard_first;
 
 static inline uint32_t lg_guard_site_index(uintptr_t site)

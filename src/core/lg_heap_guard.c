@@ -23,9 +23,9 @@
  *
  * How pages are made inaccessible: with guard markers (lg_pal_guard_install,
  * Linux 6.13+), a class's range is committed read-write a chunk of slots
- * at a time and every page of the chunk marked at once; handing a slot out
- * removes its data pages' markers, freeing it puts them back (and gives the
- * memory back) in one call.  No protection changes: a class stays one
+ * at a time and the chunk's guard pages marked at once; a slot handed out
+ * for the first time needs no call, freeing it marks its data pages (and
+ * gives the memory back) in one call, handing it out again unmarks them.  No protection changes: a class stays one
  * kernel mapping however many blocks live, where protections split it in
  * two a live block (every change walks and splits the mapping tree, fork
  * copies it, exit tears it down).  Without markers (an older kernel,
@@ -83,7 +83,13 @@ static size_t page_size;
 static unsigned page_shift; /* log2(page_size): no division on the allocation path */
 static int mode;
 static bool markers; /* guard markers in use: from guard_markers, false from the first refusal on */
-uint8_t lg_guard_site_seen[1u << LG_GUARD_SITE_BITS]; /* guarded allocations so far, per hashed site */
+/* Guarded allocations so far, per hashed site: in a mapping shared with
+ * the processes forked from this one, so that a family of processes (a
+ * shell and its subshells, a server's workers) guards a site's first uses
+ * once, not once in each child; this process's own table if that mapping
+ * cannot be had. */
+static uint8_t site_seen_own[1u << LG_GUARD_SITE_BITS];
+uint8_t *lg_guard_site_seen = site_seen_own;
 uint8_t lg_guard_first;                       /* guard_first under guard=sites, else 0 */
 static uint32_t shared_countdown;             /* sampling of allocations made without a cache */
 static uint32_t shared_spent;                 /* first uses guarded without a cache */
@@ -101,23 +107,30 @@ bool lg_guard_init(void)
         mode = GUARD_OFF; /* the heap works without it */
         return true;
     }
+    size_t slots = 0;
+    for (uint32_t k = 0; k < GUARD_CLASSES; k++) slots += GUARD_SPAN / ((size_t)(k + 2) * page_size);
+    lg_block_meta *meta = lg_pal_map(slots * sizeof(lg_block_meta)); /* one mapping for every class's */
+    if (!meta) {
+        lg_pal_unmap(region, (size_t)GUARD_CLASSES * GUARD_SPAN);
+        mode = GUARD_OFF;
+        return true;
+    }
     for (uint32_t k = 0; k < GUARD_CLASSES; k++) {
         guard_class *gc = &gclasses[k];
         gc->pages = k + 1;
         gc->slot_size = (size_t)(k + 2) * page_size;
         gc->max_slots = (uint32_t)(GUARD_SPAN / gc->slot_size);
         gc->start = (uintptr_t)region + (uintptr_t)k * GUARD_SPAN;
-        gc->meta = lg_pal_map((size_t)gc->max_slots * sizeof(lg_block_meta));
-        if (!gc->meta) {
-            while (k-- > 0) lg_pal_unmap(gclasses[k].meta, (size_t)gclasses[k].max_slots * sizeof(lg_block_meta));
-            lg_pal_unmap(region, (size_t)GUARD_CLASSES * GUARD_SPAN);
-            mode = GUARD_OFF;
-            return true;
-        }
+        gc->meta = meta;
+        meta += gc->max_slots;
     }
     guard_start = (uintptr_t)region;
     guard_end = guard_start + (uintptr_t)GUARD_CLASSES * GUARD_SPAN;
     markers = lg_opt.guard_markers; /* probed at the first chunk (extend_marked) */
+    if (mode == GUARD_SITES) {
+        uint8_t *shared = lg_pal_map_shared(sizeof site_seen_own);
+        if (shared) lg_guard_site_seen = shared;
+    }
     if (mode == GUARD_SITES) lg_guard_first = lg_opt.guard_first > UINT8_MAX ? UINT8_MAX : (uint8_t)lg_opt.guard_first;
     return true;
 }
@@ -233,7 +246,9 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintpt
 
 /* ---- making pages accessible and not ---------------------------------------- */
 
-/* Whether [addr, addr + size) lies in its class's marked chunks.  The
+/* Whether [addr, addr + size) lies in its class's marked chunks (committed
+ * read-write; every page faults but a live block's and the data pages of
+ * slots never handed out).  The
  * frontier only grows, under the class lock, before the slots past it are
  * handed out: whoever holds one of them sees it. */
 static bool in_marked(uintptr_t addr, size_t size)
@@ -244,16 +259,19 @@ static bool in_marked(uintptr_t addr, size_t size)
 }
 
 /* Under the class lock, for a fresh slot past the frontier: the next chunk
- * committed and marked.  The first refusal (an older kernel: the probe)
- * switches markers off for good; the slot is then committed alone. */
+ * committed and its slots' guard pages marked, in one call (their data
+ * pages stay untouched until handed out: a fresh slot costs no call).
+ * The first refusal (an older kernel: the probe) switches markers off for
+ * good; the slot is then committed alone. */
 static void extend_marked(guard_class *gc)
 {
     if (!__atomic_load_n(&markers, __ATOMIC_RELAXED)) return;
     uint32_t n = gc->max_slots - gc->marked < GUARD_CHUNK_SLOTS ? gc->max_slots - gc->marked : GUARD_CHUNK_SLOTS;
-    void *lo = (void *)(gc->start + (uintptr_t)gc->marked * gc->slot_size);
+    uintptr_t first = gc->start + (uintptr_t)gc->marked * gc->slot_size;
+    void *lo = (void *)first;
     size_t bytes = (size_t)n * gc->slot_size;
     if (!lg_pal_commit(lo, bytes)) return; /* out of memory or mappings now: this slot alone, below */
-    if (!lg_pal_guard_install(lo, bytes)) {
+    if (!lg_pal_guard_install_each(first + (size_t)gc->pages * page_size, gc->slot_size, n, page_size)) {
         lg_pal_decommit(lo, bytes);
         __atomic_store_n(&markers, false, __ATOMIC_RELAXED);
         return;
@@ -305,6 +323,7 @@ void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack
     uint32_t k = (uint32_t)pages_for(size, end_align) - 1;
     guard_class *gc = &gclasses[k];
     uint32_t index;
+    bool fresh = false;
     lg_lock(&gc->lock);
     if (gc->free_head) {
         index = gc->free_head - 1;
@@ -312,6 +331,7 @@ void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack
     } else if (gc->bump < gc->max_slots) {
         index = gc->bump;
         if (index >= gc->marked) extend_marked(gc);
+        fresh = index < gc->marked; /* its pages committed, untouched, its guard page marked */
         __atomic_store_n(&gc->bump, gc->bump + 1, __ATOMIC_RELEASE);
     } else {
         lg_unlock(&gc->lock);
@@ -321,7 +341,7 @@ void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack
 
     uintptr_t data = gc->start + (uintptr_t)index * gc->slot_size;
     size_t data_bytes = (size_t)gc->pages * page_size;
-    if (!open_pages(data, data_bytes)) { /* out of kernel mappings, or memory */
+    if (!fresh && !open_pages(data, data_bytes)) { /* out of kernel mappings, or memory */
         lg_guard_release(k << GUARD_INDEX_BITS | index);
         return NULL;
     }

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -74,6 +75,14 @@ size_t lg_pal_own_maps(uintptr_t (*out)[2], size_t cap)
 void *lg_pal_map(size_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    own_maps_add(p, size);
+    return p;
+}
+
+void *lg_pal_map_shared(size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED) return NULL;
     own_maps_add(p, size);
     return p;
@@ -141,6 +150,32 @@ bool lg_pal_guard_install(void *addr, size_t size)
 bool lg_pal_guard_remove(void *addr, size_t size)
 {
     return guard_advice(addr, size, MADV_GUARD_REMOVE);
+}
+
+/* process_madvise on this process (PIDFD_SELF, the calling thread: Linux 6.14) takes up to
+ * GUARD_BATCH ranges in one call; without it, one madvise each. */
+#define PIDFD_SELF_THREAD (-10000)
+#define GUARD_BATCH 64
+
+bool lg_pal_guard_install_each(uintptr_t first, size_t stride, size_t count, size_t size)
+{
+    static bool no_batch;
+    while (count) {
+        size_t n = count < GUARD_BATCH ? count : GUARD_BATCH;
+        struct iovec iov[GUARD_BATCH];
+        for (size_t i = 0; i < n; i++) iov[i] = (struct iovec){(void *)(first + i * stride), size};
+        int saved = errno;
+        long done = no_batch ? -1 : syscall(SYS_process_madvise, PIDFD_SELF_THREAD, iov, n, MADV_GUARD_INSTALL, 0);
+        errno = saved;
+        if (done != (long)(n * size)) {
+            if (done < 0) no_batch = true; /* an older kernel: ENOSYS, EBADF, EINVAL */
+            for (size_t i = 0; i < n; i++)
+                if (!lg_pal_guard_install(iov[i].iov_base, size)) return false;
+        }
+        first += n * stride;
+        count -= n;
+    }
+    return true;
 }
 
 /* ---- locks: 0 free, 1 held, 2 held with waiters ---------------------------- */

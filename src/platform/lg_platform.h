@@ -14,6 +14,9 @@
 /* ---- memory ---------------------------------------------------------- */
 size_t lg_pal_page_size(void);
 void *lg_pal_map(size_t size);                 /* zeroed, read-write; NULL on failure */
+/* Like lg_pal_map, but shared with the processes forked from this one
+ * (each sees the others' writes).  NULL: not possible here. */
+void *lg_pal_map_shared(size_t size);
 void lg_pal_unmap(void *addr, size_t size);
 void *lg_pal_reserve(size_t size);             /* address space only, no access */
 /* The stale range freed memory's poison points into: like lg_pal_reserve,
@@ -35,6 +38,9 @@ void lg_pal_purge(void *addr, size_t size);    /* give pages back, keep them rea
  * lg_pal_decommit and lg_pal_commit. */
 bool lg_pal_guard_install(void *addr, size_t size);
 bool lg_pal_guard_remove(void *addr, size_t size);
+/* lg_pal_guard_install on count ranges of size bytes, stride bytes apart
+ * from first (one call where the platform can batch them). */
+bool lg_pal_guard_install_each(uintptr_t first, size_t stride, size_t count, size_t size);
 /* The runtime's own live lg_pal_map mappings as [start, end) pairs, for the
  * leak scan (which must not take them for the program's roots); returns how
  * many were written.  Takes no lock. */
