@@ -44,10 +44,15 @@
 #define GUARD_SPAN ((uintptr_t)1 << GUARD_SPAN_BITS)
 #define GUARD_INDEX_BITS 24                   /* lg_block.slot = class << 24 | index */
 /* A program with thousands of allocation stacks (deep recursion) would
- * spend its time guarding first uses: each thread may guard a first use
- * once per GUARD_RATE of its allocations, after a first GUARD_BURST. */
-#define GUARD_RATE 4096u
+ * spend its time guarding first uses, and a short-lived one (a shell
+ * command, git, python's start) its whole life, each guarded block being a
+ * page fault and a system call or two (docs/PERFORMANCE.md): each thread
+ * may guard GUARD_BURST_START first uses, then one per GUARD_BURST_RATE of
+ * its allocations up to GUARD_BURST, and then one per GUARD_RATE. */
+#define GUARD_BURST_START 64u
+#define GUARD_BURST_RATE 32u
 #define GUARD_BURST 1024u
+#define GUARD_RATE 4096u
 #define GUARD_CHUNK_SLOTS 64u /* slots committed and marked at once, with markers */
 
 enum { GUARD_OFF, GUARD_SITES, GUARD_ALL };
@@ -174,11 +179,15 @@ static uint32_t placement(uint32_t n, size_t pages)
 
 /* Whether this thread may guard one more first use now: checked before
  * the site table, whose lines a program with thousands of allocation
- * stacks keeps out of the CPU caches. */
+ * stacks keeps out of the CPU caches.  Once it says no, it is asked again
+ * at the thread's next renewal (countdown_period: guard_sample
+ * allocations), so the budget grows in steps. */
 static bool first_use_budget(const lg_heap_cache *cache)
 {
     if (!cache) return __atomic_load_n(&shared_spent, __ATOMIC_RELAXED) < GUARD_BURST;
-    return cache->guard_spent < GUARD_BURST + __atomic_load_n(&cache->allocs, __ATOMIC_RELAXED) / GUARD_RATE;
+    uint64_t allocs = __atomic_load_n(&cache->allocs, __ATOMIC_RELAXED);
+    uint64_t burst = GUARD_BURST_START + allocs / GUARD_BURST_RATE;
+    return cache->guard_spent < (burst < GUARD_BURST ? burst : GUARD_BURST) + allocs / GUARD_RATE;
 }
 
 static void first_use_spend(lg_heap_cache *cache)
