@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # guard_real.sh — guard=sites against guard=off on real programs (those of
-# tests/real), interleaved run by run on the same machine load: median wall
-# time of each and the ratio.  docs/PERFORMANCE.md records its output.
+# tests/real, and bash, perl, make when present), alternated run by run on
+# the same machine load: median CPU (user + sys, the program and its
+# children) and wall time of each, and the ratios.  docs/PERFORMANCE.md
+# records its output.
+#
+# Each program is run from its real binary: a name on PATH that is not an
+# ELF file (a pyenv or asdf shim is a shell script that execs the program:
+# it would be measured with it) is replaced by /usr/bin/NAME, or skipped.
 # usage: bench/guard_real.sh [BUILD_DIR] [RUNS]
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -10,6 +16,7 @@ lib=$build/lib/liblifeguard.so
 [ -f "$lib" ] || { echo "guard_real.sh: no $lib (build first)" >&2; exit 2; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/lg-guard-real.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+${CC:-cc} -O2 -o "$work/measure" "$root/bench/measure.c" || exit 2
 cat >"$work/script.py" <<'PY'
 import json, re, collections, sqlite3
 words = collections.Counter(re.findall(r"\w+", "the quick brown fox jumps over the lazy dog " * 2000))
@@ -33,32 +40,61 @@ local counts = {}
 for _, v in ipairs(t) do local k = #v; counts[k] = (counts[k] or 0) + 1 end
 print(#t, counts[7])
 LUA
-median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-wall() { # options, command...
-    local opts=$1; shift
-    local t0 t1
-    t0=$(date +%s.%N)
-    LD_PRELOAD=$lib LIFEGUARD_OPTIONS="leaks=0:$opts" "$@" >/dev/null 2>&1
-    t1=$(date +%s.%N)
-    awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.4f\n", b - a }'
-}
-echo "| program | guard=off (s) | guard=sites (s) | × |"
-echo "| --- | ---: | ---: | ---: |"
-while read -r name cmd; do
-    # shellcheck disable=SC2086
-    command -v ${cmd%% *} >/dev/null || continue
-    : >"$work/off" && : >"$work/sites"
-    for ((i = 0; i < runs; i++)); do
-        # shellcheck disable=SC2086
-        wall guard=off $cmd >>"$work/off"
-        # shellcheck disable=SC2086
-        wall guard=sites $cmd >>"$work/sites"
+cat >"$work/script.pl" <<'PL'
+my %h; $h{$_} = ($_ x 3) . "x" for 1 .. 200000;
+my $n = 0; $n += length($h{$_}) for keys %h;
+print scalar(keys %h), " $n\n";
+PL
+{ # 500 targets, each an echo make runs itself (fork and exec)
+    echo 'N := $(shell seq 1 500)'
+    echo 'all: $(addprefix t,$(N))'
+    echo 't%: ; @echo $@'
+} >"$work/Makefile"
+
+# The real binary of a program: an ELF file, not a wrapper script.
+real_binary() {
+    local path
+    for path in "$(type -P "$1")" "/usr/bin/$1"; do
+        [ -n "$path" ] && [ -x "$path" ] && [ "$(head -c 4 "$path" | od -An -c | tr -d ' ')" = 177ELF ] && {
+            echo "$path"
+            return 0
+        }
     done
-    off=$(median <"$work/off") sites=$(median <"$work/sites")
-    echo "| $name | $off | $sites | $(awk -v a="$sites" -v b="$off" 'BEGIN { printf "%.3f", a / b }') |"
-done <<EOF2
-python3 python3 $work/script.py
-sqlite3 sqlite3 :memory: .read $work/script.sql
-lua lua5.4 $work/script.lua
-git git -C $root log --oneline -200
-EOF2
+    return 1
+}
+median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+field() { local re="(^| )$1=([^ ]*)"; [[ $2 =~ $re ]] && echo "${BASH_REMATCH[2]}"; }
+# What each program runs (its binary found by real_binary).
+programs=(python3 sqlite3 lua git bash-subshells bash-loop perl make)
+command_of() { # NAME: sets prog and args
+    case $1 in
+    python3) prog=python3 args=("$work/script.py") ;;
+    sqlite3) prog=sqlite3 args=(:memory: ".read $work/script.sql") ;;
+    lua) prog=lua5.4 args=("$work/script.lua") ;;
+    git) prog=git args=(-C "$root" log --oneline -200) ;;
+    bash-subshells) prog=bash args=(-c 'for i in $(seq 300); do x=$(echo $i); done') ;;
+    bash-loop) prog=bash args=(-c 'x=0; for i in $(seq 200); do x=$((x+i)); done; echo $x') ;;
+    perl) prog=perl args=("$work/script.pl") ;;
+    make) prog=make args=(-s -f "$work/Makefile") ;;
+    esac
+}
+echo "| program | off CPU (s) | sites CPU (s) | × CPU | off wall (s) | sites wall (s) | × wall |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+for name in "${programs[@]}"; do
+    command_of "$name"
+    bin=$(real_binary "$prog") || continue
+    : >"$work/off.cpu" && : >"$work/off.wall" && : >"$work/sites.cpu" && : >"$work/sites.wall"
+    for ((i = 0; i < runs; i++)); do
+        for g in off sites; do
+            line=$("$work/measure" -t 300 -o /dev/null -e /dev/null -E "LD_PRELOAD=$lib" \
+                -E "LIFEGUARD_OPTIONS=leaks=0:guard=$g" -- "$bin" "${args[@]}")
+            [ "$(field status "$line")" = exit:0 ] || { echo "guard_real.sh: $name under guard=$g: $line" >&2; continue 3; }
+            field cpu "$line" >>"$work/$g.cpu"
+            field wall "$line" >>"$work/$g.wall"
+        done
+    done
+    oc=$(median <"$work/off.cpu") sc=$(median <"$work/sites.cpu")
+    ow=$(median <"$work/off.wall") sw=$(median <"$work/sites.wall")
+    awk -v n="$name" -v oc="$oc" -v sc="$sc" -v ow="$ow" -v sw="$sw" \
+        'BEGIN { printf "| %s | %.4f | %.4f | %.3f | %.4f | %.4f | %.3f |\n", n, oc, sc, sc / oc, ow, sw, sw / ow }'
+done
