@@ -9,6 +9,7 @@
  * memory that is not on the heap. */
 #include "rt_libc.h"
 #include "../core/lg_finding.h"
+#include "../core/lg_suppress.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
@@ -107,8 +108,15 @@ bool rt_libc_check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_bl
     report_access(a, n, write, fn, b, access);
     rt_busy--;
     if (state != LG_BLOCK_LIVE && pages_inaccessible(b)) {
-        /* The real call would fault on the freed block's pages: stop as
-         * the fault handler would. */
+        /* The real call would fault on the freed block's pages.  One the
+         * suppressions hid goes on as after a suppressed fault: the pages
+         * accessible again, holding the block's poison (lg_guard_reopen),
+         * not healed after the call (its poison is not checked again).
+         * Otherwise, or if they cannot be, stop as the fault handler would. */
+        lg_report_lock();
+        bool hidden = lg_suppressed(LG_USE_AFTER_FREE, access);
+        lg_report_unlock();
+        if (hidden && lg_guard_reopen(b, a, access, !write)) return false;
         lg_report_flush();
         lg_report_summary_line();
         lg_pal_die((int)lg_opt.exitcode);
