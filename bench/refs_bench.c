@@ -3,10 +3,12 @@
  * one thread and with two threads on the same objects.
  *
  *   refs_bench [REPS]     (best of REPS timings per figure, default 7)
- *   refs_bench --fixed N  (N annotated pairs, one thread, untimed: for an
- *                          instruction count under callgrind, which the
- *                          machine's load does not move; the difference of
- *                          two N gives the cost of one pair)
+ *   refs_bench --fixed N [THREADS]
+ *                         (N annotated pairs on each of THREADS threads,
+ *                          default 1, untimed: for an instruction count
+ *                          under callgrind, which the machine's load does
+ *                          not move (the difference of two N gives the cost
+ *                          of one pair), or a profile of two threads)
  *
  * Prints one line per thread count:
  *   refs threads=1 runtime=absent plain_ns=4.80 annotated_ns=5.10 over_ns=0.30 token_ns=5.20 token_over_ns=0.40
@@ -164,7 +166,10 @@ int main(int argc, char **argv)
         lg_object_new(objs[k], "refs_bench_obj");
     }
     if (fixed) {
-        annotated_pairs(strtoul(argv[2], NULL, 10), &(struct holder){0});
+        int threads = argc > 3 ? atoi(argv[3]) : 1;
+        if (threads < 1 || threads > MAX_THREADS)
+            return 2;
+        run(annotated_pairs, threads, strtoul(argv[2], NULL, 10));
         return 0;
     }
     for (int threads = 1; threads <= MAX_THREADS; threads++) {

@@ -3,10 +3,15 @@
  * happen (ref-underflow, ref-put-unheld, ref-get-after-free,
  * ref-freed-while-held, ref-growth).
  *
- * Each call takes one shard lock, the one of the object's address; holder
- * records are found through the object's memo of its last two (else by
- * hash), call sites in short lists; records come from pools, so the common
- * get/put allocates nothing. */
+ * A get or put on a known, live object takes only that object's lock (the
+ * object found without the shard's lock, its holder record in the
+ * object's memo of its last two, its call site already recorded): two
+ * threads on one object share one cache line besides their own count.
+ * Anything else (a birth, a new holder or site, a count reaching zero, a
+ * finding) takes the shard's lock, the one of the object's address, then
+ * the object's.  Holder records are found by hash there, call sites in
+ * short lists; records come from pools, so the common get/put allocates
+ * nothing. */
 #include "lg_refs_internal.h"
 
 /* The get/put path's steps, inlined into each entry point: a call each
@@ -54,13 +59,28 @@ bool refs_obj_is_alive(const refs_obj *o)
     return o->state != LG_REFS_DEAD && (o->count > 0 || o->block != 0);
 }
 
+/* Set while every shard lock is held: gets and puts take the shard lock
+ * then, and wait.  Read under an object's lock, written before every
+ * object's lock is taken once (no get or put still inside one after). */
+static uint32_t objects_frozen __attribute__((aligned(64)));
+
+static void pass_object_lock(refs_obj *o, void *ctx)
+{
+    (void)ctx;
+    lg_lock(&o->lock);
+    lg_unlock(&o->lock);
+}
+
 void refs_lock_shards(void)
 {
     for (uint32_t i = 0; i < REFS_SHARDS; i++) lg_lock(&refs_shards[i].lock);
+    __atomic_store_n(&objects_frozen, 1, __ATOMIC_RELAXED);
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) refs_each_obj(&refs_shards[i], pass_object_lock, NULL);
 }
 
 void refs_unlock_shards(void)
 {
+    __atomic_store_n(&objects_frozen, 0, __ATOMIC_RELAXED);
     for (uint32_t i = REFS_SHARDS; i-- > 0;) lg_unlock(&refs_shards[i].lock);
 }
 
@@ -91,36 +111,54 @@ static refs_site *fold_last_site(refs_holder *h, lg_stack_id stack)
     return st;
 }
 
-/* A get from stack: its site moves to the front, so the list is ordered by
- * most recent acquisition and a put is charged to the first live site. */
-static void site_get(refs_shard *s, refs_holder *h, lg_stack_id stack)
+static void site_push(refs_holder *h, refs_site *st)
 {
-    refs_site **pp = site_link(h, stack), *st = *pp;
-    if (st) {
-        *pp = st->next;
-    } else if (h->nsites >= REFS_MAX_SITES) {
-        st = fold_last_site(h, stack);
-    } else {
-        st = refs_site_alloc(s);
-        if (!st) {
-            h->other_gets++;
-            h->other_live++;
-            return;
-        }
-        st->stack = stack;
-        h->nsites++;
-    }
     st->next = h->sites;
     h->sites = st;
     st->gets++;
     st->live++;
 }
 
+/* A get from stack: its site moves to the front, so the list is ordered by
+ * most recent acquisition and a put is charged to the first live site.
+ * False, with nothing done, when that needs a new site record (from the
+ * shard's pool: its lock). */
+REFS_HOT bool site_get_known(refs_holder *h, lg_stack_id stack)
+{
+    refs_site **pp = site_link(h, stack), *st = *pp;
+    if (st) *pp = st->next;
+    else if (h->nsites >= REFS_MAX_SITES) st = fold_last_site(h, stack);
+    else return false;
+    site_push(h, st);
+    return true;
+}
+
+static void site_get(refs_shard *s, refs_holder *h, lg_stack_id stack)
+{
+    if (site_get_known(h, stack)) return;
+    refs_site *st = refs_site_alloc(s);
+    if (!st) {
+        h->other_gets++;
+        h->other_live++;
+        return;
+    }
+    st->stack = stack;
+    h->nsites++;
+    site_push(h, st);
+}
+
+/* Whether a put from stack needs a new site record (the shard's pool). */
+REFS_HOT bool site_put_needs_record(refs_holder *h, lg_stack_id stack)
+{
+    return stack && h->nsites < REFS_MAX_SITES && !*site_link(h, stack);
+}
+
 /* A put: charged to the get of `exact` (a token's) when given, else to the
  * most recent outstanding get; counted at its own stack's site (appended:
  * a put-only site is the first to be folded).  Anonymous references are
  * paired with gets again at report time, by the call paths they share
- * (lg_refs_balance.c): this charge is only the first guess. */
+ * (lg_refs_balance.c): this charge is only the first guess.  s: NULL when
+ * the caller made sure no record is needed (site_put_needs_record). */
 static void site_put(refs_shard *s, refs_holder *h, lg_stack_id stack, bool held, const lg_stack_id *exact)
 {
     if (held) {
@@ -136,7 +174,7 @@ static void site_put(refs_shard *s, refs_holder *h, lg_stack_id stack, bool held
     if (!stack) return;
     refs_site **pp = site_link(h, stack), *st = *pp;
     if (!st) {
-        if (h->nsites >= REFS_MAX_SITES || (st = refs_site_alloc(s)) == NULL) {
+        if (h->nsites >= REFS_MAX_SITES || !s || (st = refs_site_alloc(s)) == NULL) {
             h->other_puts++;
             return;
         }
@@ -238,6 +276,7 @@ static uintptr_t home_block(uintptr_t addr, uint64_t *block_birth)
     return block;
 }
 
+/* A new object at addr, locked (its lock), or NULL. */
 static refs_obj *birth(refs_shard *s, uintptr_t addr, const refs_type *type, lg_stack_id stack, uintptr_t block,
                        uint64_t block_birth)
 {
@@ -265,6 +304,14 @@ REFS_HOT void holder_get(refs_shard *s, refs_holder *h, lg_stack_id stack)
     if (stack) site_get(s, h, stack);
 }
 
+/* The object at addr with its lock taken, under the shard's lock. */
+REFS_HOT refs_obj *find_locked(refs_shard *s, uintptr_t addr, uint64_t hash)
+{
+    refs_obj *o = refs_obj_lookup(s, addr, hash);
+    refs_obj_lock(o);
+    return o;
+}
+
 void lg_refs_new(uintptr_t addr, const char *type_name, lg_stack_id stack)
 {
     if (!addr) return;
@@ -273,7 +320,7 @@ void lg_refs_new(uintptr_t addr, const char *type_name, lg_stack_id stack)
     const refs_type *type = refs_type_intern(type_name);
     refs_shard *s = refs_shard_of(addr);
     lg_lock(&s->lock);
-    refs_obj *o = refs_obj_find(s, addr);
+    refs_obj *o = find_locked(s, addr, refs_mix(addr));
     if (o) {
         /* A new life at the address of an old one: the old one ends here
          * (if its memory was not freed, which ended it already).  Its
@@ -291,6 +338,7 @@ void lg_refs_new(uintptr_t addr, const char *type_name, lg_stack_id stack)
         refs_holder *h = refs_holder_add(s, o, 0); /* the creator's, anonymous */
         if (h) holder_get(s, h, stack);
     }
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }
 
@@ -307,7 +355,7 @@ static refs_obj *birth_implicit(refs_shard *s, uintptr_t addr, lg_stack_id stack
 
 /* A destroyed object whose heap block was freed and whose address now lies
  * in a newer block: that memory holds something else now, and the record
- * is forgotten rather than blamed for it. */
+ * is forgotten rather than blamed for it (and its lock released). */
 static bool memory_reused_slow(refs_shard *s, refs_obj *o)
 {
     lg_block b;
@@ -337,19 +385,115 @@ static void get_on_released(refs_shard *s, refs_obj *o, uintptr_t holder, lg_sta
     }
 }
 
+/* ---- the path of one object's lock ------------------------------------------------ */
+
+/* An object's lock on the get/put path.  Two threads on one object wait
+ * for each other here: the waiter reads the lock (its state is 0 when
+ * free, on every platform: it is statically initialised to zero) and tries
+ * to take it only when it looks free, so that the holder keeps the
+ * object's line for its writes instead of losing it to each attempt. */
+REFS_HOT void lock_object(refs_obj *o)
+{
+    if (LG_LIKELY(lg_trylock(&o->lock))) return;
+    for (uint32_t spin = 0; spin < 128; spin++) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+        if (__atomic_load_n(&o->lock.state, __ATOMIC_RELAXED) == 0 && lg_trylock(&o->lock)) return;
+    }
+    lg_lock(&o->lock);
+}
+
+REFS_HOT bool entered(const refs_obj *o, uintptr_t addr)
+{
+    return o->linked && o->addr == addr && o->state == LG_REFS_ALIVE &&
+           !__atomic_load_n(&objects_frozen, __ATOMIC_RELAXED);
+}
+
+/* The live object at addr with its lock taken, found without the shard's
+ * lock; NULL: the shard's path.  The first record of the chain, usually
+ * the one, is locked before its address is read: the line that another
+ * thread wrote last comes over once, for writing, not once to be read
+ * and again to be written. */
+REFS_HOT refs_obj *enter_object(refs_shard *s, uintptr_t addr, uint64_t hash)
+{
+    refs_obj *o = refs_obj_peek_head(s, hash);
+    if (LG_UNLIKELY(!o)) return NULL;
+    lock_object(o);
+    if (LG_LIKELY(entered(o, addr))) return o;
+    lg_unlock(&o->lock);
+    if (!(o = refs_obj_peek(s, addr, hash))) return NULL;
+    lock_object(o);
+    if (entered(o, addr)) return o;
+    lg_unlock(&o->lock);
+    return NULL;
+}
+
+/* holder's record among the object's last two. */
+REFS_HOT refs_holder *memo_holder(const refs_obj *o, uintptr_t holder)
+{
+    for (uint32_t i = 0; i < REFS_MEMO; i++)
+        if (o->memo_holder[i] == holder && o->memo[i]) return o->memo[i];
+    return NULL;
+}
+
+/* A get under the object's lock alone: false, with nothing done, when it
+ * needs the shard (a holder not in the memo, a new site, the growth
+ * limit crossed). */
+REFS_HOT bool get_quick(refs_obj *o, uintptr_t holder, lg_stack_id stack)
+{
+    refs_holder *h = memo_holder(o, holder);
+    uint64_t limit = lg_opt.ref_growth_limit;
+    if (LG_UNLIKELY(!h || (limit && (uint64_t)o->count >= limit))) return false;
+    if (stack && !site_get_known(h, stack)) return false;
+    if (h->count == 0) o->nidle--; /* an idle holder holds again */
+    h->count++;
+    h->gets++;
+    h->last_get = stack;
+    h->get_calls++;
+    o->count++;
+    return true;
+}
+
+/* A put under the object's lock alone: false, with nothing done, when it
+ * needs the shard (a holder that does not hold, a count reaching zero, a
+ * new site, an idle holder to forget). */
+REFS_HOT bool put_quick(refs_obj *o, uintptr_t holder, lg_stack_id stack)
+{
+    refs_holder *h = memo_holder(o, holder);
+    if (LG_UNLIKELY(!h || h->count <= 0 || o->count <= 1)) return false;
+    if (LG_UNLIKELY(h->count == 1 && o->nidle >= REFS_IDLE_HOLDERS)) return false;
+    if (site_put_needs_record(h, stack)) return false;
+    h->puts++;
+    h->last_put = stack;
+    h->count--;
+    h->put_calls++;
+    if (stack || h->sites || h->other_live) site_put(NULL, h, stack, true, NULL);
+    if (h->count == 0) o->nidle++;
+    o->count--;
+    o->last_put = stack;
+    return true;
+}
+
+/* ---- the shard's path -------------------------------------------------------------- */
+
 enum get_kind { GET_PLAIN, GET_TOKEN, GET_PROVEN_LIVE };
 
 /* A get, under the shard's lock (hash: the address's); returns holder's
- * record (NULL: none). */
+ * record (NULL: none) and in *locked the object, whose lock it took (the
+ * caller releases it). */
 REFS_HOT refs_holder *get_locked(refs_shard *s, uintptr_t addr, uint64_t hash, uintptr_t holder,
-                                 lg_stack_id stack, enum get_kind kind)
+                                 lg_stack_id stack, enum get_kind kind, refs_obj **locked)
 {
-    s->gets++;
-    refs_obj *o = refs_obj_lookup(s, addr, hash);
+    refs_obj *o = find_locked(s, addr, hash);
     if (LG_UNLIKELY(o && memory_reused(s, o))) o = NULL;
     if (LG_UNLIKELY(!o)) {
         o = birth_implicit(s, addr, stack);
-        if (!o) return NULL;
+        *locked = o;
+        if (!o) {
+            s->gets++;
+            return NULL;
+        }
     } else if (LG_UNLIKELY(o->state != LG_REFS_ALIVE)) {
         if (kind == GET_PROVEN_LIVE && o->state == LG_REFS_ZERO) { /* raced with the final put: fine */
             o->state = LG_REFS_ALIVE;
@@ -359,10 +503,16 @@ REFS_HOT refs_holder *get_locked(refs_shard *s, uintptr_t addr, uint64_t hash, u
             get_on_released(s, o, holder, stack);
         }
     }
+    *locked = o;
     refs_holder *h = refs_holder_of(s, o, holder);
     if (LG_UNLIKELY(!h)) h = refs_holder_add(s, o, holder);
     else if (h->count == 0) o->nidle--; /* an idle holder holds again */
-    if (LG_LIKELY(h != NULL)) holder_get(s, h, stack);
+    if (LG_LIKELY(h != NULL)) {
+        holder_get(s, h, stack);
+        h->get_calls++;
+    } else {
+        s->gets++;
+    }
     o->count++;
     uint64_t limit = lg_opt.ref_growth_limit;
     if (LG_UNLIKELY(limit && (uint64_t)o->count > limit) && !(o->flags & OBJ_GROWTH_SEEN)) {
@@ -372,24 +522,44 @@ REFS_HOT refs_holder *get_locked(refs_shard *s, uintptr_t addr, uint64_t hash, u
     return h;
 }
 
+static void get_slow(refs_shard *s, uintptr_t addr, uint64_t hash, uintptr_t holder, lg_stack_id stack,
+                     enum get_kind kind)
+{
+    refs_obj *o;
+    lg_lock(&s->lock);
+    get_locked(s, addr, hash, holder, stack, kind, &o);
+    refs_obj_unlock(o);
+    lg_unlock(&s->lock);
+}
+
 void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 {
     if (!addr) return;
     uint64_t hash = refs_mix(addr);
     refs_shard *s = refs_shard_at(hash);
-    lg_lock(&s->lock);
-    get_locked(s, addr, hash, holder, stack, GET_PLAIN);
-    lg_unlock(&s->lock);
+    refs_obj *o = enter_object(s, addr, hash);
+    if (LG_LIKELY(o != NULL)) {
+        bool done = get_quick(o, holder, stack);
+        lg_unlock(&o->lock);
+        if (LG_LIKELY(done)) return;
+    }
+    get_slow(s, addr, hash, holder, stack, GET_PLAIN);
 }
 
+/* Only a live object takes the object's path: one the program proved
+ * live after its count reached zero is the shard's. */
 void lg_refs_get_unless_zero(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 {
     if (!addr) return;
     uint64_t hash = refs_mix(addr);
     refs_shard *s = refs_shard_at(hash);
-    lg_lock(&s->lock);
-    get_locked(s, addr, hash, holder, stack, GET_PROVEN_LIVE);
-    lg_unlock(&s->lock);
+    refs_obj *o = enter_object(s, addr, hash);
+    if (LG_LIKELY(o != NULL)) {
+        bool done = get_quick(o, holder, stack);
+        lg_unlock(&o->lock);
+        if (LG_LIKELY(done)) return;
+    }
+    get_slow(s, addr, hash, holder, stack, GET_PROVEN_LIVE);
 }
 
 uint64_t lg_refs_get_token(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
@@ -397,8 +567,9 @@ uint64_t lg_refs_get_token(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
     if (!addr) return 0;
     uint64_t hash = refs_mix(addr), token = 0;
     refs_shard *s = refs_shard_at(hash);
+    refs_obj *o;
     lg_lock(&s->lock);
-    refs_holder *h = get_locked(s, addr, hash, holder, stack, GET_TOKEN);
+    refs_holder *h = get_locked(s, addr, hash, holder, stack, GET_TOKEN, &o);
     refs_token *t = h ? refs_token_alloc(s) : NULL;
     if (t) {
         token = ++s->next_token;
@@ -408,6 +579,7 @@ uint64_t lg_refs_get_token(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
         h->tokens = t;
         h->tokens_used = 1;
     }
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
     return token;
 }
@@ -444,25 +616,27 @@ static refs_token *take_token(refs_holder *h, uint64_t token)
     return NULL;
 }
 
-/* A put (token: 0, or the one lg_ref_get_token returned), under the lock. */
-REFS_HOT void put_locked(refs_shard *s, uintptr_t addr, uint64_t hash, uintptr_t holder, lg_stack_id stack,
-                         uint64_t token)
+/* A put (token: 0, or the one lg_ref_get_token returned), under the
+ * shard's lock; returns the object, whose lock it took (NULL: none). */
+REFS_HOT refs_obj *put_locked(refs_shard *s, uintptr_t addr, uint64_t hash, uintptr_t holder, lg_stack_id stack,
+                              uint64_t token)
 {
-    refs_obj *o = refs_obj_lookup(s, addr, hash);
+    refs_obj *o = find_locked(s, addr, hash);
     if (LG_UNLIKELY(o && memory_reused(s, o))) o = NULL;
     if (LG_UNLIKELY(!o)) { /* never seen, or long dead: nothing to check it against */
         s->unknown_puts++;
-        return;
+        return NULL;
     }
-    s->puts++;
     refs_holder *h = refs_holder_of(s, o, holder);
+    if (h) h->put_calls++;
+    else s->puts++;
     if (LG_UNLIKELY(o->count <= 0)) {
         report_underflow(s, o, holder, stack);
         if (h) {
             h->puts++;
             h->last_put = stack;
         }
-        return;
+        return o;
     }
     if (LG_UNLIKELY(o->state == LG_REFS_DEAD) && !(o->flags & OBJ_PAF_SEEN)) {
         o->flags |= OBJ_PAF_SEEN;
@@ -492,6 +666,7 @@ REFS_HOT void put_locked(refs_shard *s, uintptr_t addr, uint64_t hash, uintptr_t
             refs_grave_push(s, o);
         }
     }
+    return o;
 }
 
 void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
@@ -499,8 +674,15 @@ void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
     if (!addr) return;
     uint64_t hash = refs_mix(addr);
     refs_shard *s = refs_shard_at(hash);
+    refs_obj *o = enter_object(s, addr, hash);
+    if (LG_LIKELY(o != NULL)) {
+        bool done = put_quick(o, holder, stack);
+        lg_unlock(&o->lock);
+        if (LG_LIKELY(done)) return;
+    }
     lg_lock(&s->lock);
-    put_locked(s, addr, hash, holder, stack, 0);
+    o = put_locked(s, addr, hash, holder, stack, 0);
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }
 
@@ -510,7 +692,8 @@ void lg_refs_put_token(uintptr_t addr, uintptr_t holder, uint64_t token, lg_stac
     uint64_t hash = refs_mix(addr);
     refs_shard *s = refs_shard_at(hash);
     lg_lock(&s->lock);
-    put_locked(s, addr, hash, holder, stack, token);
+    refs_obj *o = put_locked(s, addr, hash, holder, stack, token);
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }
 
@@ -521,7 +704,7 @@ void lg_refs_move(uintptr_t addr, uintptr_t from, uintptr_t to, lg_stack_id stac
     if (!addr || from == to) return;
     refs_shard *s = refs_shard_of(addr);
     lg_lock(&s->lock);
-    refs_obj *o = refs_obj_find(s, addr);
+    refs_obj *o = find_locked(s, addr, refs_mix(addr));
     if (o && memory_reused(s, o)) o = NULL;
     if (!o) goto out; /* unknown: nothing to move */
     refs_holder *hf = refs_holder_of(s, o, from);
@@ -536,9 +719,11 @@ void lg_refs_move(uintptr_t addr, uintptr_t from, uintptr_t to, lg_stack_id stac
     holder_put(s, o, hf, stack, true, NULL); /* may forget hf: an idle holder */
     holder_get(s, ht, stack);
 out:
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }
 
+/* The label is written and read under the shard's lock only. */
 void lg_refs_name(uintptr_t addr, const char *text)
 {
     if (!addr || !text) return;
@@ -559,12 +744,13 @@ void lg_refs_saturated(uintptr_t addr, int why, lg_stack_id stack)
     if (!addr) return;
     refs_shard *s = refs_shard_of(addr);
     lg_lock(&s->lock);
-    refs_obj *o = refs_obj_find(s, addr);
+    refs_obj *o = find_locked(s, addr, refs_mix(addr));
     if (!o || !(o->flags & OBJ_SAT_SEEN)) {
         if (o) o->flags |= OBJ_SAT_SEEN;
         refs_finding_report(&(refs_finding){.kind = LG_REF_SATURATED, .stack = stack, .obj = o, .addr = addr,
                                             .shard = s, .saturation = why});
     }
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }
 
@@ -573,7 +759,7 @@ void lg_refs_free(uintptr_t addr, lg_stack_id stack)
     if (!addr) return;
     refs_shard *s = refs_shard_of(addr);
     lg_lock(&s->lock);
-    refs_obj *o = refs_obj_find(s, addr);
+    refs_obj *o = find_locked(s, addr, refs_mix(addr));
     /* Unknown objects are not checked; a second destroy (lg_object_free,
      * then free()) is the normal pattern, not a finding. */
     if (o && o->state != LG_REFS_DEAD) {
@@ -584,6 +770,7 @@ void lg_refs_free(uintptr_t addr, lg_stack_id stack)
             refs_unmark_block(block);
         }
     }
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }
 
@@ -591,11 +778,11 @@ static void destroy_with_block(uintptr_t addr, uintptr_t block, lg_stack_id stac
 {
     refs_shard *s = refs_shard_of(addr);
     lg_lock(&s->lock);
-    refs_obj *o = refs_obj_find(s, addr);
+    refs_obj *o = find_locked(s, addr, refs_mix(addr));
     if (o && o->block == block && o->state != LG_REFS_DEAD) refs_destroy(s, o, stack, "its heap block was freed");
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }
-
 void lg_refs_block_freed(uintptr_t user, size_t size)
 {
     if (LG_LIKELY(!refs_block_any())) return;
@@ -629,7 +816,7 @@ bool lg_refs_query(uintptr_t addr, uintptr_t holder, lg_refs_info *out)
     lg_mem_set(out, 0, sizeof(*out));
     refs_shard *s = refs_shard_of(addr);
     lg_lock(&s->lock);
-    const refs_obj *o = refs_obj_find(s, addr);
+    refs_obj *o = find_locked(s, addr, refs_mix(addr));
     if (o) {
         out->state = (enum lg_refs_state)o->state;
         out->count = o->count;
@@ -643,8 +830,21 @@ bool lg_refs_query(uintptr_t addr, uintptr_t holder, lg_refs_info *out)
             out->holder_puts = h->puts;
         }
     }
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
     return o != NULL;
+}
+
+/* The calls counted in the holder records of one object (under its lock). */
+static void add_calls(refs_obj *o, void *ctx)
+{
+    lg_refs_stats *out = ctx;
+    lg_lock(&o->lock);
+    for (const refs_holder *h = o->holders; h; h = h->next) {
+        out->gets += h->get_calls;
+        out->puts += h->put_calls;
+    }
+    lg_unlock(&o->lock);
 }
 
 void lg_refs_get_stats(lg_refs_stats *out)
@@ -659,6 +859,7 @@ void lg_refs_get_stats(lg_refs_stats *out)
         out->gets += s->gets;
         out->puts += s->puts;
         out->unknown_puts += s->unknown_puts;
+        refs_each_obj(s, add_calls, out);
         lg_unlock(&s->lock);
     }
     out->bytes_mapped = refs_bytes_mapped();
@@ -690,9 +891,22 @@ void lg_refs_unlock_all(void)
 
 uint64_t refs_fork_birth;
 
+static void reset_object_lock(refs_obj *o, void *ctx)
+{
+    (void)ctx;
+    o->lock = (lg_lock_t)LG_LOCK_INIT;
+}
+
+/* A thread of the parent that found the shards frozen may have held an
+ * object's lock at the fork, a record in use or a free one: the child's
+ * one thread holds none. */
 void lg_refs_after_fork_child(void)
 {
     refs_causes_forget();
     refs_fork_birth = lg_birth_now();
+    for (uint32_t i = 0; i < REFS_SHARDS; i++) {
+        refs_each_obj(&refs_shards[i], reset_object_lock, NULL);
+        for (refs_obj *o = refs_shards[i].free_objs; o; o = *(refs_obj **)o) reset_object_lock(o, NULL);
+    }
     lg_refs_unlock_all();
 }

@@ -17,12 +17,14 @@ void lg_refs_expect_freed(uintptr_t addr, const char *why, lg_stack_id stack)
     refs_shard *s = refs_shard_of(addr);
     lg_lock(&s->lock);
     refs_obj *o = refs_obj_find(s, addr);
+    refs_obj_lock(o); /* its count and holders */
     /* Alive means still counted: an object whose count reached zero is
      * released, whether or not its memory has been given back yet. */
     /* Not de-duplicated by stack: one expectation in a loop checks many objects. */
     if (o && o->state == LG_REFS_ALIVE && o->count > 0 && !refs_suppressed(LG_STILL_ALIVE, stack, o->birth_stack)) {
         refs_finding_report(&(refs_finding){.kind = LG_STILL_ALIVE, .stack = stack, .obj = o, .shard = s, .why = why});
     }
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }
 
@@ -91,7 +93,11 @@ static void add_member(group *g, uintptr_t addr, uint64_t birth, uint64_t id, ui
 static void visit_object(refs_obj *o, void *ctx)
 {
     check *c = ctx;
-    if (o->birth < c->since || !refs_obj_is_alive(o)) return;
+    if (o->birth < c->since) return;
+    lg_lock(&o->lock); /* its count */
+    bool alive = refs_obj_is_alive(o);
+    lg_unlock(&o->lock);
+    if (!alive) return;
     c->found++;
     group *g = group_of(c, o->type, o->birth_stack);
     if (g) add_member(g, o->addr, o->birth, o->id, 0);
@@ -157,9 +163,11 @@ static void report_object_group(const group *g, const char *what, lg_stack_id at
     refs_shard *s = refs_shard_of(g->first);
     lg_lock(&s->lock);
     refs_obj *o = refs_obj_find(s, g->first);
+    refs_obj_lock(o);
     if (o && refs_obj_is_alive(o))
         refs_finding_report(&(refs_finding){.kind = LG_CHECKPOINT_LEAK, .stack = at, .obj = o, .shard = s, .why = what,
                                             .type = g->type, .count = g->count, .ids = g->ids, .born = g->stack});
+    refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }
 

@@ -73,6 +73,8 @@ typedef struct refs_holder {
     uint32_t other_live, nsites;
     refs_token *tokens;        /* lg_ref_get_token's references still outstanding */
     uint8_t tokens_used;       /* its puts say which get they return: no pairing by paths */
+    uint64_t get_calls, put_calls; /* lg_ref_get/put calls counted here (the summary's); the
+                                      shard's counters take them when the record goes */
     uint32_t exit_src;         /* exit analysis: index + 1 of the object that is this holder */
 } __attribute__((aligned(64))) refs_holder;
 _Static_assert(offsetof(refs_holder, last_put) + sizeof(lg_stack_id) <= 64, "a get/put writes one line of its holder");
@@ -88,20 +90,26 @@ enum refs_obj_flags {
 
 #define REFS_MEMO 2u /* holder records memoised per object */
 
-/* One life of an object.  The first cache line holds what the get/put
- * path reads and writes: the chain link, the count, and a memo of the
- * holders that used it last (two threads taking turns both find theirs
- * without a hash lookup).  The rest is read there, written rarely. */
+/* One life of an object.  Its lock guards what a get or put reads and
+ * writes: the count, the memo, the holder records and their sites.  The
+ * first cache line holds all that the get/put path writes, the lock
+ * among it: two threads on one object pass one line between them.
+ * Everything else is written only under the shard's lock (and the
+ * object's, for the state), so a reader holding the shard lock sees it
+ * whole.  `lock`, `addr` and `hnext` are never cleared when the record is
+ * reused: a look-up without the shard lock may be reading them (below). */
 typedef struct refs_obj {
-    struct refs_obj *hnext;
-    uintptr_t addr;
-    int64_t count;
+    int64_t count;        /* first: the pool's free list reuses it */
     uintptr_t memo_holder[REFS_MEMO]; /* keys of memo (0 is a key: anonymous) */
     struct refs_holder *memo[REFS_MEMO]; /* NULL: empty; most recent first */
-    uint32_t nidle;
     lg_stack_id last_put;
+    uint32_t nidle;
+    lg_lock_t lock;
+    uintptr_t addr;
     /* ---- */
+    struct refs_obj *hnext;
     uint8_t state, flags;
+    uint8_t linked;       /* in its shard's table (a look-up without the lock may hold a freed one) */
     refs_holder *holders;
     uint32_t nholders;
     uint32_t grave_seq;
@@ -113,21 +121,28 @@ typedef struct refs_obj {
     uint32_t mark;        /* exit analysis: index + 1 */
     char label[REFS_LABEL]; /* lg_object_name, "" when unnamed */
 } __attribute__((aligned(64))) refs_obj;
-_Static_assert(offsetof(refs_obj, last_put) + sizeof(lg_stack_id) <= 64, "a get/put writes one line of its object");
+_Static_assert(offsetof(refs_obj, addr) + sizeof(uintptr_t) <= 64, "a get/put writes one line of its object");
+_Static_assert(offsetof(refs_obj, count) == 0, "the pool's free list link overwrites only the count");
+_Static_assert(offsetof(refs_obj, addr) == offsetof(refs_obj, lock) + sizeof(lg_lock_t) &&
+                   offsetof(refs_obj, hnext) == offsetof(refs_obj, addr) + sizeof(uintptr_t),
+               "lock, addr and hnext are one span, kept when the record is reused");
 
 typedef struct refs_grave {
     refs_obj *obj;
     uint32_t seq;
 } refs_grave;
 
-/* One shard: its lock, and in the lock's cache line what every get/put
- * reads or writes (the tables, the counters). */
+/* One shard: its lock (taken to add or remove records, and by every call
+ * the object's lock alone cannot serve), and the tables.  A get or put on
+ * a known object reads `objs` and `obj_mask` without the lock: a bucket
+ * array is never unmapped (one that grew is kept, as big as all before
+ * it), and records are pooled, never unmapped either. */
 typedef struct refs_shard {
     lg_lock_t lock;
     uint32_t obj_mask, holder_mask; /* buckets - 1; 0 before the first use */
     refs_obj **objs;
     refs_holder **holders;
-    uint64_t gets, puts, unknown_puts;
+    uint64_t gets, puts, unknown_puts; /* calls not counted in a live holder record */
     /* ---- */
     uint32_t nobjs, nholders;
     void *free_objs, *free_holders, *free_sites, *free_weaks;
@@ -139,7 +154,6 @@ typedef struct refs_shard {
     uint32_t grave_head, grave_len, grave_seq;
     uint64_t born, alive;
 } __attribute__((aligned(64))) refs_shard;
-_Static_assert(offsetof(refs_shard, unknown_puts) + sizeof(uint64_t) <= 64, "a get/put writes one line of its shard");
 
 extern refs_shard refs_shards[REFS_SHARDS];
 
@@ -174,10 +188,38 @@ static inline refs_obj *refs_obj_lookup(refs_shard *s, uintptr_t addr, uint64_t 
     return o;
 }
 
+#define REFS_PEEK_STEPS 16u /* a longer chain, or one being rebuilt: the locked look-up */
+
+/* The first record of addr's chain, and the record at addr, looked up
+ * without the shard's lock: hints only.
+ * The chains may be rebuilt meanwhile (the record missed) and the record
+ * freed or reused (the caller locks it, then checks `linked` and `addr`).
+ * A mask is published after its array, so an array is never indexed
+ * past its end. */
+static inline refs_obj *refs_obj_peek_head(refs_shard *s, uint64_t hash)
+{
+    uint32_t mask = __atomic_load_n(&s->obj_mask, __ATOMIC_ACQUIRE);
+    refs_obj **buckets = __atomic_load_n(&s->objs, __ATOMIC_ACQUIRE);
+    return LG_LIKELY(buckets != NULL) ? __atomic_load_n(&buckets[hash & mask], __ATOMIC_ACQUIRE) : NULL;
+}
+
+static inline refs_obj *refs_obj_peek(refs_shard *s, uintptr_t addr, uint64_t hash)
+{
+    refs_obj *o = refs_obj_peek_head(s, hash);
+    for (uint32_t steps = 0; o && steps < REFS_PEEK_STEPS; steps++) {
+        if (__atomic_load_n(&o->addr, __ATOMIC_RELAXED) == addr) return o;
+        o = __atomic_load_n(&o->hnext, __ATOMIC_ACQUIRE);
+    }
+    return NULL;
+}
+
 /* ---- lg_refs_store.c: the caller holds the shard's lock ------------------ */
 refs_obj *refs_obj_find(refs_shard *s, uintptr_t addr);
-refs_obj *refs_obj_add(refs_shard *s, uintptr_t addr); /* zeroed but for addr; NULL: out of memory */
-void refs_obj_remove(refs_shard *s, refs_obj *o);      /* unlinks and frees it and its holders */
+/* Zeroed but for addr, and locked (its lock); NULL: out of memory. */
+refs_obj *refs_obj_add(refs_shard *s, uintptr_t addr);
+/* Unlinks and frees it and its holders; the caller holds its lock, which
+ * this releases. */
+void refs_obj_remove(refs_shard *s, refs_obj *o);
 /* Calls visit on each of the shard's objects; visit must not remove any. */
 void refs_each_obj(refs_shard *s, void (*visit)(refs_obj *o, void *ctx), void *ctx);
 refs_holder *refs_holder_find(refs_shard *s, const refs_obj *o, uintptr_t holder);
@@ -398,8 +440,21 @@ void refs_unmark_block(uintptr_t block);
 /* In a forked child: the birth tick of the fork (0: not a child). */
 extern uint64_t refs_fork_birth;
 
-/* All shard locks, in order (exit analysis, checkpoints, fork). */
+/* All shard locks, in order (exit analysis, fork), and no get or put
+ * under an object's lock alone until refs_unlock_shards: what the tracker
+ * holds is then all still. */
 void refs_lock_shards(void);
 void refs_unlock_shards(void);
+/* An object's lock, for a reader of its count or holders that holds only
+ * its shard's lock (NULL: none). */
+static inline void refs_obj_lock(refs_obj *o)
+{
+    if (o) lg_lock(&o->lock);
+}
+
+static inline void refs_obj_unlock(refs_obj *o)
+{
+    if (o) lg_unlock(&o->lock);
+}
 
 #endif

@@ -139,7 +139,10 @@ static inline uint64_t holder_hash(uintptr_t obj, uintptr_t holder)
 }
 
 /* Maps the first buckets of a shard, or doubles them; false if memory is
- * refused (the table keeps working, with longer chains). */
+ * refused (the table keeps working, with longer chains).  The old array
+ * stays mapped: a get or put may be reading it without the lock
+ * (refs_obj_peek).  Links are stored atomically for the same reason; a
+ * look-up that meets a chain half rebuilt misses, and takes the lock. */
 static bool grow_objs(refs_shard *s)
 {
     uint32_t old_n = s->obj_mask ? s->obj_mask + 1 : 0;
@@ -150,13 +153,12 @@ static bool grow_objs(refs_shard *s)
         for (refs_obj *o = s->objs[i], *next; o; o = next) {
             next = o->hnext;
             refs_obj **head = &b[refs_mix(o->addr) & (n - 1)];
-            o->hnext = *head;
+            __atomic_store_n(&o->hnext, *head, __ATOMIC_RELEASE);
             *head = o;
         }
     }
-    if (old_n) refs_unmap(s->objs, old_n * sizeof(*b));
-    s->objs = b;
-    s->obj_mask = n - 1;
+    __atomic_store_n(&s->objs, b, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->obj_mask, n - 1, __ATOMIC_RELEASE); /* after its array */
     return true;
 }
 
@@ -190,12 +192,21 @@ refs_obj *refs_obj_add(refs_shard *s, uintptr_t addr)
     if (!s->objs || s->nobjs > 2 * (s->obj_mask + 1)) {
         if (!grow_objs(s) && !s->objs) return NULL;
     }
-    refs_obj *o = pool_alloc(s, &s->free_objs, sizeof(refs_obj));
+    refs_obj *o = s->free_objs;
+    if (o) s->free_objs = *(void **)o;
+    else o = chunk_carve(&s->chunk, &s->chunk_left, sizeof(refs_obj));
     if (!o) return NULL;
-    o->addr = addr;
+    /* A look-up without the lock may still hold the lock of this freed
+     * record, or read its address and link: those three are kept. */
+    lg_lock(&o->lock);
+    lg_mem_set(o, 0, offsetof(refs_obj, lock));
+    lg_mem_set((char *)o + offsetof(refs_obj, hnext) + sizeof(o->hnext), 0,
+               sizeof(refs_obj) - offsetof(refs_obj, hnext) - sizeof(o->hnext));
+    __atomic_store_n(&o->addr, addr, __ATOMIC_RELAXED);
+    o->linked = 1;
     refs_obj **head = &s->objs[refs_mix(addr) & s->obj_mask];
-    o->hnext = *head;
-    *head = o;
+    __atomic_store_n(&o->hnext, *head, __ATOMIC_RELAXED);
+    __atomic_store_n(head, o, __ATOMIC_RELEASE); /* published whole */
     s->nobjs++;
     return o;
 }
@@ -220,6 +231,8 @@ static void holder_free(refs_shard *s, refs_holder *h)
     while (*pp && *pp != h) pp = &(*pp)->hnext;
     if (*pp) *pp = h->hnext;
     s->nholders--;
+    s->gets += h->get_calls;
+    s->puts += h->put_calls;
     pool_free(&s->free_holders, h);
 }
 
@@ -235,10 +248,12 @@ void refs_obj_remove(refs_shard *s, refs_obj *o)
     }
     refs_obj **pp = &s->objs[refs_mix(o->addr) & s->obj_mask];
     while (*pp && *pp != o) pp = &(*pp)->hnext;
-    if (*pp) *pp = o->hnext;
+    if (*pp) __atomic_store_n(pp, o->hnext, __ATOMIC_RELEASE);
     s->nobjs--;
     o->flags = 0; /* a stale graveyard entry naming this record is ignored */
-    pool_free(&s->free_objs, o);
+    o->linked = 0;
+    pool_free(&s->free_objs, o); /* under its lock: a look-up that holds it next sees it unlinked */
+    lg_unlock(&o->lock);
 }
 
 refs_holder *refs_holder_find(refs_shard *s, const refs_obj *o, uintptr_t holder)
@@ -295,8 +310,10 @@ void refs_grave_push(refs_shard *s, refs_obj *o)
         s->grave_head = (s->grave_head + 1) % REFS_GRAVE_SLOTS;
         s->grave_len--;
         refs_obj *old = e->obj;
-        if ((old->flags & OBJ_IN_GRAVE) && old->grave_seq == e->seq && old->state != LG_REFS_ALIVE)
+        if ((old->flags & OBJ_IN_GRAVE) && old->grave_seq == e->seq && old->state != LG_REFS_ALIVE) {
+            refs_obj_lock(old); /* never the caller's: that one is not in the ring yet */
             refs_obj_remove(s, old);
+        }
     }
     o->flags |= OBJ_IN_GRAVE;
     o->grave_seq = ++s->grave_seq;
@@ -315,7 +332,10 @@ void refs_shard_reset(refs_shard *s)
 {
     if (s->objs) {
         for (uint32_t i = 0; i <= s->obj_mask; i++)
-            while (s->objs[i]) refs_obj_remove(s, s->objs[i]);
+            while (s->objs[i]) {
+                refs_obj_lock(s->objs[i]);
+                refs_obj_remove(s, s->objs[i]);
+            }
     }
     for (uint32_t i = 0; s->weaks && i < REFS_WEAK_BUCKETS; i++)
         while (s->weaks[i]) refs_weak_remove(s, s->weaks[i]);

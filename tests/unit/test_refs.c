@@ -460,6 +460,86 @@ static void many_threads_keep_counts_exact(void **state)
     assert_int_equal(st.puts, (uint64_t)THREADS * 2 * ROUNDS);
 }
 
+/* Two threads on one object's lock alone (both holders in its memo) while
+ * a third creates and destroys objects in every shard (tables growing,
+ * the dead forgotten, records reused) and a fourth freezes the tracker as
+ * fork and the exit report do, and reads the counts. */
+#define ONE_OBJECT_ROUNDS 200000
+#define CHURN_SLOTS 40000
+static char one_object[8], churned[CHURN_SLOTS][8];
+static int churn_done;
+
+static void *one_object_pairs(void *arg)
+{
+    uintptr_t me = (uintptr_t)arg;
+    for (int i = 0; i < ONE_OBJECT_ROUNDS; i++) {
+        lg_refs_get(A(one_object), me, 0);
+        lg_refs_put(A(one_object), me, 0);
+    }
+    return NULL;
+}
+
+static void *churn(void *arg)
+{
+    (void)arg;
+    for (int round = 0; round < 2; round++) {
+        for (int i = 0; i < CHURN_SLOTS; i++) {
+            lg_refs_new(A(churned[i]), "Churn", 0);
+            lg_refs_get(A(churned[i]), 0x300, 0);
+            lg_refs_put(A(churned[i]), 0x300, 0);
+            lg_refs_put(A(churned[i]), 0, 0);
+            if (i % 2) lg_refs_free(A(churned[i]), 0);
+        }
+    }
+    __atomic_store_n(&churn_done, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+static void *freeze_and_read(void *arg)
+{
+    (void)arg;
+    while (!__atomic_load_n(&churn_done, __ATOMIC_ACQUIRE)) {
+        lg_refs_lock_all();
+        lg_refs_unlock_all();
+        lg_refs_stats st;
+        lg_refs_get_stats(&st);
+        lg_refs_info i = info(A(one_object), 0);
+        assert_true(i.count >= 1 && i.count <= 3);
+    }
+    return NULL;
+}
+
+static void the_object_lock_path_stays_exact_beside_churn(void **state)
+{
+    (void)state;
+    lg_refs_new(A(one_object), "One", 0);
+    lg_refs_get(A(one_object), 0x100, 0); /* both holders known, then idle */
+    lg_refs_put(A(one_object), 0x100, 0);
+    lg_refs_get(A(one_object), 0x101, 0);
+    lg_refs_put(A(one_object), 0x101, 0);
+    uint64_t errors = lg_report_error_count();
+    pthread_t tid[4];
+    pthread_create(&tid[0], NULL, one_object_pairs, (void *)0x100);
+    pthread_create(&tid[1], NULL, one_object_pairs, (void *)0x101);
+    pthread_create(&tid[2], NULL, churn, NULL);
+    pthread_create(&tid[3], NULL, freeze_and_read, NULL);
+    for (int t = 0; t < 4; t++) pthread_join(tid[t], NULL);
+    assert_int_equal(lg_report_error_count(), errors);
+    for (uintptr_t h = 0x100; h <= 0x101; h++) {
+        lg_refs_info i = info(A(one_object), h);
+        assert_int_equal(i.count, 1);
+        assert_int_equal(i.holders, 1); /* the creator's */
+        assert_int_equal(i.holder_count, 0);
+        assert_int_equal(i.holder_gets, ONE_OBJECT_ROUNDS + 1);
+        assert_int_equal(i.holder_puts, ONE_OBJECT_ROUNDS + 1);
+    }
+    lg_refs_stats st;
+    lg_refs_get_stats(&st);
+    assert_int_equal(st.gets, 2 * (ONE_OBJECT_ROUNDS + 1) + 2 * CHURN_SLOTS);
+    assert_int_equal(st.puts, 2 * (ONE_OBJECT_ROUNDS + 1) + 2 * 2 * CHURN_SLOTS);
+    assert_int_equal(st.objects_born, 1 + 2 * CHURN_SLOTS);
+}
+
 /* ---- lg_refcount_t ------------------------------------------------------------------------- */
 
 static void refcount_saturates_instead_of_wrapping(void **state)
@@ -695,6 +775,7 @@ int main(void)
         cmocka_unit_test_setup(findings_have_the_json_contract, reset),
         cmocka_unit_test_setup(check_since_counts_what_was_born_after_and_lives, reset),
         cmocka_unit_test_setup(many_threads_keep_counts_exact, reset),
+        cmocka_unit_test_setup(the_object_lock_path_stays_exact_beside_churn, reset),
         cmocka_unit_test_setup(refcount_saturates_instead_of_wrapping, reset),
         cmocka_unit_test_setup(balance_pairs_puts_with_the_gets_that_share_their_callers, reset),
         cmocka_unit_test_setup(tokens_pair_exactly_and_catch_a_second_hand_back, reset),
