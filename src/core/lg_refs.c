@@ -437,12 +437,11 @@ REFS_HOT refs_holder *memo_holder(const refs_obj *o, uintptr_t holder)
     return NULL;
 }
 
-/* A get under the object's lock alone: false, with nothing done, when it
- * needs the shard (a holder not in the memo, a new site, the growth
- * limit crossed). */
-REFS_HOT bool get_quick(refs_obj *o, uintptr_t holder, lg_stack_id stack)
+/* A get by h under the object's lock alone: false, with nothing done,
+ * when it needs the shard (a holder not in the memo, a new site, the
+ * growth limit crossed). */
+REFS_HOT bool get_quick(refs_obj *o, refs_holder *h, lg_stack_id stack)
 {
-    refs_holder *h = memo_holder(o, holder);
     uint64_t limit = lg_opt.ref_growth_limit;
     if (LG_UNLIKELY(!h || (limit && (uint64_t)o->count >= limit))) return false;
     if (stack && !site_get_known(h, stack)) return false;
@@ -455,20 +454,42 @@ REFS_HOT bool get_quick(refs_obj *o, uintptr_t holder, lg_stack_id stack)
     return true;
 }
 
-/* A put under the object's lock alone: false, with nothing done, when it
- * needs the shard (a holder that does not hold, a count reaching zero, a
- * new site, an idle holder to forget). */
-REFS_HOT bool put_quick(refs_obj *o, uintptr_t holder, lg_stack_id stack)
+/* The token's record among h's, unlinked; NULL when h was never given it
+ * or handed it back already. */
+static refs_token *take_token(refs_holder *h, uint64_t token)
 {
-    refs_holder *h = memo_holder(o, holder);
+    if (!h) return NULL;
+    for (refs_token **pp = &h->tokens; *pp; pp = &(*pp)->next) {
+        refs_token *t = *pp;
+        if (t->token != token) continue;
+        *pp = t->next;
+        return t;
+    }
+    return NULL;
+}
+
+/* A put by h (token: 0, or one of its own) under the object's lock alone:
+ * false, with nothing done, when it needs the shard (a holder that does
+ * not hold, a token it does not hold, a count reaching zero, a new site,
+ * an idle holder to forget). */
+REFS_HOT bool put_quick(refs_obj *o, refs_holder *h, lg_stack_id stack, uint64_t token)
+{
     if (LG_UNLIKELY(!h || h->count <= 0 || o->count <= 1)) return false;
     if (LG_UNLIKELY(h->count == 1 && o->nidle >= REFS_IDLE_HOLDERS)) return false;
     if (site_put_needs_record(h, stack)) return false;
+    lg_stack_id got = 0;
+    if (LG_UNLIKELY(token)) {
+        refs_token *t = take_token(h, token);
+        if (!t) return false; /* handed back twice: the shard's path reports it */
+        got = t->stack;
+        t->next = h->spare_tokens;
+        h->spare_tokens = t;
+    }
     h->puts++;
     h->last_put = stack;
     h->count--;
     h->put_calls++;
-    if (stack || h->sites || h->other_live) site_put(NULL, h, stack, true, NULL);
+    if (stack || h->sites || h->other_live) site_put(NULL, h, stack, true, token ? &got : NULL);
     if (h->count == 0) o->nidle++;
     o->count--;
     o->last_put = stack;
@@ -539,7 +560,7 @@ void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
     refs_shard *s = refs_shard_at(hash);
     refs_obj *o = enter_object(s, addr, hash);
     if (LG_LIKELY(o != NULL)) {
-        bool done = get_quick(o, holder, stack);
+        bool done = get_quick(o, memo_holder(o, holder), stack);
         lg_unlock(&o->lock);
         if (LG_LIKELY(done)) return;
     }
@@ -555,29 +576,52 @@ void lg_refs_get_unless_zero(uintptr_t addr, uintptr_t holder, lg_stack_id stack
     refs_shard *s = refs_shard_at(hash);
     refs_obj *o = enter_object(s, addr, hash);
     if (LG_LIKELY(o != NULL)) {
-        bool done = get_quick(o, holder, stack);
+        bool done = get_quick(o, memo_holder(o, holder), stack);
         lg_unlock(&o->lock);
         if (LG_LIKELY(done)) return;
     }
     get_slow(s, addr, hash, holder, stack, GET_PROVEN_LIVE);
 }
 
+/* A token of h's for the get just made at stack, in record t. */
+REFS_HOT uint64_t give_token(refs_holder *h, refs_token *t, lg_stack_id stack)
+{
+    t->token = h->next_token++;
+    t->stack = stack;
+    t->next = h->tokens;
+    h->tokens = t;
+    h->tokens_used = 1;
+    return t->token;
+}
+
+/* Tokens are unique among a holder record's: each record numbers its own
+ * in a block of the shard's (a token of another record, or of a forgotten
+ * record of the same holder, is never one of its own). */
 uint64_t lg_refs_get_token(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 {
     if (!addr) return 0;
     uint64_t hash = refs_mix(addr), token = 0;
     refs_shard *s = refs_shard_at(hash);
-    refs_obj *o;
+    refs_obj *o = enter_object(s, addr, hash);
+    if (LG_LIKELY(o != NULL)) {
+        refs_holder *h = memo_holder(o, holder);
+        /* A record a put handed back, and a block begun: the object's lock suffices. */
+        if (h && h->spare_tokens && h->next_token && get_quick(o, h, stack)) {
+            refs_token *t = h->spare_tokens;
+            h->spare_tokens = t->next;
+            token = give_token(h, t, stack);
+        }
+        lg_unlock(&o->lock);
+        if (LG_LIKELY(token)) return token;
+    }
     lg_lock(&s->lock);
     refs_holder *h = get_locked(s, addr, hash, holder, stack, GET_TOKEN, &o);
-    refs_token *t = h ? refs_token_alloc(s) : NULL;
+    refs_token *t = NULL;
+    if (h && (t = h->spare_tokens) != NULL) h->spare_tokens = t->next;
+    else if (h) t = refs_token_alloc(s);
     if (t) {
-        token = ++s->next_token;
-        t->token = token;
-        t->stack = stack;
-        t->next = h->tokens;
-        h->tokens = t;
-        h->tokens_used = 1;
+        if (!h->next_token) h->next_token = (++s->token_blocks << 32) | 1;
+        token = give_token(h, t, stack);
     }
     refs_obj_unlock(o);
     lg_unlock(&s->lock);
@@ -600,20 +644,6 @@ REFS_HOT void holder_put(refs_shard *s, refs_obj *o, refs_holder *h, lg_stack_id
         o->nidle--;
         refs_holder_remove(s, o, h);
     }
-}
-
-/* The token's record among h's, unlinked; NULL when h was never given it
- * or handed it back already. */
-static refs_token *take_token(refs_holder *h, uint64_t token)
-{
-    if (!h) return NULL;
-    for (refs_token **pp = &h->tokens; *pp; pp = &(*pp)->next) {
-        refs_token *t = *pp;
-        if (t->token != token) continue;
-        *pp = t->next;
-        return t;
-    }
-    return NULL;
 }
 
 /* A put (token: 0, or the one lg_ref_get_token returned), under the
@@ -648,7 +678,8 @@ REFS_HOT refs_obj *put_locked(refs_shard *s, uintptr_t addr, uint64_t hash, uint
         refs_token *t = take_token(h, token);
         if (t) {
             got = t->stack;
-            refs_token_free(s, t);
+            t->next = h->spare_tokens; /* for its next token */
+            h->spare_tokens = t;
         } else {
             held = false; /* a token handed back twice: a double put, whatever else it holds */
         }
@@ -676,7 +707,7 @@ void lg_refs_put(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
     refs_shard *s = refs_shard_at(hash);
     refs_obj *o = enter_object(s, addr, hash);
     if (LG_LIKELY(o != NULL)) {
-        bool done = put_quick(o, holder, stack);
+        bool done = put_quick(o, memo_holder(o, holder), stack, 0);
         lg_unlock(&o->lock);
         if (LG_LIKELY(done)) return;
     }
@@ -691,8 +722,14 @@ void lg_refs_put_token(uintptr_t addr, uintptr_t holder, uint64_t token, lg_stac
     if (!addr) return;
     uint64_t hash = refs_mix(addr);
     refs_shard *s = refs_shard_at(hash);
+    refs_obj *o = enter_object(s, addr, hash);
+    if (LG_LIKELY(o != NULL)) {
+        bool done = put_quick(o, memo_holder(o, holder), stack, token);
+        lg_unlock(&o->lock);
+        if (LG_LIKELY(done)) return;
+    }
     lg_lock(&s->lock);
-    refs_obj *o = put_locked(s, addr, hash, holder, stack, token);
+    o = put_locked(s, addr, hash, holder, stack, token);
     refs_obj_unlock(o);
     lg_unlock(&s->lock);
 }

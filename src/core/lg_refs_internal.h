@@ -58,26 +58,33 @@ typedef struct refs_weak {
     uint8_t reported;
 } refs_weak;
 
-/* What one holder (0: anonymous) holds of one object.  What a get or put
- * writes comes first, in one cache line; records are line-aligned, so two
- * threads' holders of one object never share a line. */
+/* What one holder (0: anonymous) holds of one object.  What a plain get
+ * or put writes comes first, in one cache line (the sites and tokens, when
+ * there are any, in the next); records are line-aligned, so two threads'
+ * holders of one object never share a line. */
 typedef struct refs_holder {
-    struct refs_holder *hnext; /* the shard's holder hash chain */
-    struct refs_holder *next;  /* the object's list */
     uintptr_t obj, holder;
     int64_t count;
     uint64_t gets, puts;
+    uint64_t get_calls, put_calls; /* lg_ref_get/put calls counted here (the summary's); the
+                                      shard's counters take them when the record goes */
     lg_stack_id last_get, last_put;
+    /* ---- sites and tokens */
+    struct refs_holder *hnext; /* the shard's holder hash chain */
+    struct refs_holder *next;  /* the object's list */
     refs_site *sites;          /* most recently acquired first; put-only sites last */
     uint64_t other_gets, other_puts; /* sites folded away when over REFS_MAX_SITES */
     uint32_t other_live, nsites;
     refs_token *tokens;        /* lg_ref_get_token's references still outstanding */
+    refs_token *spare_tokens;  /* records of tokens handed back, for the next ones */
+    /* ---- */
+    uint64_t next_token;       /* its tokens: a block of the shard's (0: none yet) */
     uint8_t tokens_used;       /* its puts say which get they return: no pairing by paths */
-    uint64_t get_calls, put_calls; /* lg_ref_get/put calls counted here (the summary's); the
-                                      shard's counters take them when the record goes */
     uint32_t exit_src;         /* exit analysis: index + 1 of the object that is this holder */
 } __attribute__((aligned(64))) refs_holder;
-_Static_assert(offsetof(refs_holder, last_put) + sizeof(lg_stack_id) <= 64, "a get/put writes one line of its holder");
+_Static_assert(offsetof(refs_holder, last_put) + sizeof(lg_stack_id) <= 64 &&
+                   offsetof(refs_holder, put_calls) + sizeof(uint64_t) <= 64,
+               "a plain get/put writes one line of its holder");
 
 enum refs_obj_flags {
     OBJ_IMPLICIT = 1,     /* first seen in lg_ref_get, never lg_object_new'd */
@@ -138,22 +145,28 @@ typedef struct refs_grave {
  * array is never unmapped (one that grew is kept, as big as all before
  * it), and records are pooled, never unmapped either. */
 typedef struct refs_shard {
-    lg_lock_t lock;
-    uint32_t obj_mask, holder_mask; /* buckets - 1; 0 before the first use */
+    /* Read by every get and put; written only when the table grows. */
     refs_obj **objs;
+    uint32_t obj_mask;               /* buckets - 1; 0 before the first use */
+    /* ---- the lock and what the shard's path writes: another line */
+    lg_lock_t lock __attribute__((aligned(64)));
+    uint32_t holder_mask;
     refs_holder **holders;
     uint64_t gets, puts, unknown_puts; /* calls not counted in a live holder record */
     /* ---- */
     uint32_t nobjs, nholders;
     void *free_objs, *free_holders, *free_sites, *free_weaks;
     refs_weak **weaks;   /* REFS_WEAK_BUCKETS, mapped at the first lg_weak_set */
-    uint64_t next_token;
+    uint64_t token_blocks;     /* blocks of 2^32 tokens given to holder records */
     char *chunk;
     size_t chunk_left;
     refs_grave *grave;
     uint32_t grave_head, grave_len, grave_seq;
     uint64_t born, alive;
 } __attribute__((aligned(64))) refs_shard;
+_Static_assert(offsetof(refs_shard, lock) >= offsetof(refs_shard, obj_mask) + sizeof(uint32_t) &&
+                   offsetof(refs_shard, lock) % 64 == 0,
+               "the look-up's table is not in the lock's line");
 
 extern refs_shard refs_shards[REFS_SHARDS];
 
@@ -246,7 +259,6 @@ static inline refs_holder *refs_holder_of(refs_shard *s, refs_obj *o, uintptr_t 
 void refs_holder_remove(refs_shard *s, refs_obj *o, refs_holder *h);
 refs_site *refs_site_alloc(refs_shard *s);
 refs_token *refs_token_alloc(refs_shard *s);
-void refs_token_free(refs_shard *s, refs_token *t);
 refs_weak *refs_weak_find(refs_shard *s, uintptr_t slot);
 refs_weak *refs_weak_add(refs_shard *s, uintptr_t slot); /* zeroed but for slot; NULL: out of memory */
 void refs_weak_remove(refs_shard *s, refs_weak *w);

@@ -91,11 +91,6 @@ refs_token *refs_token_alloc(refs_shard *s)
     return pool_alloc(s, &s->free_sites, sizeof(refs_site));
 }
 
-void refs_token_free(refs_shard *s, refs_token *t)
-{
-    pool_free(&s->free_sites, t);
-}
-
 /* ---- weak slots: a fixed table per shard (few programs have many) ------------- */
 
 static inline uint32_t weak_bucket(uintptr_t slot)
@@ -224,6 +219,10 @@ static void holder_free(refs_shard *s, refs_holder *h)
         pool_free(&s->free_sites, st);
     }
     for (refs_token *t = h->tokens, *next; t; t = next) {
+        next = t->next;
+        pool_free(&s->free_sites, t);
+    }
+    for (refs_token *t = h->spare_tokens, *next; t; t = next) {
         next = t->next;
         pool_free(&s->free_sites, t);
     }

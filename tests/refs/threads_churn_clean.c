@@ -1,12 +1,13 @@
 // Two threads each create, use and destroy forty thousand objects (their
 // records reused, the tables growing, the dead forgotten) while both get
-// and put the same two long-lived objects, as named holders and
-// anonymously, on the tracker's path of one object's lock.  Nothing to
-// report; the summary's call counts are exact (gets and puts counted in
-// holder records that come and go), and lg_check_since finds nothing left.
+// and put the same two long-lived objects, as named holders, anonymously
+// and with tokens, on the tracker's path of one object's lock.  Nothing
+// to report; the summary's call counts are exact (gets and puts counted
+// in holder records that come and go), and lg_check_since finds nothing
+// left.
 // EXPECT-CLEAN
 // EXPECT-STDOUT: left 0
-// EXPECT-SUMMARY: .ref_gets == 2 * 40000 * 6 and .ref_puts == 2 * 40000 * 7
+// EXPECT-SUMMARY: .ref_gets == 2 * 40000 * 7 and .ref_puts == 2 * 40000 * 8
 // EXPECT-SUMMARY: .ref_objects == 2 * 40000 + 2
 // VARIANT: -O2 -g -fno-builtin
 // NO-RUNTIME-RUN
@@ -39,6 +40,8 @@ static void *run(void *arg)
             lg_ref_put(shared[k], NULL);
             lg_ref_put(shared[k], w);
         }
+        lg_ref_token_t token = lg_ref_get_token(shared[i % 2], w);
+        lg_ref_put_token(shared[i % 2], w, token);
         lg_ref_put(mine, NULL);
         lg_ref_put(mine, NULL); /* the creator's: zero */
         free(mine);

@@ -460,7 +460,8 @@ static void many_threads_keep_counts_exact(void **state)
     assert_int_equal(st.puts, (uint64_t)THREADS * 2 * ROUNDS);
 }
 
-/* Two threads on one object's lock alone (both holders in its memo) while
+/* Two threads on one object's lock alone (both holders in its memo; plain
+ * and token pairs in turn) while
  * a third creates and destroys objects in every shard (tables growing,
  * the dead forgotten, records reused) and a fourth freezes the tracker as
  * fork and the exit report do, and reads the counts. */
@@ -473,8 +474,14 @@ static void *one_object_pairs(void *arg)
 {
     uintptr_t me = (uintptr_t)arg;
     for (int i = 0; i < ONE_OBJECT_ROUNDS; i++) {
-        lg_refs_get(A(one_object), me, 0);
-        lg_refs_put(A(one_object), me, 0);
+        if (i % 2) {
+            uint64_t token = lg_refs_get_token(A(one_object), me, 0);
+            assert_true(token != 0);
+            lg_refs_put_token(A(one_object), me, token, 0);
+        } else {
+            lg_refs_get(A(one_object), me, 0);
+            lg_refs_put(A(one_object), me, 0);
+        }
     }
     return NULL;
 }
