@@ -165,6 +165,8 @@ lg_stack_id lg_depot_store(lg_depot_memo *m, const uintptr_t *pcs, uint32_t dept
  * found by one compare of the hash and one of its frames. */
 lg_stack_id lg_depot_store_hashed(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth, uint64_t hash);
 size_t lg_depot_memory(void);
+void lg_depot_lock_all(void); /* the insert locks, taken around fork */
+void lg_depot_unlock_all(void);
 
 /* Stack capture is the runtime's: the core asks for it through this hook,
  * set at start-up.  skip drops the innermost frames of the caller. */

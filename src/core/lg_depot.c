@@ -9,13 +9,29 @@
  * distinct 22-frame stacks) then costs a node or two per stack, not a copy
  * of all its frames.
  *
- * Lookups and inserts are lock-free: a bucket is a singly linked list whose
- * head is swapped in with a compare-and-swap, and nodes come from an arena
- * grown by an atomic bump; nodes are never freed. */
+ * Lookups take no lock: a bucket is a singly linked list whose head is
+ * published with a release store, and nodes come from an arena grown by an
+ * atomic bump; nodes are never freed.  Inserts of the frames of one stripe
+ * of buckets take the stripe's lock, so a frame is linked once.
+ *
+ * The buckets grow with the depot without moving a node: a node is linked
+ * in the bucket its hash names at the level of its id (the first 2^12
+ * buckets for the first 2^13 nodes, then 2^16 for the next, ... up to all
+ * of them), and a lookup probes the levels from the current one down.  A
+ * short process then touches 16 KiB of buckets, not random pages of 4 MiB
+ * (each first read and then written: two page faults a page). */
 #include "lg_core.h"
 
 #define DEPOT_BUCKETS (1u << LG_CFG_DEPOT_BUCKET_BITS)
 #define DEPOT_MAX_NODES (1u << LG_CFG_DEPOT_NODE_BITS) /* address space; pages fault in as used */
+/* The levels' bucket counts: 2^FIRST, 2^(FIRST + STEP), ... 2^BUCKET_BITS. */
+#define DEPOT_FIRST_BITS (LG_CFG_DEPOT_BUCKET_BITS < 12 ? LG_CFG_DEPOT_BUCKET_BITS : 12)
+#define DEPOT_STEP_BITS 4
+#define DEPOT_LEVELS ((LG_CFG_DEPOT_BUCKET_BITS - DEPOT_FIRST_BITS + DEPOT_STEP_BITS - 1) / DEPOT_STEP_BITS + 1)
+/* Inserts lock a stripe: the low bits of the hash, which every level's
+ * bucket index keeps, so two frames that can share a bucket share a stripe. */
+#define DEPOT_STRIPE_BITS (DEPOT_FIRST_BITS < 6 ? DEPOT_FIRST_BITS : 6)
+_Static_assert(DEPOT_STRIPE_BITS <= DEPOT_FIRST_BITS, "a bucket's frames are all of one stripe");
 
 typedef struct depot_node {
     uintptr_t pc;
@@ -27,6 +43,7 @@ static uint32_t *depot_buckets;
 static depot_node *depot_nodes;
 static uint32_t depot_used = 1; /* node 0 is never used: id 0 means no stack */
 static lg_lock_t depot_init_lock = LG_LOCK_INIT;
+static lg_lock_t depot_stripes[1u << DEPOT_STRIPE_BITS];
 
 lg_capture_fn lg_capture_stack;
 
@@ -54,34 +71,80 @@ static uint32_t hash_frame(uint32_t caller, uintptr_t pc)
     return (uint32_t)(x >> 32);
 }
 
-static uint32_t find_in_chain(uint32_t id, uint32_t stop, uint32_t caller, uintptr_t pc)
+static uint32_t find_in_chain(uint32_t id, uint32_t caller, uintptr_t pc)
 {
-    for (; id && id != stop; id = depot_nodes[id].next)
+    for (; id; id = depot_nodes[id].next)
         if (depot_nodes[id].pc == pc && depot_nodes[id].caller == caller) return id;
     return 0;
+}
+
+/* The level node id is linked at: a level's buckets take up to two nodes
+ * each before the next level takes over. */
+static uint32_t level_of(uint32_t id)
+{
+    uint32_t level = 0;
+    while (level + 1 < DEPOT_LEVELS && id >= 2u << (DEPOT_FIRST_BITS + level * DEPOT_STEP_BITS)) level++;
+    return level;
+}
+
+static uint32_t *level_bucket(uint32_t level, uint32_t hash)
+{
+    uint32_t bits = DEPOT_FIRST_BITS + level * DEPOT_STEP_BITS;
+    if (bits > LG_CFG_DEPOT_BUCKET_BITS) bits = LG_CFG_DEPOT_BUCKET_BITS;
+    return &depot_buckets[hash & ((1u << bits) - 1)];
+}
+
+/* The frame among the nodes linked at levels [from, to], or 0. */
+static uint32_t find_in_levels(uint32_t from, uint32_t to, uint32_t hash, uint32_t caller, uintptr_t pc)
+{
+    uint32_t *last = NULL, found = 0;
+    for (uint32_t level = to + 1; !found && level-- > from;) {
+        uint32_t *bucket = level_bucket(level, hash);
+        if (bucket != last) found = find_in_chain(__atomic_load_n(bucket, __ATOMIC_ACQUIRE), caller, pc);
+        last = bucket;
+    }
+    return found;
 }
 
 lg_stack_id lg_depot_frame(lg_stack_id caller, uintptr_t pc)
 {
     if (!depot_init()) return 0;
-    uint32_t *bucket = &depot_buckets[hash_frame(caller, pc) & (DEPOT_BUCKETS - 1)];
-    uint32_t head = __atomic_load_n(bucket, __ATOMIC_ACQUIRE);
-    uint32_t found = find_in_chain(head, 0, caller, pc);
+    uint32_t hash = hash_frame(caller, pc);
+    uint32_t top = level_of(__atomic_load_n(&depot_used, __ATOMIC_ACQUIRE) - 1);
+    uint32_t found = find_in_levels(0, top, hash, caller, pc);
     if (found) return found;
 
-    uint32_t id = __atomic_fetch_add(&depot_used, 1, __ATOMIC_RELAXED);
-    if (id >= DEPOT_MAX_NODES) return 0; /* full: the block simply has no stack */
-    depot_node *node = &depot_nodes[id];
-    node->pc = pc;
-    node->caller = caller;
-    for (;;) {
-        node->next = head;
-        if (__atomic_compare_exchange_n(bucket, &head, id, false, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE)) return id;
-        /* Someone pushed first: they may have pushed this very frame.  The
-         * node is then wasted, which is rare and harmless. */
-        found = find_in_chain(head, node->next, caller, pc);
-        if (found) return found;
+    lg_lock_t *stripe = &depot_stripes[hash & ((1u << DEPOT_STRIPE_BITS) - 1)];
+    lg_lock(stripe);
+    /* Another thread may have linked the frame since, at a level the depot
+     * has grown to meanwhile. */
+    top = level_of(__atomic_load_n(&depot_used, __ATOMIC_ACQUIRE) - 1);
+    found = find_in_levels(0, top, hash, caller, pc);
+    if (!found) {
+        uint32_t id = __atomic_fetch_add(&depot_used, 1, __ATOMIC_RELAXED);
+        if (id < DEPOT_MAX_NODES) { /* else full: the block simply has no stack */
+            uint32_t *bucket = level_bucket(level_of(id), hash);
+            depot_node *node = &depot_nodes[id];
+            node->pc = pc;
+            node->caller = caller;
+            node->next = __atomic_load_n(bucket, __ATOMIC_RELAXED);
+            __atomic_store_n(bucket, id, __ATOMIC_RELEASE);
+            found = id;
+        }
     }
+    lg_unlock(stripe);
+    return found;
+}
+
+/* Around fork: a child must not inherit a stripe locked by another thread. */
+void lg_depot_lock_all(void)
+{
+    for (uint32_t i = 0; i < 1u << DEPOT_STRIPE_BITS; i++) lg_lock(&depot_stripes[i]);
+}
+
+void lg_depot_unlock_all(void)
+{
+    for (uint32_t i = 1u << DEPOT_STRIPE_BITS; i-- > 0;) lg_unlock(&depot_stripes[i]);
 }
 
 lg_stack_id lg_depot_put(const uintptr_t *pcs, uint32_t depth)
@@ -261,5 +324,7 @@ size_t lg_depot_memory(void)
 {
     uint32_t used = __atomic_load_n(&depot_used, __ATOMIC_RELAXED);
     if (used > DEPOT_MAX_NODES) used = DEPOT_MAX_NODES;
-    return (size_t)used * sizeof(depot_node) + DEPOT_BUCKETS * sizeof(uint32_t);
+    uint32_t bits = DEPOT_FIRST_BITS + level_of(used - 1) * DEPOT_STEP_BITS;
+    if (bits > LG_CFG_DEPOT_BUCKET_BITS) bits = LG_CFG_DEPOT_BUCKET_BITS;
+    return (size_t)used * sizeof(depot_node) + ((size_t)1 << bits) * sizeof(uint32_t);
 }

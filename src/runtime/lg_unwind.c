@@ -184,7 +184,11 @@ void lg_unwind_set_thread_stack(uintptr_t lo, uintptr_t hi)
  * that does not match, and misses.  lg_unwind_invalidate bumps the
  * generation.  Two return addresses that share a slot take turns in it
  * (each miss costs a lookup in the unwind tables); the table is large
- * enough that a program's hot addresses rarely do. */
+ * enough that a program's hot addresses rarely do.  It starts at its first
+ * 1024 slots (16 KiB): a short process then does not fault in pages of
+ * all 1 MiB, each twice (read as the zero page, then written); after as
+ * many misses as those slots the whole table is used (rules cached at the
+ * small table's places are looked for at the large one's, and refilled). */
 enum { K_NONE, K_RSP, K_RBP, K_RBP_DEREF, K_LAST, K_SLOW };  /* CFA rule, or what to do */
 enum { B_SAME, B_AT_CFA, B_AT_RBP };                          /* where the caller's rbp is */
 
@@ -201,6 +205,8 @@ typedef struct lg_unw_slot {
 } lg_unw_slot;
 
 static lg_unw_slot lg_unw_table[1u << LG_UNW_TABLE_BITS] __attribute__((aligned(64)));
+#define LG_UNW_FIRST_SLOTS (LG_UNW_TABLE_BITS < 10 ? 1u << LG_UNW_TABLE_BITS : 1u << 10)
+static uint32_t lg_unw_slot_mask = LG_UNW_FIRST_SLOTS - 1; /* the slots in use */
 static uint32_t lg_unw_gen = 1;   /* 1..GEN_MASK */
 static uint64_t lg_unw_subs_seen; /* dlpi_subs + 1 at the last miss; 0: none yet */
 static uint64_t lg_unw_misses, lg_unw_invalidations;
@@ -218,7 +224,8 @@ static inline uint64_t lg_unw_key(uintptr_t pc, uint32_t gen)
 
 static inline lg_unw_slot *lg_unw_slot_of(uintptr_t pc)
 {
-    return &lg_unw_table[(pc * 0x9e3779b97f4a7c15ull) >> (64 - LG_UNW_TABLE_BITS)];
+    uint32_t mask = __atomic_load_n(&lg_unw_slot_mask, __ATOMIC_RELAXED);
+    return &lg_unw_table[((pc * 0x9e3779b97f4a7c15ull) >> (64 - LG_UNW_TABLE_BITS)) & mask];
 }
 
 /* The rule for key, or 0. */
@@ -297,7 +304,8 @@ static __attribute__((noinline)) uint64_t lg_unw_fill(uintptr_t pc, uint32_t *ge
     lg_cfi_frame f;
     lg_cfi_modcount count;
     int rc = lg_cfi_lookup(pc - 1, &f, &count);
-    __atomic_fetch_add(&lg_unw_misses, 1, __ATOMIC_RELAXED);
+    if (__atomic_fetch_add(&lg_unw_misses, 1, __ATOMIC_RELAXED) == LG_UNW_FIRST_SLOTS)
+        __atomic_store_n(&lg_unw_slot_mask, (1u << LG_UNW_TABLE_BITS) - 1, __ATOMIC_RELAXED);
     lg_unw_me.hits--; /* the walk counts every frame */
     if (count.valid) {
         /* A module went away since the last miss: its rules may now be

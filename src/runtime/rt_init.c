@@ -262,16 +262,19 @@ static void adopt_earlier_image(void)
     lg_pal_unmap(doc, cap);
 }
 
-/* The tracker's locks come first: it reports (report lock) while holding them. */
+/* The tracker's locks come first: it reports (report lock) while holding them;
+ * the depot's insert locks last (a stack is stored under any of the others). */
 static void before_fork(void)
 {
     lg_refs_lock_all();
     lg_report_lock();
     lg_heap_lock_all();
+    lg_depot_lock_all();
 }
 
 static void after_fork_parent(void)
 {
+    lg_depot_unlock_all();
     lg_heap_unlock_all();
     lg_report_unlock();
     lg_refs_unlock_all();
@@ -281,6 +284,7 @@ uint64_t rt_inherited_below;
 
 static void after_fork_child(void)
 {
+    lg_depot_unlock_all();
     lg_heap_unlock_all();
     rt_inherited_below = lg_birth_now();
     lg_heap_after_fork_child(rt_inherited_below, rt_fork_changed);

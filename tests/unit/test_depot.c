@@ -123,9 +123,49 @@ static void hashed_store_checks_frames(void **state)
     assert_int_equal(lg_depot_store_hashed(&memo, pcs, 0, 42), 0);
 }
 
+/* The buckets grow in levels as the depot fills: a small depot keeps to
+ * the first level's few pages, and every frame stored before a level was
+ * added is still found, by any number of threads inserting at once while
+ * the depot grows past two levels. */
+#define GROW_FRAMES 150000u
+static lg_stack_id grow_ids[3][GROW_FRAMES], grow_caller;
+
+static void *insert_growing(void *arg)
+{
+    long t = (long)arg;
+    for (uint32_t k = 0; k < GROW_FRAMES; k++) /* the same frames in the same order: they race on each */
+        grow_ids[t][k] = lg_depot_frame(k & 1 ? grow_caller : 0, 0x900000 + 16 * (uintptr_t)k);
+    return NULL;
+}
+
+static void depot_grows_in_levels(void **state)
+{
+    (void)state;
+    /* Run first: only a few frames stored so far, so only the first
+     * level's 4096 buckets (16 KiB) are counted. */
+    lg_stack_id first = grow_caller = lg_depot_put((const uintptr_t[]){0x123, 0x456}, 2);
+    assert_true(first != 0);
+    assert_true(lg_depot_memory() <= (4096u * 4 + 64 * 16));
+    pthread_t th[3];
+    for (long t = 0; t < 3; t++) pthread_create(&th[t], NULL, insert_growing, (void *)t);
+    for (int t = 0; t < 3; t++) pthread_join(th[t], NULL);
+    assert_true(lg_depot_memory() >= ((size_t)1 << 20) * 4); /* the last level's buckets */
+    uintptr_t pcs[3];
+    for (uint32_t k = 0; k < GROW_FRAMES; k++) {
+        assert_true(grow_ids[0][k] != 0);
+        assert_int_equal(grow_ids[1][k], grow_ids[0][k]);
+        assert_int_equal(grow_ids[2][k], grow_ids[0][k]);
+        assert_int_equal(lg_depot_frame(k & 1 ? first : 0, 0x900000 + 16 * (uintptr_t)k), grow_ids[0][k]);
+        assert_int_equal(lg_depot_get(grow_ids[0][k], pcs, 3), k & 1 ? 3 : 1);
+        assert_int_equal(pcs[0], 0x900000 + 16 * (uintptr_t)k);
+    }
+    assert_int_equal(lg_depot_put((const uintptr_t[]){0x123, 0x456}, 2), first);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(depot_grows_in_levels),
         cmocka_unit_test(same_stack_same_id),
         cmocka_unit_test(frames_match_put),
         cmocka_unit_test(concurrent_inserts_agree),
