@@ -906,10 +906,13 @@ bool lg_heap_find_live_locked(uintptr_t addr, lg_block *out)
     return lg_heap_find_locked(addr, out) && live_at(out, addr);
 }
 
+/* In a forked child, the small blocks it inherited unchanged are skipped,
+ * as for the exit checks: they are the parent's as it left them. */
 void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx)
 {
     if (!heap_ready) return;
-    each_live_small(visit, ctx);
+    if (inherited_birth && inherited_changed) each_live_small_changed(visit, ctx);
+    else each_live_small(visit, ctx);
     lg_guard_each_live(visit, ctx);
     lg_large_each_live_locked(visit, ctx);
 }

@@ -367,7 +367,7 @@ void lg_heap_stats(struct lg_heap_stats *out);
 #define LG_BLOCK_LEAK_GROUPED 0x80  /* counted in a leak finding's group */
 bool lg_heap_find_locked(uintptr_t addr, lg_block *out);      /* lg_heap_find */
 bool lg_heap_find_live_locked(uintptr_t addr, lg_block *out); /* lg_heap_find_live */
-void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx);
+void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx); /* a forked child: see each_live_changed */
 void lg_heap_range(uintptr_t *lo, uintptr_t *hi); /* the small classes' reserved range */
 void lg_guard_range(uintptr_t *lo, uintptr_t *hi); /* the guarded tier's (lo == hi: none) */
 

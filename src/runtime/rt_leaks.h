@@ -71,8 +71,11 @@ void rt_mark_fini(void);
 void rt_mark_range(uintptr_t lo, uintptr_t hi);
 void rt_mark_words(const uintptr_t *words, size_t n);
 void rt_mark_drain(void); /* ... and everything they reach, transitively */
-/* Marks every live block born before birth (see rt_inherited_below). */
-void rt_mark_born_before(uint64_t birth);
+/* rt_mark_range over the pages of [lo, hi) changed since the fork, in a
+ * forked child (rt_fork_changed); elsewhere all of it. */
+void rt_mark_changed(uintptr_t lo, uintptr_t hi);
+/* In a forked child: marks from the changed pages of the parent's live blocks. */
+void rt_mark_from_inherited(void);
 
 /* One group: a leaked block and the leaked blocks reachable only through it. */
 typedef struct rt_leak_group {

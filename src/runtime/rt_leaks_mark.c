@@ -13,7 +13,16 @@
  *      group) form its group;
  *   3. what is left is reachable only from cycles: the oldest block left
  *      roots the next group, until none is left.
- * Block memory is in the heap's own storage; the arrays here are mapped. */
+ * Block memory is in the heap's own storage; the arrays here are mapped.
+ *
+ * In a forked child the blocks born before the fork are the parent's: they
+ * are never leaks of the child, so they are neither marked nor followed
+ * (marking would write to their metadata, copying its pages).  Only memory
+ * written since the fork can hold a pointer to a block born since — a page
+ * neither process wrote is as it was before that block existed — so the
+ * child's scan reads the changed pages of the roots and of the parent's
+ * blocks (rt_mark_changed, rt_mark_from_inherited) and follows its own
+ * blocks from there. */
 #include "rt_leaks.h"
 
 typedef struct mark_entry {
@@ -24,6 +33,7 @@ typedef struct mark_entry {
 
 static mark_entry *stack;
 static size_t depth, cap;
+static uint64_t parent_below; /* in a forked child: blocks born below this are the parent's */
 
 bool rt_leaks_grow(void **array, size_t *capacity, size_t elem, size_t need)
 {
@@ -87,6 +97,7 @@ void rt_stack_index_free(rt_stack_index *ix)
 bool rt_mark_init(void)
 {
     depth = 0;
+    parent_below = rt_inherited_below;
     return rt_leaks_grow((void **)&stack, &cap, sizeof(mark_entry), 65536);
 }
 
@@ -130,7 +141,7 @@ static void each_target(uintptr_t lo, uintptr_t hi, target_fn fn, void *ctx)
             uintptr_t v = *(const uintptr_t *)p;
             if (!lg_heap_may_hold(v)) continue;
             lg_block b;
-            if (lg_heap_find_live_locked(v, &b)) fn(&b, ctx);
+            if (lg_heap_find_live_locked(v, &b) && b.meta->birth >= parent_below) fn(&b, ctx);
         }
     }
 }
@@ -155,6 +166,39 @@ void rt_mark_range(uintptr_t lo, uintptr_t hi)
 void rt_mark_words(const uintptr_t *words, size_t n)
 {
     rt_mark_range((uintptr_t)words, (uintptr_t)(words + n));
+}
+
+void rt_mark_changed(uintptr_t lo, uintptr_t hi)
+{
+    if (!parent_below) {
+        rt_mark_range(lo, hi);
+        return;
+    }
+    size_t page = lg_pal_page_size();
+    /* Runs of changed pages, each scanned at once. */
+    uintptr_t run = 0;
+    bool in_run = false;
+    for (uintptr_t p = lo; p < hi;) {
+        uintptr_t end = (p & ~(uintptr_t)(page - 1)) + page;
+        if (end > hi || end < p) end = hi;
+        bool changed = rt_fork_changed(p, end);
+        if (changed && !in_run) run = p;
+        if (!changed && in_run) rt_mark_range(run, p);
+        in_run = changed;
+        p = end;
+    }
+    if (in_run) rt_mark_range(run, hi);
+}
+
+static void inherited_source(const lg_block *b, void *ctx)
+{
+    (void)ctx;
+    if (b->meta->birth < parent_below) rt_mark_changed(b->user, b->user + b->size);
+}
+
+void rt_mark_from_inherited(void)
+{
+    if (parent_below) lg_heap_each_live_locked(inherited_source, 0);
 }
 
 void rt_mark_drain(void)
@@ -201,6 +245,7 @@ static void add_reachable(rt_leak_result *res, const lg_block *b)
 static void sort_visit(const lg_block *b, void *ctx)
 {
     rt_leak_result *res = ctx;
+    if (b->meta->birth < parent_below) return;
     uint8_t f = flags_of(b->meta);
     if (f & LG_BLOCK_MARKED) {
         res->reachable_blocks++;
@@ -218,6 +263,7 @@ static void sort_visit(const lg_block *b, void *ctx)
 static void clear_visit(const lg_block *b, void *ctx)
 {
     (void)ctx;
+    if (b->meta->birth < parent_below) return; /* never flagged; the write would copy its page */
     __atomic_fetch_and(&b->meta->flags, (uint8_t)~(LG_BLOCK_MARKED | LG_BLOCK_LEAK_INDIRECT | LG_BLOCK_LEAK_GROUPED),
                        __ATOMIC_ACQ_REL);
 }
@@ -338,16 +384,6 @@ void rt_leaks_collect(rt_leak_result *res)
     lost = NULL;
     lost_cap = lost_count = 0;
     result = NULL;
-}
-
-static void mark_if_born_before(const lg_block *b, void *ctx)
-{
-    if (b->meta->birth < *(const uint64_t *)ctx) mark_target(b, 0);
-}
-
-void rt_mark_born_before(uint64_t birth)
-{
-    lg_heap_each_live_locked(mark_if_born_before, &birth);
 }
 
 void rt_mark_clear_all(void)

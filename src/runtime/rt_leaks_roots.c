@@ -30,12 +30,13 @@ static bool starts_with(const char *s, const char *prefix)
 }
 
 /* Scans [lo, hi): rt_mark_range reads only what can be read, and skips the
- * pages of a long range that were never touched (rt_leaks_read.c). */
+ * pages of a long range that were never touched (rt_leaks_read.c); in a
+ * forked child, only the pages changed since the fork. */
 static void scan_piece(uintptr_t lo, uintptr_t hi)
 {
     if (lo >= hi) return;
     if (lg_opt.verbosity >= 3) lg_log("leak roots: 0x%lx-0x%lx\n", (unsigned long)lo, (unsigned long)hi);
-    rt_mark_range(lo, hi);
+    rt_mark_changed(lo, hi);
 }
 
 /* The stack pointer of a stopped thread (or the caller) inside [lo, hi). */
@@ -147,8 +148,9 @@ bool rt_roots_mark(const rt_world *w, uintptr_t self_sp, const uintptr_t *self_r
     }
     /* In a forked child, what the parent had allocated is the parent's:
      * the threads that held some of it did not come along, and the child
-     * did not lose it. */
-    if (rt_inherited_below) rt_mark_born_before(rt_inherited_below);
+     * did not lose it.  It is not marked (rt_leaks_mark.c): what it holds
+     * of the child's is found on its changed pages. */
+    rt_mark_from_inherited();
     rt_mark_drain();
     lg_pal_unmap(own, OWN_MAX * sizeof(*own));
     own = NULL;
