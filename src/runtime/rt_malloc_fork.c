@@ -19,15 +19,21 @@
 
 #define PM_PRESENT (1ull << 63)
 #define PM_EXCLUSIVE (1ull << 56)
-#define WINDOW_PAGES 512u /* pagemap entries read at once: 2 MiB of address space */
-#define WINDOWS 1024u     /* cached windows, by a hash of their address (4 MiB, touched as used) */
+#define WINDOW_PAGES 64u /* pagemap entries read at once: 256 KiB of address space, 512 bytes */
+#define WINDOW_BITS 10u
+#define WINDOWS (1u << WINDOW_BITS) /* cached windows, by a hash of their address */
 
-typedef struct pagemap_window {
-    uintptr_t base; /* first page's address; 0: empty */
-    uint64_t entries[WINDOW_PAGES];
-} pagemap_window;
+/* The bases apart from the entries: a miss reads a base (8 KiB of them in
+ * all) and writes the entries, so each page of entries faults in once, as
+ * it is written (a window with its base beside its entries was first read
+ * as the zero page, then written: two faults); and a child that asks about
+ * a few pages reads a few hundred bytes of pagemap, not 4 KiB. */
+typedef struct pagemap_windows {
+    uintptr_t base[WINDOWS]; /* first page's address + 1; 0: empty */
+    uint64_t entries[WINDOWS][WINDOW_PAGES];
+} pagemap_windows;
 
-static pagemap_window *windows;
+static pagemap_windows *windows;
 static int pagemap_fd = -1;
 static bool unreadable; /* no pagemap: everything counts as changed */
 static size_t page;
@@ -37,7 +43,7 @@ static bool open_pagemap(void)
     if (unreadable) return false;
     if (windows) return true;
     page = lg_pal_page_size();
-    windows = lg_pal_map(WINDOWS * sizeof(pagemap_window));
+    windows = lg_pal_map(sizeof(pagemap_windows));
     pagemap_fd = (int)syscall(SYS_openat, (long)AT_FDCWD, "/proc/self/pagemap", (long)(O_RDONLY | O_CLOEXEC));
     if (!windows || pagemap_fd < 0) unreadable = true;
     return !unreadable;
@@ -45,17 +51,16 @@ static bool open_pagemap(void)
 
 static const uint64_t *window_of(uintptr_t base)
 {
-    pagemap_window *w = &windows[((base / (WINDOW_PAGES * page)) * 0x9e3779b97f4a7c15ull) >> 54];
-    _Static_assert(WINDOWS == 1024, "the hash keeps 10 bits");
-    if (w->base == base) return w->entries;
-    long n = syscall(SYS_pread64, (long)pagemap_fd, (long)w->entries, (long)sizeof(w->entries),
+    uint32_t w = (uint32_t)(((base / (WINDOW_PAGES * page)) * 0x9e3779b97f4a7c15ull) >> (64 - WINDOW_BITS));
+    if (windows->base[w] == base + 1) return windows->entries[w];
+    long n = syscall(SYS_pread64, (long)pagemap_fd, (long)windows->entries[w], (long)sizeof(windows->entries[w]),
                      (long)(base / page * sizeof(uint64_t)));
-    if (n != (long)sizeof(w->entries)) {
-        w->base = 0;
+    if (n != (long)sizeof(windows->entries[w])) {
+        windows->base[w] = 0;
         return NULL;
     }
-    w->base = base;
-    return w->entries;
+    windows->base[w] = base + 1;
+    return windows->entries[w];
 }
 
 bool rt_fork_changed(uintptr_t lo, uintptr_t hi)
