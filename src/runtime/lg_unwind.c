@@ -207,6 +207,11 @@ typedef struct lg_unw_slot {
 static lg_unw_slot lg_unw_table[1u << LG_UNW_TABLE_BITS] __attribute__((aligned(64)));
 #define LG_UNW_FIRST_SLOTS (LG_UNW_TABLE_BITS < 10 ? 1u << LG_UNW_TABLE_BITS : 1u << 10)
 static uint32_t lg_unw_slot_mask = LG_UNW_FIRST_SLOTS - 1; /* the slots in use */
+/* In a forked child, rules it learns go to the first slots only (a miss
+ * looks there before the unwind tables): each written page of the table is
+ * a page copied from the parent's, and the child's misses, on paths the
+ * parent never walks, would copy pages all over it. */
+static bool lg_unw_forked;
 static uint32_t lg_unw_gen = 1;   /* 1..GEN_MASK */
 static uint64_t lg_unw_subs_seen; /* dlpi_subs + 1 at the last miss; 0: none yet */
 static uint64_t lg_unw_misses, lg_unw_invalidations;
@@ -222,26 +227,45 @@ static inline uint64_t lg_unw_key(uintptr_t pc, uint32_t gen)
     return pc ^ (uint64_t)gen << 48;
 }
 
-static inline lg_unw_slot *lg_unw_slot_of(uintptr_t pc)
+static inline uint32_t lg_unw_index(uintptr_t pc)
 {
-    uint32_t mask = __atomic_load_n(&lg_unw_slot_mask, __ATOMIC_RELAXED);
-    return &lg_unw_table[((pc * 0x9e3779b97f4a7c15ull) >> (64 - LG_UNW_TABLE_BITS)) & mask];
+    return (uint32_t)((pc * 0x9e3779b97f4a7c15ull) >> (64 - LG_UNW_TABLE_BITS));
 }
 
-/* The rule for key, or 0. */
-static inline uint64_t lg_unw_get(uintptr_t pc, uint64_t key)
+static inline lg_unw_slot *lg_unw_slot_of(uintptr_t pc)
 {
-    lg_unw_slot *s = lg_unw_slot_of(pc);
+    return &lg_unw_table[lg_unw_index(pc) & __atomic_load_n(&lg_unw_slot_mask, __ATOMIC_RELAXED)];
+}
+
+/* Where a rule is written: its slot, or in a forked child its first slot. */
+static inline lg_unw_slot *lg_unw_home_of(uintptr_t pc)
+{
+    return lg_unw_forked ? &lg_unw_table[lg_unw_index(pc) & (LG_UNW_FIRST_SLOTS - 1)] : lg_unw_slot_of(pc);
+}
+
+/* The rule for key in slot s, or 0. */
+static inline uint64_t lg_unw_get_at(const lg_unw_slot *s, uint64_t key)
+{
     uint64_t rule = __atomic_load_n(&s->rule, __ATOMIC_RELAXED);
     uint64_t keyx = __atomic_load_n(&s->keyx, __ATOMIC_RELAXED);
     return (keyx ^ rule) == key ? rule : 0;
 }
 
+static inline uint64_t lg_unw_get(uintptr_t pc, uint64_t key)
+{
+    return lg_unw_get_at(lg_unw_slot_of(pc), key);
+}
+
 static void lg_unw_put(uintptr_t pc, uint64_t rule, uint32_t gen)
 {
-    lg_unw_slot *s = lg_unw_slot_of(pc);
+    lg_unw_slot *s = lg_unw_home_of(pc);
     __atomic_store_n(&s->rule, rule, __ATOMIC_RELAXED);
     __atomic_store_n(&s->keyx, lg_unw_key(pc, gen) ^ rule, __ATOMIC_RELAXED);
+}
+
+void lg_unwind_after_fork_child(void)
+{
+    lg_unw_forked = true;
 }
 
 void lg_unwind_invalidate(void)
@@ -301,6 +325,10 @@ static uint64_t lg_unw_rule_of(const lg_cfi_frame *f, uint32_t gen)
 /* A miss: look the return address up in the unwind tables and cache it. */
 static __attribute__((noinline)) uint64_t lg_unw_fill(uintptr_t pc, uint32_t *gen)
 {
+    if (lg_unw_forked) {
+        uint64_t rule = lg_unw_get_at(lg_unw_home_of(pc), lg_unw_key(pc, *gen));
+        if (rule) return rule;
+    }
     lg_cfi_frame f;
     lg_cfi_modcount count;
     int rc = lg_cfi_lookup(pc - 1, &f, &count);

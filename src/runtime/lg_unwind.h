@@ -62,6 +62,8 @@ void lg_unwind_set_thread_stack(uintptr_t lo, uintptr_t hi);
 /* Forget every cached rule: call after dlclose has unloaded a module (the
  * cache also notices on its next miss, through dl_iterate_phdr's counters). */
 void lg_unwind_invalidate(void);
+/* In a forked child: the rules it learns are kept in the first slots only. */
+void lg_unwind_after_fork_child(void);
 
 /* Statistics for tests and benchmarks: hits and slow_frames count the
  * calling thread's frames, misses and invalidations the whole process's. */

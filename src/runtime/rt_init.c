@@ -7,6 +7,7 @@
  * the final checks and, when errors were found, ends the process with
  * `exitcode` (stdio flushed first). */
 #include "rt_internal.h"
+#include "lg_unwind.h"
 #include "../core/lg_refs.h"
 #include "../core/lg_suppress.h"
 
@@ -291,6 +292,7 @@ static void after_fork_child(void)
     lg_report_forget_for_child();
     lg_refs_after_fork_child();
     lg_pal_after_fork_child();
+    lg_unwind_after_fork_child();
     /* The child writes its own JSON report (json_path with %p) when it has
      * something to say or exits. */
     open_channels();

@@ -2,9 +2,11 @@
 // and does not mark the parent's blocks, yet a block of the child's held
 // only by one of the parent's (a heap block, a global), or by a block so
 // held, is reachable: writing the pointer there changed that page.  What
-// the child drops is still its leak.
+// the child drops is still its leak, with its whole stack (rules the child
+// learned on its own paths).
 // EXPECT-TEXT: leak: 24 bytes in 1 block leaked
 // EXPECT-TEXT: in child_drops
+// EXPECT-TEXT: in main
 // (no other leak: of the child's held blocks, 40, 56 and 72 bytes, nor of
 // the parent's, 100-163 and 5016 bytes)
 // EXPECT-NO-TEXT: leak: 1
