@@ -56,7 +56,8 @@ typedef struct lg_unw_thread {
     lg_unw_memo memo;     /* the walks so far, as one stack */
     uint32_t memo_walk;   /* the last walk's frames: the memo's first ones (0: unknown) */
     bool repeated;        /* the last walk's stack was the one before's */
-    uint64_t hash;        /* lg_unwind_hash: of the last walk's pcs */
+    const uintptr_t *last_pcs; /* lg_unwind_hash: of the last walk's pcs, hashed when asked */
+    uint32_t last_n;
     lg_unw_frames own[2]; /* a walk's frames the memo does not have; [1]: a nested walk's scratch */
     bool walking;         /* a walk is in progress: a nested one (a signal) leaves the memo alone */
 } lg_unw_thread;
@@ -529,10 +530,7 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
      * UINT32_MAX: it is not). */
     uint32_t region = UINT32_MAX, at = 0;
     bool bp_ok = true; /* as in lg_cfi_walk, an unreadable rbp slot makes rbp unknown */
-    /* lg_unwind_hash's, frame by frame: a multiply of each pc off the
-     * walk's chain of loads, and an add. */
-    uint64_t hash = 0;
-#define LG_UNW_PUSH(v) (hash = lg_unw_hash_step(hash, v), pcs[n++] = (v))
+#define LG_UNW_PUSH(v) (pcs[n++] = (v))
     for (;;) {
         LG_UNW_PUSH(pc);
         uint32_t k = memo_n - 1 - memo->at_sp[lg_unw_sp_hash(sp)];
@@ -615,12 +613,10 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
             if (!bp_ok || bp + off - lo > hi - lo - 8) break;
             cfa = *(const lg_word *)(bp + off);
         } else if (kind == K_SLOW) {
-            n--;
-            hash ^= pc; /* undone: the slow walk pushes this frame again */
-            hash = hash >> 7 | hash << 57;
+            n--; /* the slow walk pushes this frame again */
             uint32_t slow = lg_unw_handoff(t, pc, sp, bp_ok ? bp : 0, bp_ok, lo, hi, pcs + n, max - n);
             t->hits -= slow; /* counted in slow_frames */
-            for (uint32_t i = 0; i < slow; i++, n++) hash = lg_unw_hash_step(hash, pcs[n]);
+            n += slow;
             break;
         } else {
             break;
@@ -650,7 +646,8 @@ walked:
 #undef LG_UNW_PUSH
     t->hits += n;
     if (!nested) {
-        t->hash = lg_unw_hash_end(hash, n);
+        t->last_pcs = pcs;
+        t->last_n = n;
         /* Rules of two generations must not mix: an invalidation drops them. */
         if (gen != first_gen || gen != __atomic_load_n(&lg_unw_gen, __ATOMIC_RELAXED)) {
             t->memo.n = own_n = 0;
@@ -742,7 +739,7 @@ bool lg_unwind_repeated(void)
 
 uint64_t lg_unwind_hash(void)
 {
-    return lg_unw_me.hash;
+    return lg_unwind_hash_of(lg_unw_me.last_pcs, lg_unw_me.last_n);
 }
 
 uint64_t lg_unwind_hash_of(const uintptr_t *pcs, uint32_t n)

@@ -47,9 +47,12 @@ uint32_t lg_unwind_from_context(const void *ucontext, uintptr_t *pcs, uint32_t m
 bool lg_unwind_repeated(void);
 
 /* A hash of the pcs the calling thread's last lg_unwind_fast returned (all
- * of them), computed during the walk: equal stacks have equal hashes, so
- * the depot can look a stack up by it (a hint: a match is still checked
- * frame by frame).  lg_unwind_hash_of computes the same of any pcs. */
+ * of them), read from the caller's array: call it while that still holds
+ * them.  Equal stacks have equal hashes, so the depot can look a stack up
+ * by it (a hint: a match is still checked frame by frame).  Computed when
+ * asked, not during the walk: a walk whose stack repeats the one before
+ * (lg_unwind_repeated) is not stored, and would pay for it for nothing.
+ * lg_unwind_hash_of computes the same of any pcs. */
 uint64_t lg_unwind_hash(void);
 uint64_t lg_unwind_hash_of(const uintptr_t *pcs, uint32_t n);
 
