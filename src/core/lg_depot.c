@@ -44,6 +44,7 @@ static depot_node *depot_nodes;
 static uint32_t depot_used = 1; /* node 0 is never used: id 0 means no stack */
 static lg_lock_t depot_init_lock = LG_LOCK_INIT;
 static lg_lock_t depot_stripes[1u << DEPOT_STRIPE_BITS];
+static uint32_t depot_stripe_owner[1u << DEPOT_STRIPE_BITS]; /* the tid + 1 of the thread inside a stripe's insert, or 0 */
 
 lg_capture_fn lg_capture_stack;
 
@@ -114,8 +115,12 @@ lg_stack_id lg_depot_frame(lg_stack_id caller, uintptr_t pc)
     uint32_t found = find_in_levels(0, top, hash, caller, pc);
     if (found) return found;
 
-    lg_lock_t *stripe = &depot_stripes[hash & ((1u << DEPOT_STRIPE_BITS) - 1)];
-    lg_lock(stripe);
+    uint32_t si = hash & ((1u << DEPOT_STRIPE_BITS) - 1), me = lg_pal_tid() + 1;
+    /* A signal handler that interrupted this thread's own insert in this
+     * stripe would wait for itself: its stack goes without this frame. */
+    if (__atomic_load_n(&depot_stripe_owner[si], __ATOMIC_RELAXED) == me) return 0;
+    lg_lock(&depot_stripes[si]);
+    __atomic_store_n(&depot_stripe_owner[si], me, __ATOMIC_RELAXED);
     /* Another thread may have linked the frame since, at a level the depot
      * has grown to meanwhile. */
     top = level_of(__atomic_load_n(&depot_used, __ATOMIC_ACQUIRE) - 1);
@@ -132,7 +137,8 @@ lg_stack_id lg_depot_frame(lg_stack_id caller, uintptr_t pc)
             found = id;
         }
     }
-    lg_unlock(stripe);
+    __atomic_store_n(&depot_stripe_owner[si], 0, __ATOMIC_RELAXED);
+    lg_unlock(&depot_stripes[si]);
     return found;
 }
 
