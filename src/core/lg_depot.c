@@ -45,6 +45,7 @@ static uint32_t depot_used = 1; /* node 0 is never used: id 0 means no stack */
 static lg_lock_t depot_init_lock = LG_LOCK_INIT;
 static lg_lock_t depot_stripes[1u << DEPOT_STRIPE_BITS];
 static uint32_t depot_stripe_owner[1u << DEPOT_STRIPE_BITS]; /* the tid + 1 of the thread inside a stripe's insert, or 0 */
+static uint32_t depot_stripe_links[1u << DEPOT_STRIPE_BITS];  /* nodes a stripe has linked */
 
 lg_capture_fn lg_capture_stack;
 
@@ -95,7 +96,8 @@ static uint32_t *level_bucket(uint32_t level, uint32_t hash)
     return &depot_buckets[hash & ((1u << bits) - 1)];
 }
 
-/* The frame among the nodes linked at levels [from, to], or 0. */
+/* The frame among the nodes linked at levels [from, to], or 0.  A frame's
+ * node is never at a lower level than its caller's: its id came later. */
 static uint32_t find_in_levels(uint32_t from, uint32_t to, uint32_t hash, uint32_t caller, uintptr_t pc)
 {
     uint32_t *last = NULL, found = 0;
@@ -111,20 +113,25 @@ lg_stack_id lg_depot_frame(lg_stack_id caller, uintptr_t pc)
 {
     if (!depot_init()) return 0;
     uint32_t hash = hash_frame(caller, pc);
-    uint32_t top = level_of(__atomic_load_n(&depot_used, __ATOMIC_ACQUIRE) - 1);
-    uint32_t found = find_in_levels(0, top, hash, caller, pc);
+    uint32_t si = hash & ((1u << DEPOT_STRIPE_BITS) - 1);
+    uint32_t links = __atomic_load_n(&depot_stripe_links[si], __ATOMIC_ACQUIRE);
+    uint32_t low = level_of(caller), top = level_of(__atomic_load_n(&depot_used, __ATOMIC_ACQUIRE) - 1);
+    uint32_t found = find_in_levels(low, top, hash, caller, pc);
     if (found) return found;
 
-    uint32_t si = hash & ((1u << DEPOT_STRIPE_BITS) - 1), me = lg_pal_tid() + 1;
+    uint32_t me = lg_pal_tid() + 1;
     /* A signal handler that interrupted this thread's own insert in this
      * stripe would wait for itself: its stack goes without this frame. */
     if (__atomic_load_n(&depot_stripe_owner[si], __ATOMIC_RELAXED) == me) return 0;
     lg_lock(&depot_stripes[si]);
     __atomic_store_n(&depot_stripe_owner[si], me, __ATOMIC_RELAXED);
-    /* Another thread may have linked the frame since, at a level the depot
-     * has grown to meanwhile. */
-    top = level_of(__atomic_load_n(&depot_used, __ATOMIC_ACQUIRE) - 1);
-    found = find_in_levels(0, top, hash, caller, pc);
+    /* Another thread may have linked the frame since (the stripe has linked
+     * more nodes than before the lookup), at a level the depot has grown
+     * to meanwhile. */
+    if (__atomic_load_n(&depot_stripe_links[si], __ATOMIC_RELAXED) != links) {
+        top = level_of(__atomic_load_n(&depot_used, __ATOMIC_ACQUIRE) - 1);
+        found = find_in_levels(low, top, hash, caller, pc);
+    }
     if (!found) {
         uint32_t id = __atomic_fetch_add(&depot_used, 1, __ATOMIC_RELAXED);
         if (id < DEPOT_MAX_NODES) { /* else full: the block simply has no stack */
@@ -134,6 +141,7 @@ lg_stack_id lg_depot_frame(lg_stack_id caller, uintptr_t pc)
             node->caller = caller;
             node->next = __atomic_load_n(bucket, __ATOMIC_RELAXED);
             __atomic_store_n(bucket, id, __ATOMIC_RELEASE);
+            __atomic_store_n(&depot_stripe_links[si], depot_stripe_links[si] + 1, __ATOMIC_RELEASE);
             found = id;
         }
     }
