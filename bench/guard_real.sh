@@ -17,29 +17,6 @@ lib=$build/lib/liblifeguard.so
 work=$(mktemp -d "${TMPDIR:-/tmp}/lg-guard-real.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 ${CC:-cc} -O2 -o "$work/measure" "$root/bench/measure.c" || exit 2
-cat >"$work/script.py" <<'PY'
-import json, re, collections, sqlite3
-words = collections.Counter(re.findall(r"\w+", "the quick brown fox jumps over the lazy dog " * 2000))
-db = sqlite3.connect(":memory:")
-db.execute("create table w(word text, n int)")
-db.executemany("insert into w values (?, ?)", words.items())
-print(json.dumps(db.execute("select word, n from w order by n desc limit 3").fetchall()))
-print(sum(len(str(i)) for i in range(300000)), len({str(i): i for i in range(100000)}))
-PY
-cat >"$work/script.sql" <<'SQL'
-create table t(id integer primary key, name text, score real);
-with recursive c(x) as (select 1 union all select x+1 from c where x < 50000)
-insert into t(name, score) select 'name' || x, x * 1.5 from c;
-create index t_score on t(score);
-select count(*), sum(score), max(name) from t where score > 100;
-SQL
-cat >"$work/script.lua" <<'LUA'
-local t = {}
-for i = 1, 300000 do t[i] = tostring(i) .. "x" end
-local counts = {}
-for _, v in ipairs(t) do local k = #v; counts[k] = (counts[k] or 0) + 1 end
-print(#t, counts[7])
-LUA
 cat >"$work/script.pl" <<'PL'
 my %h; $h{$_} = ($_ x 3) . "x" for 1 .. 200000;
 my $n = 0; $n += length($h{$_}) for keys %h;
@@ -68,9 +45,9 @@ field() { local re="(^| )$1=([^ ]*)"; [[ $2 =~ $re ]] && echo "${BASH_REMATCH[2]
 programs=(python3 sqlite3 lua git bash-subshells bash-loop perl make)
 command_of() { # NAME: sets prog and args
     case $1 in
-    python3) prog=python3 args=("$work/script.py") ;;
-    sqlite3) prog=sqlite3 args=(:memory: ".read $work/script.sql") ;;
-    lua) prog=lua5.4 args=("$work/script.lua") ;;
+    python3) prog=python3 args=("$root/bench/programs/words.py") ;;
+    sqlite3) prog=sqlite3 args=(:memory: ".read $root/bench/programs/rows.sql") ;;
+    lua) prog=lua5.4 args=("$root/bench/programs/strings.lua") ;;
     git) prog=git args=(-C "$root" log --oneline -200) ;;
     bash-subshells) prog=bash args=(-c 'for i in $(seq 300); do x=$(echo $i); done') ;;
     bash-loop) prog=bash args=(-c 'x=0; for i in $(seq 200); do x=$((x+i)); done; echo $x') ;;

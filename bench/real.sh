@@ -40,15 +40,6 @@ trap 'rm -rf "$WORK"' EXIT
 $CC -O2 -Wall -o "$WORK/measure" "$ROOT/bench/measure.c" || exit 1
 
 # ---- inputs -----------------------------------------------------------------
-cat >"$WORK/script.py" <<'PY'
-import json, re, collections, sqlite3
-words = collections.Counter(re.findall(r"\w+", "the quick brown fox jumps over the lazy dog " * 2000))
-db = sqlite3.connect(":memory:")
-db.execute("create table w(word text, n int)")
-db.executemany("insert into w values (?, ?)", words.items())
-print(json.dumps(db.execute("select word, n from w order by n desc limit 3").fetchall()))
-print(sum(len(str(i)) for i in range(300000)), len({str(i): i for i in range(100000)}))
-PY
 cat >"$WORK/objects.py" <<'PY'
 class Node:
     __slots__ = ("key", "kids")
@@ -62,20 +53,6 @@ total = 0
 for r in range(6): total += count(build(8, r))
 print(total, sorted(str(i * 7919 % 10007) for i in range(50000))[:3])
 PY
-cat >"$WORK/script.sql" <<'SQL'
-create table t(id integer primary key, name text, score real);
-with recursive c(x) as (select 1 union all select x+1 from c where x < 50000)
-insert into t(name, score) select 'name' || x, x * 1.5 from c;
-create index t_score on t(score);
-select count(*), sum(score), max(name) from t where score > 100;
-SQL
-cat >"$WORK/script.lua" <<'LUA'
-local t = {}
-for i = 1, 300000 do t[i] = tostring(i) .. "x" end
-local counts = {}
-for _, v in ipairs(t) do local k = #v; counts[k] = (counts[k] or 0) + 1 end
-print(#t, counts[7])
-LUA
 cat >"$WORK/script.pl" <<'PL'
 my %h; my @a;
 for my $i (1 .. 200000) { $h{"key$i"} = [$i, "v" x ($i % 17)]; }
@@ -108,10 +85,10 @@ for i in $(seq 300); do x=$(echo $i); done
 SH
 else
     PROGRAMS=(
-        "sqlite3|/usr/bin/sqlite3|:memory:;.read $WORK/script.sql"
-        "python3|/usr/bin/python3|$WORK/script.py"
+        "sqlite3|/usr/bin/sqlite3|:memory:;.read $ROOT/bench/programs/rows.sql"
+        "python3|/usr/bin/python3|$ROOT/bench/programs/words.py"
         "python3-objects|/usr/bin/python3|$WORK/objects.py"
-        "lua|/usr/bin/lua5.4|$WORK/script.lua"
+        "lua|/usr/bin/lua5.4|$ROOT/bench/programs/strings.lua"
         "gcc-O2|/usr/bin/gcc|-O2;-c;-I$ROOT/src/core;-I$ROOT/src/platform;-I$ROOT/include;$WORK/cc.c;-o;$WORK/cc.o"
         "git-log|/usr/bin/git|-C;$ROOT;--no-pager;log;--oneline;-300"
         "git-show|/usr/bin/git|-C;$ROOT;--no-pager;show;--stat;HEAD~3"
