@@ -553,7 +553,10 @@ static void get_slow(refs_shard *s, uintptr_t addr, uint64_t hash, uintptr_t hol
     lg_unlock(&s->lock);
 }
 
-void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+/* A get by the object's lock alone when it can be, else the shard's path
+ * as kind says.  Inlined into both entry points: the hot path keeps one
+ * call level and kind a constant. */
+__attribute__((always_inline)) static inline void get_as(uintptr_t addr, uintptr_t holder, lg_stack_id stack, enum get_kind kind)
 {
     if (!addr) return;
     uint64_t hash = refs_mix(addr);
@@ -564,23 +567,19 @@ void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
         lg_unlock(&o->lock);
         if (LG_LIKELY(done)) return;
     }
-    get_slow(s, addr, hash, holder, stack, GET_PLAIN);
+    get_slow(s, addr, hash, holder, stack, kind);
+}
+
+void lg_refs_get(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
+{
+    get_as(addr, holder, stack, GET_PLAIN);
 }
 
 /* Only a live object takes the object's path: one the program proved
  * live after its count reached zero is the shard's. */
 void lg_refs_get_unless_zero(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
 {
-    if (!addr) return;
-    uint64_t hash = refs_mix(addr);
-    refs_shard *s = refs_shard_at(hash);
-    refs_obj *o = enter_object(s, addr, hash);
-    if (LG_LIKELY(o != NULL)) {
-        bool done = get_quick(o, memo_holder(o, holder), stack);
-        lg_unlock(&o->lock);
-        if (LG_LIKELY(done)) return;
-    }
-    get_slow(s, addr, hash, holder, stack, GET_PROVEN_LIVE);
+    get_as(addr, holder, stack, GET_PROVEN_LIVE);
 }
 
 /* A token of h's for the get just made at stack, in record t. */
