@@ -37,7 +37,7 @@ size_t cli_finding_stacks(json_t *finding, cli_named_stack *out, size_t max)
     size_t n = 0;
     for (size_t i = 0; i < CLI_ARRAY_LEN(stack_order) && n < max; i++) {
         json_t *s = json_object_get(stacks, stack_order[i]);
-        if (json_is_array(s)) out[n++] = (cli_named_stack){stack_order[i], s};
+        if (json_is_array(s)) out[n++] = (cli_named_stack){stack_order[i], s, NULL};
     }
     const char *key;
     json_t *s;
@@ -45,7 +45,12 @@ size_t cli_finding_stacks(json_t *finding, cli_named_stack *out, size_t max)
     {
         bool known = false;
         for (size_t i = 0; i < CLI_ARRAY_LEN(stack_order); i++) known |= strcmp(key, stack_order[i]) == 0;
-        if (!known && json_is_array(s) && n < max) out[n++] = (cli_named_stack){key, s};
+        if (!known && json_is_array(s) && n < max) out[n++] = (cli_named_stack){key, s, NULL};
+    }
+    json_t *titles = json_object_get(finding, "stack_titles");
+    for (size_t i = 0; i < n; i++) {
+        const char *title = json_string_value(json_object_get(titles, out[i].name));
+        out[i].title = title && *title ? title : cli_stack_title(out[i].name);
     }
     return n;
 }

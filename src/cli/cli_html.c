@@ -428,8 +428,8 @@ static void put_finding(cli_str *out, json_t *f, size_t index, const cli_render_
     json_t *threads = json_object_get(f, "threads");
     for (size_t k = 0; k < n; k++) {
         json_t *tid = json_object_get(threads, st[k].name);
-        char *title = tid ? cli_printf("%s, by thread %lld", cli_stack_title(st[k].name), (long long)json_integer_value(tid))
-                          : cli_strdup(cli_stack_title(st[k].name));
+        char *title = tid ? cli_printf("%s, by thread %lld", st[k].title, (long long)json_integer_value(tid))
+                          : cli_strdup(st[k].title);
         put_stack(out, title, st[k].frames, o, k == 0 || strcmp(st[k].name, "access") == 0);
         free(title);
     }

@@ -73,8 +73,8 @@ static void render_finding(json_t *f, json_t *doc, const cli_render_opts *o, cli
     json_t *threads = json_object_get(f, "threads");
     for (size_t k = 0; k < n; k++) {
         json_t *tid = json_object_get(threads, st[k].name);
-        if (tid) cli_str_printf(out, "  %s, by thread %lld:\n", cli_stack_title(st[k].name), (long long)json_integer_value(tid));
-        else cli_str_printf(out, "  %s:\n", cli_stack_title(st[k].name));
+        if (tid) cli_str_printf(out, "  %s, by thread %lld:\n", st[k].title, (long long)json_integer_value(tid));
+        else cli_str_printf(out, "  %s:\n", st[k].title);
         put_stack(out, "    ", st[k].frames, o->full_stacks);
     }
     cli_str_puts(out, "\n");

@@ -16,6 +16,7 @@ json_t *cli_report_load(const char *path, const char *what);
 typedef struct cli_named_stack {
     const char *name; /* "access", "alloc", ... */
     json_t *frames;   /* [FRAME] */
+    const char *title; /* the report's heading for it ("the faulting access"), else cli_stack_title's */
 } cli_named_stack;
 
 /* A finding's stacks in display order (the bad operation first). */

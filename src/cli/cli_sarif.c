@@ -169,10 +169,10 @@ static json_t *result_of(json_t *finding, const cli_render_opts *o)
     json_t *stacks = json_array(), *related = json_array();
     int id = 1;
     for (size_t i = 0; i < n; i++) {
-        json_array_append_new(stacks, sarif_stack(cli_stack_title(st[i].name), st[i].frames, o));
+        json_array_append_new(stacks, sarif_stack(st[i].title, st[i].frames, o));
         json_t *own = cli_stack_own_frame(st[i].frames);
         if (own && own != primary) {
-            json_t *loc = frame_location(own, o, cli_stack_title(st[i].name));
+            json_t *loc = frame_location(own, o, st[i].title);
             json_object_set_new(loc, "id", json_integer(id++));
             json_array_append_new(related, loc);
         }

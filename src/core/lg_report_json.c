@@ -114,6 +114,16 @@ static void put_stacks(lg_buf *json, const lg_report *r)
         lg_buf_printf(json, ": %u", p->tid);
     }
     close_section(json, n, '}');
+    n = 0;
+    for (uint32_t i = 0; i < r->nparts; i++) {
+        const lg_report_part *p = &r->parts[i];
+        if (p->kind != LG_PART_STACK || !p->text) continue;
+        open_section(json, &n, ", \"stack_titles\": {");
+        lg_buf_json_str(json, p->key);
+        lg_buf_puts(json, ": ");
+        lg_buf_json_str(json, p->text);
+    }
+    close_section(json, n, '}');
 }
 
 static void put_holders(lg_buf *json, const lg_report *r)

@@ -70,6 +70,17 @@ check "report --baseline --format json keeps only the new finding" \
 rc=$?
 if [ $rc = 1 ] && [ -s out.sarif ] && [ -s out.html ]; then ok "run --sarif --html write their files without --json"; else
     bad "run --sarif --html write their files without --json" "exit $rc" "$(cat run.txt)"; fi
+# Each stack's heading is the runtime's wording for the finding (stack_titles),
+# in every format; a report without it gets a heading per stack name.
+"$LG" report new.json >titles.txt 2>&1
+jq 'del(.findings[].stack_titles)' new.json >untitled.json && "$LG" report untitled.json >untitled.txt 2>&1
+if grep -q '^  this free, by thread [0-9]*:$' titles.txt && grep -q '^  first freed here, by thread' titles.txt &&
+    grep -q 'this free, by thread' out.html && [ "$(jq '[.runs[0].results[].stacks[].message.text] | index("this free")' out.sarif)" != null ] &&
+    grep -q '^  the bad operation, by thread' untitled.txt && ! grep -q 'this free' untitled.txt; then
+    ok "stack headings: the runtime's words in report text, HTML and SARIF; a heading per name without them"
+else
+    bad "stack headings: the runtime's words in report text, HTML and SARIF; a heading per name without them" "$(cat titles.txt untitled.txt)"
+fi
 if [ -f "$schema" ] && "$python" - "$schema" out.sarif <<'PY'
 import json, sys, jsonschema
 jsonschema.Draft7Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))
