@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # guard_real.sh — guard=sites against guard=off on real programs (those of
-# tests/real, and bash, perl, make when present), alternated run by run on
-# the same machine load: median CPU (user + sys, the program and its
-# children) and wall time of each, and the ratios.  docs/PERFORMANCE.md
-# records its output.
+# tests/real, and bash, perl, make when present; a short C program making
+# 0-256 allocations, and echo, one of the processes make starts),
+# alternated run by run on the same machine load: median CPU (user + sys,
+# the program and its children) and wall time of each, and the ratios.
+# docs/PERFORMANCE.md records its output.
 #
 # Each program is run from its real binary: a name on PATH that is not an
 # ELF file (a pyenv or asdf shim is a shell script that execs the program:
@@ -22,6 +23,30 @@ my %h; $h{$_} = ($_ x 3) . "x" for 1 .. 200000;
 my $n = 0; $n += length($h{$_}) for keys %h;
 print scalar(keys %h), " $n\n";
 PL
+# A short-lived process: N small allocations, each from its own stack (a
+# recursion's depth: a site of its own), then exit.  What one process pays
+# for the guarded tier at N = 0 (its setup), 16 and 64 (the first-use burst)
+# and 256 (past the burst).
+cat >"$work/allocs.c" <<'C'
+#include <stdlib.h>
+#include <string.h>
+static void *kept[256];
+__attribute__((noinline)) static void allocate(int n, int i)
+{
+    if (i == n) return;
+    kept[i] = malloc(48);
+    memset(kept[i], i, 48);
+    allocate(n, i + 1);
+    __asm__ volatile("" ::: "memory"); /* not a tail call: a new frame, a new stack */
+}
+int main(int argc, char **argv)
+{
+    int n = argc > 1 ? atoi(argv[1]) : 0;
+    allocate(n < 256 ? n : 256, 0);
+    return 0;
+}
+C
+${CC:-cc} -O2 -o "$work/allocs" "$work/allocs.c" || exit 2
 { # 500 targets, each an echo make runs itself (fork and exec)
     echo 'N := $(shell seq 1 500)'
     echo 'all: $(addprefix t,$(N))'
@@ -42,9 +67,11 @@ real_binary() {
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 field() { local re="(^| )$1=([^ ]*)"; [[ $2 =~ $re ]] && echo "${BASH_REMATCH[2]}"; }
 # What each program runs (its binary found by real_binary).
-programs=(python3 sqlite3 lua git bash-subshells bash-loop perl make)
+programs=(allocs-0 allocs-16 allocs-64 allocs-256 echo python3 sqlite3 lua git bash-subshells bash-loop perl make)
 command_of() { # NAME: sets prog and args
     case $1 in
+    allocs-*) prog=$work/allocs args=("${1#allocs-}") ;;
+    echo) prog=echo args=(hi) ;; # one of the processes make starts, alone
     python3) prog=python3 args=("$root/bench/programs/words.py") ;;
     sqlite3) prog=sqlite3 args=(:memory: ".read $root/bench/programs/rows.sql") ;;
     lua) prog=lua5.4 args=("$root/bench/programs/strings.lua") ;;
