@@ -13,7 +13,7 @@ CMDLINE="bench/run.sh${*:+ $*}"
 [ -n "${CC:-}" ] && CMDLINE="CC=$CC $CMDLINE"
 CC=${CC:-gcc}
 
-WORKLOADS=(small_mixed realloc_growth realloc_append large_churn long_trees prodcons compute cfrac printf_heavy fork_loop)
+WORKLOADS=(small_mixed realloc_growth realloc_append large_churn long_trees prodcons compute cfrac espresso printf_heavy fork_loop)
 LIB=$ROOT/build/lib/liblifeguard.so
 ASAN_LIB=${ASAN_LIB:-}
 RUNS=3
@@ -303,6 +303,7 @@ bench_markdown() {
     echo "| target | limit |"
     echo "|---|---|"
     echo "| lifeguard (default), cfrac | ≤ 3.5 × plain |"
+    echo "| lifeguard (default), espresso | ≤ 3 × plain |"
     echo "| lifeguard (default), geomean of the allocator workloads | ≤ 2.5 × plain |"
     echo "| lifeguard (default) against the ASan runtime preloaded | faster on every workload |"
     echo "| lifeguard stacks=0 against Scudo | at or below Scudo's ratio on every workload |"
@@ -319,6 +320,7 @@ bench_markdown() {
         c=$(ratio "${CPU[$w.lg]:-}" "${CPU[$w.plain]:-}")
         m=—
         [ "$w" = cfrac ] && { m=no; le "$r" 3.5 && m=yes; }
+        [ "$w" = espresso ] && { m=no; le "$r" 3 && m=yes; }
         a=$(cell_or_reason "$w" asan "$(ratio "${WALL[$w.asan]:-}" "$p")")
         ra=n/a
         [ "$a" != n/a ] && [ "$a" != timeout ] && { ra=no; le "$r" "$a" && ra=yes; }
