@@ -3,12 +3,14 @@
  * random (a block of 64 Ki live ones replaced at random).  Run it plain
  * and under the runtime (LD_PRELOAD, LIFEGUARD_OPTIONS=stacks=0 for the
  * allocator alone); the median of REPS runs of each is printed, in the
- * thread's CPU time.
+ * thread's CPU time.  MODE (lifo or random) runs only that loop, for a
+ * profile or a cache simulation of one pattern alone.
  *
- *   pair_bench [PAIRS_MILLIONS] [REPS] */
+ *   pair_bench [PAIRS_MILLIONS] [REPS] [MODE] */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define LIVE 65536
@@ -63,14 +65,19 @@ int main(int argc, char **argv)
 {
     long pairs = (argc > 1 ? atol(argv[1]) : 2) * 1000000L;
     int reps = argc > 2 ? atoi(argv[2]) : 5;
-    if (pairs < 1 || reps < 1 || reps > 99) return 2;
+    const char *mode = argc > 3 ? argv[3] : "both";
+    int run_lifo = strcmp(mode, "random") != 0, run_random = strcmp(mode, "lifo") != 0;
+    if (pairs < 1 || reps < 1 || reps > 99 || (strcmp(mode, "both") && run_lifo && run_random)) {
+        fprintf(stderr, "usage: pair_bench [PAIRS_MILLIONS] [REPS] [lifo|random]\n");
+        return 2;
+    }
     double a[99], b[99];
     static void *live[LIVE];
     for (size_t k = 0; k < LIVE; k++) live[k] = malloc(8 + (k & 31) * 8);
     lifo(pairs / 10); /* warm up: caches filled, quarantine in its steady state */
     for (int r = 0; r < reps; r++) {
-        a[r] = lifo(pairs);
-        b[r] = random_pairs(pairs, live);
+        a[r] = run_lifo ? lifo(pairs) : 0;
+        b[r] = run_random ? random_pairs(pairs, live) : 0;
     }
     qsort(a, (size_t)reps, sizeof(double), cmp);
     qsort(b, (size_t)reps, sizeof(double), cmp);
