@@ -238,7 +238,8 @@ ratio() { # value plain -> "1.23"
 }
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 secs() { awk -v s="$1" 'BEGIN { printf "%.3f", s }'; }
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a != "n/a" && a + 0 <= b + 0) }'; }
+# Only a figure compares: "n/a" and "timeout" are never at or below a limit.
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a ~ /^[0-9.]+$/ && a + 0 <= b + 0) }'; }
 
 machine() {
     local model cores mem os libc
@@ -340,6 +341,7 @@ bench_markdown() {
         ga=$(cell_or_reason "$w" lg_guardall "$(ratio "${WALL[$w.lg_guardall]:-}" "$p")")
         pf=""
         for peer in efence duma valgrind; do
+            [ "${CHECK[$w.$peer]}" = ok ] || continue # a crash or a wrong output is no figure to beat
             x=$(ratio "${WALL[$w.$peer]:-}" "$p")
             [ "$x" = n/a ] && continue
             [ -z "$pf" ] || le "$x" "$pf" && pf=$x
