@@ -239,7 +239,7 @@ ratio() { # value plain -> "1.23"
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 secs() { awk -v s="$1" 'BEGIN { printf "%.3f", s }'; }
 # Only a figure compares: "n/a" and "timeout" are never at or below a limit.
-le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a ~ /^[0-9.]+$/ && a + 0 <= b + 0) }'; }
+le() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a ~ /^-?[0-9.]+$/ && a + 0 <= b + 0) }'; }
 
 machine() {
     local model cores mem os libc
