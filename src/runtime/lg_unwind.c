@@ -35,16 +35,19 @@ typedef uintptr_t __attribute__((may_alias)) lg_word;
 #define LG_MEMO_SP_BITS 8
 
 typedef struct lg_unw_frames {
-    uintptr_t pc[LG_MEMO_FRAMES], sp[LG_MEMO_FRAMES]; /* innermost first */
+    uintptr_t pc[LG_MEMO_FRAMES], sp[LG_MEMO_FRAMES];
     uint64_t rule[LG_MEMO_FRAMES];
 } lg_unw_frames;
 
+/* The memo's frames are kept outermost first (slot 0 is the outermost):
+ * a walk that joins it at another depth than the last one rewrites only
+ * its own inner frames, and the frames above them stay where they are.
+ * Frame i of the walk order (innermost first) is slot n - 1 - i. */
 typedef struct lg_unw_memo {
     uint32_t n, gen;
     uintptr_t lo; /* the stack it was on */
-    lg_unw_frames f;
-    /* A frame's place by a hash of its sp, as its distance from the last
-     * frame (n - 1 - index): a hint, checked against sp and pc. */
+    lg_unw_frames f; /* by slot */
+    /* A frame's slot by a hash of its sp: a hint, checked against sp and pc. */
     uint8_t at_sp[1u << LG_MEMO_SP_BITS];
 } lg_unw_memo;
 
@@ -58,7 +61,7 @@ typedef struct lg_unw_thread {
     bool repeated;        /* the last walk's stack was the one before's */
     const uintptr_t *last_pcs; /* lg_unwind_hash: of the last walk's pcs, hashed when asked */
     uint32_t last_n;
-    lg_unw_frames own[2]; /* a walk's frames the memo does not have; [1]: a nested walk's scratch */
+    lg_unw_frames own[2]; /* a walk's frames the memo does not have, innermost first; [1]: a nested walk's scratch */
     bool walking;         /* a walk is in progress: a nested one (a signal) leaves the memo alone */
 } lg_unw_thread;
 
@@ -402,54 +405,45 @@ static inline void lg_unw_own(lg_unw_frames *own, uint32_t *n, uintptr_t pc, uin
     *n = i + 1;
 }
 
-/* Frames [from, to] of the memo go to the walk's own frames (the walk left
- * the memo after them). */
+/* The memo's frames in slots from down to to go to the walk's own frames
+ * (the walk left the memo after them). */
 static void lg_unw_own_memo(lg_unw_frames *own, uint32_t *n, const lg_unw_memo *memo, uint32_t from, uint32_t to)
 {
-    for (uint32_t i = from; i <= to; i++) lg_unw_own(own, n, memo->f.pc[i], memo->f.sp[i], memo->f.rule[i]);
+    for (uint32_t s = from + 1; s-- > to;) lg_unw_own(own, n, memo->f.pc[s], memo->f.sp[s], memo->f.rule[s]);
 }
 
 /* The walk's frames become the memo: its own frames [0, own_n), then, when
- * it ended inside the memo, the memo's frames from tail on (those above the
- * walk's last frame were not checked by it, but are the callers of a frame
- * it checked as they were when a walk did: as good a guess as any, and only
- * a guess, as every use of the memo checks a return address). */
-static void lg_unw_commit(lg_unw_memo *m, const lg_unw_frames *own, uint32_t own_n, uint32_t tail, uint32_t gen,
+ * it ended inside the memo, the memo's first tail_n slots, from the one it
+ * joined last outward (those above the walk's last frame were not checked
+ * by it, but are the callers of a frame it checked as they were when a
+ * walk did: as good a guess as any, and only a guess, as every use of the
+ * memo checks a return address).  Those slots are kept where they are. */
+static void lg_unw_commit(lg_unw_memo *m, const lg_unw_frames *own, uint32_t own_n, uint32_t tail_n, uint32_t gen,
                           uintptr_t lo)
 {
-    uint32_t tail_n = tail < m->n ? m->n - tail : 0, n;
-    bool rehash = tail_n == 0 || m->gen != gen || m->lo != lo;
+    uint32_t n;
     if (own_n + tail_n > LG_MEMO_FRAMES) {
-        tail_n = LG_MEMO_FRAMES - own_n;
-        rehash = true; /* the distances from the end change */
-    }
-    if (tail_n && own_n != tail) {
+        /* The outermost frames go: the others move down, their slots change. */
+        uint32_t keep = LG_MEMO_FRAMES - own_n, drop = tail_n - keep;
         lg_unw_frames *f = &m->f;
-        if (own_n < tail) {
-            for (uint32_t i = 0; i < tail_n; i++) {
-                f->pc[own_n + i] = f->pc[tail + i];
-                f->sp[own_n + i] = f->sp[tail + i];
-                f->rule[own_n + i] = f->rule[tail + i];
-            }
-        } else {
-            for (uint32_t i = tail_n; i-- > 0;) {
-                f->pc[own_n + i] = f->pc[tail + i];
-                f->sp[own_n + i] = f->sp[tail + i];
-                f->rule[own_n + i] = f->rule[tail + i];
-            }
+        for (uint32_t i = 0; i < keep; i++) {
+            f->pc[i] = f->pc[drop + i];
+            f->sp[i] = f->sp[drop + i];
+            f->rule[i] = f->rule[drop + i];
+            m->at_sp[lg_unw_sp_hash(f->sp[i])] = (uint8_t)i;
         }
+        tail_n = keep;
     }
     n = own_n + tail_n;
-    if (rehash)
-        for (uint32_t i = n; i-- > own_n;) m->at_sp[lg_unw_sp_hash(m->f.sp[i])] = (uint8_t)(n - 1 - i);
     /* One loop for the copy and the hash (no call to memcpy for a few
      * frames), outermost first so that an inner frame wins a shared hash. */
     for (uint32_t i = own_n; i-- > 0;) {
+        uint32_t s = n - 1 - i;
         uintptr_t sp = own->sp[i];
-        m->f.pc[i] = own->pc[i];
-        m->f.sp[i] = sp;
-        m->f.rule[i] = own->rule[i];
-        m->at_sp[lg_unw_sp_hash(sp)] = (uint8_t)(n - 1 - i);
+        m->f.pc[s] = own->pc[i];
+        m->f.sp[s] = sp;
+        m->f.rule[s] = own->rule[i];
+        m->at_sp[lg_unw_sp_hash(sp)] = (uint8_t)s;
     }
     m->n = n;
     m->gen = gen;
@@ -470,21 +464,21 @@ static inline void lg_unw_step_bp(uint64_t rule, uintptr_t cfa, uintptr_t lo, ui
     }
 }
 
-/* rbp after the replay of the last walk's frames from .. k - 1: set by the
- * outermost of them that restores it, if any (scanned from there, as most
- * replayed frames leave rbp alone). */
-static inline void lg_unw_replay_bp(const lg_unw_memo *last, uint32_t from, uint32_t k, uintptr_t lo, uintptr_t hi,
-                                    uintptr_t *bp, bool *bp_ok)
+/* rbp after the replay of the memo's frames in slots inner down to outer
+ * (inner > 0): set by the outermost of them that restores it, if any
+ * (scanned from there, as most replayed frames leave rbp alone).  A
+ * frame's CFA is its caller's sp, one slot down. */
+static inline void lg_unw_replay_bp(const lg_unw_frames *f, uint32_t inner, uint32_t outer, uintptr_t lo,
+                                    uintptr_t hi, uintptr_t *bp, bool *bp_ok)
 {
-    uint32_t j = k;
-    const lg_unw_frames *f = &last->f;
-    while (j > from && ((f->rule[j - 1] >> 3) & 3) == B_SAME) j--;
-    if (j == from) return;
-    if (((f->rule[j - 1] >> 3) & 3) == B_AT_CFA) {
-        lg_unw_step_bp(f->rule[j - 1], f->sp[j], lo, hi, bp, bp_ok);
+    uint32_t s = outer;
+    while (s < inner && ((f->rule[s] >> 3) & 3) == B_SAME) s++;
+    if (s == inner && ((f->rule[s] >> 3) & 3) == B_SAME) return;
+    if (((f->rule[s] >> 3) & 3) == B_AT_CFA) {
+        lg_unw_step_bp(f->rule[s], f->sp[s - 1], lo, hi, bp, bp_ok);
         return;
     }
-    for (uint32_t i = from; i < k; i++) lg_unw_step_bp(f->rule[i], f->sp[i + 1], lo, hi, bp, bp_ok);
+    for (uint32_t i = inner + 1; i-- > outer;) lg_unw_step_bp(f->rule[i], f->sp[i - 1], lo, hi, bp, bp_ok);
 }
 
 /* The walk from a caller's frame: pc its return address, sp its CFA... of
@@ -526,23 +520,23 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
     const lg_unw_frames *mf = &memo->f;
     lg_unw_frames *own = &t->own[nested];
     uint32_t memo_n = memo->n, n = 0, own_n = 0;
-    /* The walk is in the memo from frame region to frame at (region ==
+    /* The walk is in the memo from slot region down to slot at (region ==
      * UINT32_MAX: it is not). */
     uint32_t region = UINT32_MAX, at = 0;
     bool bp_ok = true; /* as in lg_cfi_walk, an unreadable rbp slot makes rbp unknown */
 #define LG_UNW_PUSH(v) (pcs[n++] = (v))
     for (;;) {
         LG_UNW_PUSH(pc);
-        uint32_t k = memo_n - 1 - memo->at_sp[lg_unw_sp_hash(sp)];
+        uint32_t slot = memo->at_sp[lg_unw_sp_hash(sp)];
         uint64_t rule;
-        bool joined = k < memo_n && mf->sp[k] == sp && mf->pc[k] == pc;
+        bool joined = slot < memo_n && mf->sp[slot] == sp && mf->pc[slot] == pc;
         if (LG_UNLIKELY(n == max)) {
             /* The last frame needs no rule; the memo keeps it, with rule
              * 0 (unknown) if it did not have it, so that a walk to the
              * same depth can replay up to it. */
-            if (joined && (region == UINT32_MAX || k == at + 1)) {
-                if (region == UINT32_MAX) region = k;
-                at = k;
+            if (joined && (region == UINT32_MAX || slot + 1 == at)) {
+                if (region == UINT32_MAX) region = slot;
+                at = slot;
             } else {
                 if (region != UINT32_MAX) lg_unw_own_memo(own, &own_n, memo, region, at);
                 region = UINT32_MAX;
@@ -550,38 +544,40 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
             }
             break;
         }
-        if (joined && mf->rule[k]) {
-            if (LG_UNLIKELY(region != UINT32_MAX && k != at + 1)) {
+        if (joined && mf->rule[slot]) {
+            if (LG_UNLIKELY(region != UINT32_MAX && slot + 1 != at)) {
                 lg_unw_own_memo(own, &own_n, memo, region, at);
                 region = UINT32_MAX;
             }
-            if (region == UINT32_MAX) region = k;
-            at = k;
-            rule = mf->rule[k];
-            if ((rule & 7) == K_RSP && k + 1 < memo_n) {
-                /* Replay: frame k's CFA is mf->sp[k + 1]; the frames
-                 * above it are the memo's while their return addresses
-                 * are, and are replayed while their rules are rsp's too.
-                 * rbp is brought up to date when it ends. */
-                uint32_t from = k, end = k + (max - n); /* pushing frame end fills pcs */
-                uint32_t stop = end < memo_n - 1 ? end : memo_n - 1;
+            if (region == UINT32_MAX) region = slot;
+            at = slot;
+            rule = mf->rule[slot];
+            if ((rule & 7) == K_RSP && slot > 0) {
+                /* Replay: this frame's CFA is the sp of the slot below;
+                 * the frames above it are the memo's while their return
+                 * addresses are, and are replayed while their rules are
+                 * rsp's too.  rbp is brought up to date when it ends. */
+                uint32_t from_slot = slot, room = max - n; /* the frame room slots down fills pcs */
+                bool fills = slot >= room;
+                uint32_t stop_slot = fills ? slot - room : 0;
                 uintptr_t cfa, up;
                 for (;;) {
-                    cfa = mf->sp[k + 1];
+                    cfa = mf->sp[slot - 1];
                     up = ((const lg_word *)cfa)[-1];
-                    k++;
-                    if (up != mf->pc[k]) break;
-                    if (k >= stop) {
-                        if (k != end) break;
+                    slot--;
+                    if (up != mf->pc[slot]) break;
+                    if (slot <= stop_slot) {
+                        if (!fills) break; /* the memo's outermost frame */
                         LG_UNW_PUSH(up); /* the last frame: no rule needed */
-                        at = k;
+                        at = slot;
                         goto walked;
                     }
-                    if ((mf->rule[k] & 7) != K_RSP) break;
+                    if ((mf->rule[slot] & 7) != K_RSP) break;
                     LG_UNW_PUSH(up);
                 }
-                at = k - 1;
-                if (n + 1 < max) lg_unw_replay_bp(memo, from, k, lo, hi, &bp, &bp_ok);
+                at = slot + 1;
+                /* The replayed frames: from the joined one to the one below slot. */
+                if (n + 1 < max) lg_unw_replay_bp(mf, from_slot, slot + 1, lo, hi, &bp, &bp_ok);
                 pc = up;
                 sp = cfa;
                 if (!pc) break;
@@ -654,9 +650,10 @@ walked:
             region = UINT32_MAX;
         }
         /* Every frame of the walk is in the memo, but after a handoff. */
-        uint32_t in_memo = own_n + (region != UINT32_MAX ? at + 1 - region : 0);
-        t->repeated = own_n == 0 && region == 0 && in_memo == n && n == t->memo_walk;
-        lg_unw_commit(&t->memo, own, own_n, region, gen, lo);
+        uint32_t in_memo = own_n + (region != UINT32_MAX ? region + 1 - at : 0);
+        /* region == memo_n - 1: the walk joined the memo at its innermost frame. */
+        t->repeated = own_n == 0 && region != UINT32_MAX && region + 1 == memo_n && in_memo == n && n == t->memo_walk;
+        lg_unw_commit(&t->memo, own, own_n, region != UINT32_MAX ? region + 1 : 0, gen, lo);
         t->memo_walk = in_memo == n && n <= t->memo.n ? n : 0;
         t->walking = false;
     }

@@ -197,6 +197,27 @@ static void test_memo(void)
     for (int i = 0; i < 8; i++) (i % 3 ? via_a : via_b)();
 }
 
+/* ---- 1b'. deeper than the memo ---------------------------------------------------
+ * The memo keeps 96 frames: walks of 100-200 frames, at depths that go up
+ * and down, make it drop its outermost frames and join them again, and
+ * walks on the way down join a memo left by a deeper one. */
+
+static volatile int ut_deep_sink;
+
+static __attribute__((noinline)) void deep(int left, int every)
+{
+    if (left % every == 0) compare_here("deep", true);
+    if (left > 0) deep(left - 1, every);
+    ut_deep_sink += left; /* no tail call */
+}
+
+static void test_deep(void)
+{
+    static const int depths[] = {100, 140, 120, 200, 110, 150, 97, 180};
+    for (int r = 0; r < 2; r++)
+        for (unsigned i = 0; i < sizeof depths / sizeof depths[0]; i++) deep(depths[i], r ? 7 : 1000);
+}
+
 /* ---- 1c. a rule that changes within a function ------------------------------------
  * midrule calls ut_mid_leaf as the compiler laid its frame out, then with
  * 64 more bytes pushed (as a call with stack arguments would): the two
@@ -688,6 +709,7 @@ int main(int argc, char **argv)
 
     test_chain();
     test_memo();
+    test_deep();
     test_midrule();
     test_signals();
     test_async();
