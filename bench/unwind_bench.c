@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../src/core/lg_core.h"
 #include "../src/runtime/lg_unwind.h"
@@ -30,7 +32,7 @@
 
 uintptr_t ub_stack_hi;
 
-/* The depot (src/core/lg_depot.c, linked in) needs these three of the
+/* The depot (src/core/lg_depot.c, linked in) needs these four of the
  * platform layer. */
 void *lg_pal_map(size_t size)
 {
@@ -47,6 +49,11 @@ void lg_unlock(lg_lock_t *lock)
 {
     (void)lock;
     pthread_mutex_unlock(&ub_lock);
+}
+
+uint32_t lg_pal_tid(void)
+{
+    return (uint32_t)syscall(SYS_gettid);
 }
 
 static uint64_t now_ns(void)
