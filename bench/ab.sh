@@ -27,7 +27,7 @@ done
 LIB_A=$(realpath "$1") LIB_B=$(realpath "$2"); shift 2
 for lib in "$LIB_A" "$LIB_B"; do [ -f "$lib" ] || { echo "ab.sh: no such library: $lib" >&2; exit 2; }; done
 WORKLOADS=("$@")
-[ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(small_mixed realloc_growth realloc_append large_churn long_trees prodcons compute cfrac printf_heavy fork_loop)
+[ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(small_mixed realloc_growth realloc_append large_churn long_trees prodcons compute cfrac espresso printf_heavy fork_loop)
 CC=${CC:-gcc}
 BIN=$(mktemp -d "${TMPDIR:-/tmp}/lg-ab.XXXXXX")
 trap 'rm -rf "$BIN"' EXIT

@@ -30,7 +30,7 @@ command -v valgrind >/dev/null || { echo "icount.sh: valgrind is not installed" 
 LIB_A=$(realpath "$1") LIB_B=$(realpath "$2"); shift 2
 for lib in "$LIB_A" "$LIB_B"; do [ -f "$lib" ] || { echo "icount.sh: no such library: $lib" >&2; exit 2; }; done
 WORKLOADS=("$@")
-[ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(small_mixed realloc_growth realloc_append long_trees prodcons compute cfrac printf_heavy)
+[ ${#WORKLOADS[@]} -gt 0 ] || WORKLOADS=(small_mixed realloc_growth realloc_append long_trees prodcons compute cfrac espresso printf_heavy)
 CC=${CC:-gcc}
 BIN=$(mktemp -d "${TMPDIR:-/tmp}/lg-icount.XXXXXX")
 trap 'rm -rf "$BIN"' EXIT
