@@ -15,6 +15,7 @@
 #include "rt_internal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,7 +26,10 @@
 
 RT_EXPORT int mlockall(int flags)
 {
-    if (!(flags & (MCL_CURRENT | MCL_FUTURE))) return (int)syscall(SYS_mlockall, flags); /* the kernel's EINVAL */
+    /* Flags the kernel refuses get its own EINVAL: the ENOSYS below says only
+     * that MCL_ONFAULT, which the runtime added, was refused. */
+    bool valid = (flags & (MCL_CURRENT | MCL_FUTURE)) && !(flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT));
+    if (!valid) return (int)syscall(SYS_mlockall, flags);
     long rc = syscall(SYS_mlockall, flags | MCL_ONFAULT);
     if (rc != 0 && errno == EINVAL && !(flags & MCL_ONFAULT)) {
         errno = ENOSYS;
