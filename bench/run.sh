@@ -555,10 +555,13 @@ EOF
     fi
 fi
 
-# A flagged run fails the script, so CI notices.
+# A flagged run of plain glibc or of lifeguard fails the script, so CI
+# notices.  The peers' own crashes and wrong output (Electric Fence and DUMA
+# on most workloads) are findings of the tables, not failures of the run.
 status=0
 for w in "${ran_workloads[@]}"; do
     for c in "${CONFIGS[@]}"; do
+        case $c in plain|lg*) ;; *) continue ;; esac
         case ${CHECK[$w.$c]} in ok|n/a*|timeout) ;; *) status=1 ;; esac
     done
 done
