@@ -80,6 +80,51 @@ static void render_finding(json_t *f, json_t *doc, const cli_render_opts *o, cli
     cli_str_puts(out, "\n");
 }
 
+/* The runtime's own last line (lg_report_summary_line), worded the same from
+ * the findings shown: errors, warnings, the kinds in the runtime's order
+ * (summary.by_kind's), then what was suppressed or dropped. */
+static void render_summary(json_t *doc, size_t errors, cli_str *out)
+{
+    json_t *findings = json_object_get(doc, "findings"), *summary = json_object_get(doc, "summary");
+    size_t shown = json_array_size(findings), warnings = shown - errors;
+    cli_str_printf(out, "SUMMARY: lifeguard: %zu error%s", errors, errors == 1 ? "" : "s");
+    if (warnings) cli_str_printf(out, ", %zu warning%s", warnings, warnings == 1 ? "" : "s");
+
+    /* Kinds by first mention: the runtime's by_kind order, then any kind only the findings name. */
+    const char *kinds[64];
+    size_t counts[64], nkinds = 0, i, k;
+    const char *key;
+    json_t *v, *f;
+    json_object_foreach(json_object_get(summary, "by_kind"), key, v)
+    {
+        if (nkinds < 64) counts[nkinds] = 0, kinds[nkinds++] = key;
+    }
+    json_array_foreach(findings, i, f)
+    {
+        const char *kind = cli_str_field(f, "kind");
+        if (!kind) continue;
+        for (k = 0; k < nkinds && strcmp(kinds[k], kind) != 0; k++) {
+        }
+        if (k == nkinds && nkinds < 64) counts[nkinds] = 0, kinds[nkinds++] = kind;
+        if (k < nkinds) counts[k]++;
+    }
+    size_t present = 0;
+    for (k = 0; k < nkinds; k++) present += counts[k] != 0;
+    cli_str_printf(out, " (%zu kind%s", present, present == 1 ? "" : "s");
+    const char *sep = ": ";
+    for (k = 0; k < nkinds; k++) {
+        if (!counts[k]) continue;
+        cli_str_printf(out, "%s%s %zu", sep, kinds[k], counts[k]);
+        sep = ", ";
+    }
+    cli_str_puts(out, ")");
+    json_int_t suppressed = json_integer_value(json_object_get(summary, "suppressed"));
+    json_int_t dropped = json_integer_value(json_object_get(summary, "dropped"));
+    if (suppressed > 0) cli_str_printf(out, "; %lld suppressed", (long long)suppressed);
+    if (dropped > 0) cli_str_printf(out, "; %lld beyond max_findings", (long long)dropped);
+    cli_str_puts(out, "\n");
+}
+
 void cli_render_text(json_t *doc, const cli_render_opts *o, cli_str *out)
 {
     size_t i, errors = 0;
@@ -90,9 +135,7 @@ void cli_render_text(json_t *doc, const cli_render_opts *o, cli_str *out)
         const char *severity = cli_str_field(f, "severity");
         errors += !(severity && strcmp(severity, "warning") == 0);
     }
-    cli_str_printf(out, "SUMMARY: lifeguard: %zu error%s in %zu finding%s\n", errors, errors == 1 ? "" : "s",
-                   json_array_size(json_object_get(doc, "findings")),
-                   json_array_size(json_object_get(doc, "findings")) == 1 ? "" : "s");
+    render_summary(doc, errors, out);
 }
 
 /* ---- suppressions ---------------------------------------------------------- */

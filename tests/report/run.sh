@@ -134,7 +134,7 @@ if command -v chromium >/dev/null; then
 else
     bad "HTML in a browser: chromium is not installed (./dev.sh deps)"
 fi
-"$LG" run --json all.json -- ./bugs dfree leak cycle 2>/dev/null
+"$LG" run --json all.json -- ./bugs dfree leak cycle 2>all.run
 PATH=/nonexistent "$LG" report --format html all.json >nodot.html 2>nodot.err
 if ! grep -q '<svg' nodot.html && grep -q "install Graphviz" nodot.html &&
     grep -q 'Process#1 &rarr; Task#1 (cycle)' nodot.html && [ ! -s nodot.err ]; then
@@ -143,8 +143,10 @@ else
     bad "HTML without dot: the holder graph as a plain list" "$(cat nodot.err)"
 fi
 "$LG" report all.json >all.txt
-check "report --format text ends with the SUMMARY line" \
-    grep -qx 'SUMMARY: lifeguard: 3 errors in 3 findings' <(tail -1 all.txt)
+check "report --format text ends with the SUMMARY line the run printed" \
+    diff <(grep '^SUMMARY: ' all.run) <(tail -1 all.txt)
+check "the SUMMARY line counts each kind" \
+    grep -qx 'SUMMARY: lifeguard: 3 errors (3 kinds: double-free 1, leak 1, ref-cycle 1)' <(tail -1 all.txt)
 
 # ---- C++: demangled names, and suppressions by the mangled symbol ---------------------
 if command -v "${CXX:-g++}" >/dev/null; then
