@@ -31,13 +31,17 @@ typedef struct size_class {
     uint32_t slot_size;
     uint32_t max_slots;
     uint32_t bump;            /* slots handed out at least once */
-    uint32_t free_head;       /* slot index + 1 of the first reusable slot */
     uint64_t div_magic;       /* 2^64 / slot_size rounded up: offset / slot_size by a multiply */
-    uint32_t free_count;      /* slots on the free list */
+    uint32_t free_count;      /* reusable slots: free_ids[0 .. free_count) */
     uint32_t cache_cap;       /* slots a thread cache keeps of this class */
     uintptr_t start;
     uintptr_t committed_end;
     lg_block_meta *meta;
+    /* The reusable slots as a stack of ids, the last given on top: taking a
+     * batch reads one run of ids, where a list linked through the slots'
+     * metadata missed the cache at every link (espresso at full input:
+     * 7.6% of its time on that one load). */
+    uint32_t *free_ids;
 } __attribute__((aligned(64))) size_class;
 
 static size_class classes[CLASS_COUNT];
@@ -128,8 +132,12 @@ bool lg_heap_init(void)
             if (sc->cache_cap < 2) sc->cache_cap = 2;
             sc->start = (uintptr_t)region + (uintptr_t)c * CLASS_SPAN;
             sc->committed_end = sc->start;
-            sc->meta = lg_pal_map((size_t)sc->max_slots * sizeof(lg_block_meta));
-            ok = sc->meta != NULL;
+            /* One mapping for both tables: a kernel's platform layer may have few lazy ranges. */
+            size_t meta_bytes = align_up((size_t)sc->max_slots * sizeof(lg_block_meta), 64);
+            char *tables = lg_pal_map(meta_bytes + (size_t)sc->max_slots * sizeof(uint32_t));
+            sc->meta = (lg_block_meta *)tables;
+            sc->free_ids = (uint32_t *)(tables + meta_bytes);
+            ok = tables != NULL;
         }
         if (ok) {
             heap_start = (uintptr_t)region;
@@ -155,9 +163,8 @@ bool lg_heap_may_hold(uintptr_t addr)
 /* Takes a slot of class c; the caller holds its lock. */
 static bool class_take_slot(size_class *sc, uint32_t *slot)
 {
-    if (sc->free_head) {
-        *slot = sc->free_head - 1;
-        sc->free_head = sc->meta[*slot].next_free;
+    if (sc->free_count) {
+        *slot = sc->free_ids[sc->free_count - 1];
         __atomic_store_n(&sc->free_count, sc->free_count - 1, __ATOMIC_RELAXED);
         return true;
     }
@@ -203,10 +210,7 @@ void lg_heap_class_give(uint32_t c, const uint32_t *slots, uint32_t count)
         }
     }
     lg_lock(&sc->lock);
-    for (uint32_t i = 0; i < count; i++) {
-        sc->meta[slots[i]].next_free = sc->free_head;
-        sc->free_head = slots[i] + 1;
-    }
+    for (uint32_t i = 0; i < count; i++) sc->free_ids[sc->free_count + i] = slots[i];
     __atomic_store_n(&sc->free_count, sc->free_count + count, __ATOMIC_RELAXED);
     lg_unlock(&sc->lock);
 }

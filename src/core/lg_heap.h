@@ -42,7 +42,7 @@ typedef struct lg_block_meta {
     uint8_t flags;            /* enum lg_block_flags, changed with atomics */
     uint32_t alloc_tid;
     uint32_t free_tid;
-    uint32_t next_free;       /* free list link: slot index + 1, 0 ends */
+    uint32_t next_free;       /* the guarded tier's free list link (lg_heap_guard.c); unused by the classes */
     uint32_t qtag;            /* quarantine tag of its last free: names one life of the slot */
     uint64_t birth;           /* allocation sequence number, for checkpoints */
 } lg_block_meta;
