@@ -205,9 +205,15 @@ static bool same_frames(const uintptr_t *a, const uintptr_t *b, uint32_t depth)
 {
     const uintptr_t *end = a + depth;
     depot_v2 diff = {0, 0};
-    for (; end - a >= 4; a += 4, b += 4) {
+    for (; end - a >= 8; a += 8, b += 8) {
+        const depot_v2 *va = (const depot_v2 *)a, *vb = (const depot_v2 *)b;
+        diff |= ((va[0] ^ vb[0]) | (va[1] ^ vb[1])) | ((va[2] ^ vb[2]) | (va[3] ^ vb[3]));
+    }
+    if (end - a >= 4) {
         const depot_v2 *va = (const depot_v2 *)a, *vb = (const depot_v2 *)b;
         diff |= (va[0] ^ vb[0]) | (va[1] ^ vb[1]);
+        a += 4;
+        b += 4;
     }
     if (end - a >= 2) {
         diff |= *(const depot_v2 *)a ^ *(const depot_v2 *)b;
@@ -245,7 +251,8 @@ static recent_set *recent_slot(lg_depot_memo *m, uint64_t hash)
 }
 
 /* The id of the stack if the set keeps it, else 0. */
-static lg_stack_id recent_find(const recent_set *r, const uintptr_t *pcs, uint32_t depth, uint64_t hash)
+static inline __attribute__((always_inline)) lg_stack_id recent_find(const recent_set *r, const uintptr_t *pcs,
+                                                                      uint32_t depth, uint64_t hash)
 {
     for (int w = 0; w < LG_DEPOT_RECENT_WAYS; w++)
         if (r->way[w].hash == hash && r->way[w].depth == depth && r->way[w].id &&
@@ -309,8 +316,18 @@ lg_stack_id lg_depot_store(lg_depot_memo *m, const uintptr_t *pcs, uint32_t dept
     return store_inner(m, pcs, depth, shared, recent, hash);
 }
 
+/* A stack not among the recent ones: through the last stack's frames. */
+static __attribute__((noinline)) lg_stack_id store_not_recent(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth,
+                                                              recent_set *recent, uint64_t hash)
+{
+    uint32_t shared = shared_outer(m, pcs, depth);
+    if (shared == depth && depth) return m->ids[depth - 1];
+    return store_inner(m, pcs, depth, shared, recent, hash);
+}
+
 /* With the hash known, the recent stacks come first: one compare of the
- * hash, and of the frames only when it matches. */
+ * hash, and of the frames only when it matches.  That path is kept short
+ * (the rest is out of line, with the registers it needs saved there). */
 lg_stack_id lg_depot_store_hashed(lg_depot_memo *m, const uintptr_t *pcs, uint32_t depth, uint64_t hash)
 {
     recent_set *recent = NULL;
@@ -319,9 +336,7 @@ lg_stack_id lg_depot_store_hashed(lg_depot_memo *m, const uintptr_t *pcs, uint32
         lg_stack_id id = recent_find(recent, pcs, depth, hash);
         if (id) return id;
     }
-    uint32_t shared = shared_outer(m, pcs, depth);
-    if (shared == depth && depth) return m->ids[depth - 1];
-    return store_inner(m, pcs, depth, shared, recent, hash);
+    return store_not_recent(m, pcs, depth, recent, hash);
 }
 
 uint32_t lg_depot_get(lg_stack_id id, uintptr_t *pcs, uint32_t max)

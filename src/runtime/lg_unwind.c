@@ -47,15 +47,32 @@ typedef struct lg_unw_memo {
     uint32_t n, gen;
     uintptr_t lo; /* the stack it was on */
     lg_unw_frames f; /* by slot */
+    /* rsp_run[s]: how many slots from s down (s, s-1, ...) have rsp's rule
+     * (CFA = rsp+N): a replay climbs them checking return addresses only. */
+    uint8_t rsp_run[LG_MEMO_FRAMES];
+    /* hash[s]: lg_unwind_hash's running hash of slots 0..s, outermost first:
+     * a walk's frames are the memo's slots from some s up, and the hash of a
+     * range of slots comes from two of these (see lg_unwind_hash). */
+    uint64_t hash[LG_MEMO_FRAMES];
     /* A frame's slot by a hash of its sp: a hint, checked against sp and pc. */
     uint8_t at_sp[1u << LG_MEMO_SP_BITS];
 } lg_unw_memo;
+
+/* The rules of the walks' first frames, by return address (see the walk):
+ * 8 sets of 2, a set chosen by the address's low bits (the same in every
+ * run, whatever the load address). */
+#define LG_HEAD_FRAMES 3
+#define LG_HEAD_SET_BITS 3
+
+typedef struct lg_unw_head {
+    uint64_t key, rule; /* key: the return address with the generation, as the table's */
+} lg_unw_head;
 
 typedef struct lg_unw_thread {
     uintptr_t lo, hi; /* the thread's stack; hi == 0 until known */
     uintptr_t olo[LG_OTHER_STACKS], ohi[LG_OTHER_STACKS]; /* signal, coroutine stacks */
     uint32_t onext;
-    uint64_t hits, slow_frames;
+    uint64_t hits, slow_frames, head_frames;
     lg_unw_memo memo;     /* the walks so far, as one stack */
     uint32_t memo_walk;   /* the last walk's frames: the memo's first ones (0: unknown) */
     bool repeated;        /* the last walk's stack was the one before's */
@@ -63,6 +80,7 @@ typedef struct lg_unw_thread {
     uint32_t last_n;
     lg_unw_frames own[2]; /* a walk's frames the memo does not have, innermost first; [1]: a nested walk's scratch */
     bool walking;         /* a walk is in progress: a nested one (a signal) leaves the memo alone */
+    lg_unw_head head[2u << LG_HEAD_SET_BITS]; /* rsp rules only; written and read by walks that are not nested */
 } lg_unw_thread;
 
 static __thread lg_unw_thread lg_unw_me LG_TLS;
@@ -431,23 +449,47 @@ static void lg_unw_commit(lg_unw_memo *m, const lg_unw_frames *own, uint32_t own
             f->sp[i] = f->sp[drop + i];
             f->rule[i] = f->rule[drop + i];
             m->at_sp[lg_unw_sp_hash(f->sp[i])] = (uint8_t)i;
+            uint8_t run = m->rsp_run[drop + i];
+            m->rsp_run[i] = run > i + 1 ? (uint8_t)(i + 1) : run; /* the slots it counted below i are gone */
+            m->hash[i] = lg_unw_hash_step(i ? m->hash[i - 1] : 0, f->pc[i]);
         }
         tail_n = keep;
     }
     n = own_n + tail_n;
     /* One loop for the copy and the hash (no call to memcpy for a few
      * frames), outermost first so that an inner frame wins a shared hash. */
+    uint32_t run = tail_n ? m->rsp_run[tail_n - 1] : 0;
+    uint64_t h = tail_n ? m->hash[tail_n - 1] : 0;
     for (uint32_t i = own_n; i-- > 0;) {
         uint32_t s = n - 1 - i;
         uintptr_t sp = own->sp[i];
+        uint64_t rule = own->rule[i];
         m->f.pc[s] = own->pc[i];
         m->f.sp[s] = sp;
-        m->f.rule[s] = own->rule[i];
+        m->f.rule[s] = rule;
         m->at_sp[lg_unw_sp_hash(sp)] = (uint8_t)s;
+        run = (rule & 7) == K_RSP ? run + 1 : 0;
+        m->rsp_run[s] = (uint8_t)run;
+        h = lg_unw_hash_step(h, own->pc[i]);
+        m->hash[s] = h;
     }
     m->n = n;
     m->gen = gen;
     m->lo = lo;
+}
+
+/* The set of pc: its way 0 is the one filled last. */
+static inline lg_unw_head *lg_unw_head_of(lg_unw_thread *t, uintptr_t pc)
+{
+    return &t->head[2 * ((pc ^ pc >> 5) & ((1u << LG_HEAD_SET_BITS) - 1))];
+}
+
+/* Whether a rule can be taken by the walk's first frames' short step: the
+ * CFA at rsp+N, rbp unchanged or saved at the CFA (bkind's high bit clear). */
+_Static_assert(B_SAME == 0 && B_AT_CFA == 1 && B_AT_RBP == 2, "the head's rules are told by one mask");
+static inline bool lg_unw_head_rule(uint64_t rule)
+{
+    return (rule & (7 | 2 << 3)) == K_RSP;
 }
 
 /* What a walk reads when there is no memo to follow. */
@@ -484,7 +526,7 @@ static inline void lg_unw_replay_bp(const lg_unw_frames *f, uint32_t inner, uint
 /* The walk from a caller's frame: pc its return address, sp its CFA... of
  * the callee, i.e. the caller's rsp, bp the caller's rbp.
  *
- * The thread's memo holds the frames of its last walks, innermost first:
+ * The thread's memo holds the frames of its last walks, outermost first by slot:
  * consecutive walks in a thread mostly climb the same outer frames.  A
  * frame the memo has (the same return address at the same stack address,
  * found by a hash of sp) takes its rule from there: a rule depends on the
@@ -560,19 +602,22 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
                 uint32_t from_slot = slot, room = max - n; /* the frame room slots down fills pcs */
                 bool fills = slot >= room;
                 uint32_t stop_slot = fills ? slot - room : 0;
+                /* Slots from slot - 1 down to low have rsp's rule; the
+                 * replay stops at the one below them, or at stop_slot. */
+                uint32_t low = slot - memo->rsp_run[slot - 1];
+                uint32_t bound = low > stop_slot + 1 ? low - 1 : stop_slot;
                 uintptr_t cfa, up;
                 for (;;) {
                     cfa = mf->sp[slot - 1];
                     up = ((const lg_word *)cfa)[-1];
                     slot--;
                     if (up != mf->pc[slot]) break;
-                    if (slot <= stop_slot) {
-                        if (!fills) break; /* the memo's outermost frame */
+                    if (LG_UNLIKELY(slot <= bound)) {
+                        if (slot > stop_slot || !fills) break; /* a rule not rsp's; the memo's outermost frame */
                         LG_UNW_PUSH(up); /* the last frame: no rule needed */
                         at = slot;
                         goto walked;
                     }
-                    if ((mf->rule[slot] & 7) != K_RSP) break;
                     LG_UNW_PUSH(up);
                 }
                 at = slot + 1;
@@ -588,12 +633,40 @@ static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp
                 lg_unw_own_memo(own, &own_n, memo, region, at);
                 region = UINT32_MAX;
             }
+            /* The first frames of a capture are the runtime's own
+             * (rt_capture, the allocator's entry or the tracker's): when
+             * the program's depth changed since the last walk, or another
+             * entry point was taken, they are not where the memo has them.
+             * Their rules are rsp's: a per-thread cache by return address
+             * gives each one a short step (no rule table, no choice between
+             * rules).  A signal handler's walk leaves it alone. */
+            lg_unw_head *h = n <= LG_HEAD_FRAMES && !nested ? lg_unw_head_of(t, pc) : NULL;
+            if (h && (h[0].key == (pc ^ genkey) || h[1].key == (pc ^ genkey))) {
+                rule = h[h[0].key != (pc ^ genkey)].rule;
+                uintptr_t cfa = sp + (int64_t)(int32_t)(rule >> 32);
+                if (LG_UNLIKELY(cfa <= sp || cfa - lo - 8 > hi - lo - 8)) break;
+                if ((rule >> 3) & 3) { /* B_AT_CFA */
+                    uintptr_t where = cfa + (int16_t)(rule >> 16);
+                    bp_ok = where - lo <= hi - lo - 8;
+                    if (bp_ok) bp = *(const lg_word *)where;
+                }
+                lg_unw_own(own, &own_n, pc, sp, rule);
+                t->head_frames++;
+                pc = ((const lg_word *)cfa)[-1];
+                sp = cfa;
+                if (!pc) break;
+                continue;
+            }
             rule = lg_unw_get(pc, pc ^ genkey);
             if (LG_UNLIKELY(!rule)) {
                 rule = lg_unw_fill(pc, &gen);
                 genkey = (uint64_t)gen << 48;
             }
             lg_unw_own(own, &own_n, pc, sp, rule);
+            if (h && lg_unw_head_rule(rule)) {
+                h[1] = h[0];
+                h[0] = (lg_unw_head){pc ^ genkey, rule};
+            }
         }
 
         /* The common rules without a branch on which one: varied paths
@@ -734,15 +807,28 @@ bool lg_unwind_repeated(void)
     return lg_unw_me.repeated;
 }
 
+/* The hash steps are linear over xor: the hash of slots [below, top] is
+ * hash[top] less hash[below - 1] rotated n more times. */
 uint64_t lg_unwind_hash(void)
 {
-    return lg_unwind_hash_of(lg_unw_me.last_pcs, lg_unw_me.last_n);
+    const lg_unw_thread *t = &lg_unw_me;
+    uint32_t n = t->last_n, memo_n = t->memo.n;
+    if (n && t->memo_walk == n && n <= memo_n) { /* the last walk's frames are the memo's innermost n */
+        uint64_t h = t->memo.hash[memo_n - 1];
+        if (n < memo_n) {
+            uint64_t below = t->memo.hash[memo_n - n - 1];
+            unsigned r = (7u * n) & 63;
+            h ^= r ? below << r | below >> (64 - r) : below;
+        }
+        return lg_unw_hash_end(h, n);
+    }
+    return lg_unwind_hash_of(t->last_pcs, n);
 }
 
 uint64_t lg_unwind_hash_of(const uintptr_t *pcs, uint32_t n)
 {
     uint64_t h = 0;
-    for (uint32_t i = 0; i < n; i++) h = lg_unw_hash_step(h, pcs[i]);
+    for (uint32_t i = n; i-- > 0;) h = lg_unw_hash_step(h, pcs[i]);
     return lg_unw_hash_end(h, n);
 }
 
@@ -750,6 +836,7 @@ void lg_unwind_get_stats(lg_unwind_stats *out)
 {
     out->hits = lg_unw_me.hits;
     out->slow_frames = lg_unw_me.slow_frames;
+    out->head_frames = lg_unw_me.head_frames;
     out->misses = __atomic_load_n(&lg_unw_misses, __ATOMIC_RELAXED);
     out->invalidations = __atomic_load_n(&lg_unw_invalidations, __ATOMIC_RELAXED);
 }

@@ -47,11 +47,13 @@ uint32_t lg_unwind_from_context(const void *ucontext, uintptr_t *pcs, uint32_t m
 bool lg_unwind_repeated(void);
 
 /* A hash of the pcs the calling thread's last lg_unwind_fast returned (all
- * of them), read from the caller's array: call it while that still holds
- * them.  Equal stacks have equal hashes, so the depot can look a stack up
- * by it (a hint: a match is still checked frame by frame).  Computed when
- * asked, not during the walk: a walk whose stack repeats the one before
- * (lg_unwind_repeated) is not stored, and would pay for it for nothing.
+ * of them): call it while the caller's array still holds them.  Equal
+ * stacks have equal hashes, so the depot can look a stack up by it (a
+ * hint: a match is still checked frame by frame).  Not computed by the
+ * walk: a walk whose stack repeats the one before (lg_unwind_repeated) is
+ * not stored, and would pay for it for nothing; when asked, it comes from
+ * the running hashes the walk's memo keeps of its frames (two loads,
+ * whatever the depth), or from the array when the walk left the memo.
  * lg_unwind_hash_of computes the same of any pcs. */
 uint64_t lg_unwind_hash(void);
 uint64_t lg_unwind_hash_of(const uintptr_t *pcs, uint32_t n);
@@ -68,10 +70,11 @@ void lg_unwind_invalidate(void);
 /* In a forked child: the rules it learns are kept in the first slots only. */
 void lg_unwind_after_fork_child(void);
 
-/* Statistics for tests and benchmarks: hits and slow_frames count the
- * calling thread's frames, misses and invalidations the whole process's. */
+/* Statistics for tests and benchmarks: hits, slow_frames and head_frames
+ * (frames taken by the walk's first frames' cache) count the calling
+ * thread's frames, misses and invalidations the whole process's. */
 typedef struct lg_unwind_stats {
-    uint64_t hits, slow_frames, misses, invalidations;
+    uint64_t hits, slow_frames, misses, invalidations, head_frames;
 } lg_unwind_stats;
 void lg_unwind_get_stats(lg_unwind_stats *out);
 

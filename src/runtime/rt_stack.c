@@ -42,8 +42,9 @@ bool rt_is_own_pc(uintptr_t pc)
 
 static uint32_t own_prefix(const uintptr_t *pcs, uint32_t n)
 {
+    uintptr_t start = own_start, size = own_end - own_start; /* not reloaded at every frame */
     uint32_t first = 0;
-    while (first < n && rt_is_own_pc(pcs[first])) first++;
+    while (first < n && pcs[first] - start < size) first++;
     return first;
 }
 

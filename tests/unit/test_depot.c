@@ -123,6 +123,36 @@ static void hashed_store_checks_frames(void **state)
     assert_int_equal(lg_depot_store_hashed(&memo, pcs, 0, 42), 0);
 }
 
+/* A stack among the recent ones and another with the same hash and depth
+ * that differs in one frame, at every position of every depth the recent
+ * stacks keep: the frame compare (in blocks of 8, 4, 2 and 1 frames) must
+ * see each difference. */
+static void recent_compare_sees_every_frame(void **state)
+{
+    (void)state;
+    static lg_depot_memo memo;
+    uintptr_t pcs[LG_MAX_FRAMES], other[LG_MAX_FRAMES], between[LG_MAX_FRAMES];
+    for (uint32_t depth = 1; depth <= LG_DEPOT_RECENT_FRAMES; depth++)
+        for (uint32_t at = 0; at < depth; at++) {
+            for (uint32_t i = 0; i < depth; i++) {
+                pcs[i] = other[i] = 0x800000 + 16 * (depth - i) + 4096 * at;
+                between[i] = pcs[i] + 0x100000;
+            }
+            other[at] += 8;
+            uint64_t hash = 0x5bd1e995ull * (depth * 64 + at) << 20;
+            lg_stack_id id = lg_depot_put(pcs, depth), id_between = lg_depot_put(between, depth);
+            /* A stack between them, so that pcs is not the last one stored:
+             * its second miss fills a recent slot. */
+            for (int twice = 0; twice < 2; twice++) {
+                assert_int_equal(lg_depot_store_hashed(&memo, pcs, depth, hash), id);
+                assert_int_equal(lg_depot_store_hashed(&memo, between, depth, ~hash), id_between);
+            }
+            assert_int_equal(lg_depot_store_hashed(&memo, other, depth, hash), lg_depot_put(other, depth));
+            assert_int_equal(lg_depot_store_hashed(&memo, between, depth, ~hash), id_between);
+            assert_int_equal(lg_depot_store_hashed(&memo, pcs, depth, hash), id);
+        }
+}
+
 /* The buckets grow in levels as the depot fills: a small depot keeps to
  * the first level's few pages, and every frame stored before a level was
  * added is still found, by any number of threads inserting at once while
@@ -171,6 +201,7 @@ int main(void)
         cmocka_unit_test(concurrent_inserts_agree),
         cmocka_unit_test(memo_store_matches_put),
         cmocka_unit_test(hashed_store_checks_frames),
+        cmocka_unit_test(recent_compare_sees_every_frame),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,6 +141,18 @@ static void compare_here(const char *what, bool with_ref)
 
 /* ---- 1. the call chain ------------------------------------------------------ */
 
+static volatile int ut_two = 2; /* not unrolled */
+
+/* A full walk, then one cut at max from the same call site: the cut walk
+ * joins the memo the full one left and ends inside it, so its hash comes
+ * from the middle of the memo's running hashes. */
+static __attribute__((noinline)) uint32_t capture_after_full(uintptr_t *pcs, uint32_t k)
+{
+    uint32_t got = 0;
+    for (int pass = 0; pass < ut_two; pass++) got = capture(FAST, pcs, pass ? k : MAXF);
+    return got;
+}
+
 static void leaf_compare(ut_ctx *c)
 {
     compare_here("chain", true);
@@ -156,6 +168,7 @@ static void leaf_compare(ut_ctx *c)
         ok &= got == k && memcmp(pcs[FAST] + 2, pcs[SLOW] + 3, (k > 2 ? k - 2 : 0) * sizeof(uintptr_t)) == 0;
     }
     check(ok, "fast stacks cut at max are prefixes of the full stack");
+    check_hash(pcs[FAST], capture_after_full(pcs[FAST], 3 + (uint32_t)c->salt));
 }
 
 static void test_chain(void)
@@ -253,6 +266,55 @@ static __attribute__((noinline)) void midrule(int i)
 static void test_midrule(void)
 {
     for (int i = 0; i < 12; i++) midrule(i % 3 == 0 ? i : i + 1);
+}
+
+/* ---- 1d. the walk's first frames at a new depth every time ------------------------
+ * As malloc's and free's captures do, captures come through two entry
+ * points in turn, at a depth that changes at every capture, so the first
+ * frames are never where the memo has them and take the per-thread cache
+ * of their rules (lg_unwind.c's head).  One entry keeps rbp saved in its
+ * frame and overwrites it; the frames above take their CFA from rbp
+ * (alloca), so the cache's step must restore rbp as the rule says, and
+ * the third frame's is rbp's, which the cache must not take. */
+
+static __attribute__((noinline)) void capture_all_rbp(uintptr_t (*pcs)[MAXF], uint32_t *n, uint32_t max)
+{
+    __asm__ volatile("xor %%ebp, %%ebp" : : : "rbp", "memory"); /* rbp is saved, then not the caller's */
+    for (int w = 0; w < ut_methods; w++) n[w] = capture(w, pcs[w], max);
+}
+
+/* Its CFA is rbp's (alloca): its rule is never the head's. */
+static __attribute__((noinline)) void compare_entry(int which)
+{
+    uintptr_t pcs[3][MAXF];
+    uint32_t n[3] = {0, 0, 0};
+    char *pad = alloca((size_t)(which * 32 + 16));
+    __asm__ volatile("" : : "r"(pad) : "memory");
+    (which ? capture_all_rbp : capture_all)(pcs, n, MAXF);
+    check_hash(pcs[FAST], n[FAST]);
+    same("head", "fast", pcs[FAST], n[FAST], "slow", pcs[SLOW], n[SLOW]);
+    same("head", "fast", pcs[FAST], n[FAST], "libunwind", pcs[REF], n[REF]);
+}
+
+static __attribute__((noinline)) void head_frames(int left, int which)
+{
+    char *p = alloca((size_t)(left * 24 + 8));
+    memset(p, left, (size_t)(left * 24 + 8));
+    __asm__ volatile("" : : "r"(p) : "memory");
+    if (left > 0) head_frames(left - 1, which);
+    else compare_entry(which);
+    ut_deep_sink += p[left];
+}
+
+static void test_head(void)
+{
+    lg_unwind_stats before, after;
+    lg_unwind_get_stats(&before);
+    for (int i = 0; i < 40; i++) head_frames(i % 2 ? 9 - i % 7 : 2 + i % 5, i & 1);
+    lg_unwind_get_stats(&after);
+    /* Two of every capture's first three frames can take it; 2-way sets
+     * of 3 return addresses that collide still give one in two. */
+    check(after.head_frames - before.head_frames >= 20, "the first frames took the head's step");
 }
 
 /* ---- 2. signals ----------------------------------------------------------------- */
@@ -711,6 +773,7 @@ int main(int argc, char **argv)
     test_memo();
     test_deep();
     test_midrule();
+    test_head();
     test_signals();
     test_async();
     test_threads();
