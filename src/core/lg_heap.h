@@ -326,10 +326,15 @@ struct lg_heap_cache {
 extern uint8_t *lg_guard_site_seen; /* 1 << LG_GUARD_SITE_BITS counts, shared with forked children */
 extern uint8_t lg_guard_first;
 
+/* A stack id is the depot's index of its innermost frame, handed out in
+ * order: taken as it is, a short process's sites share the table's first
+ * page or two (each page it touches is a fault of the shared mapping), and
+ * no two of the first 64 Ki ids share a count.  A code address (stacks=0)
+ * keeps its low bits: call sites within 64 KiB of code never share one. */
 static inline uint32_t lg_guard_site_index(uintptr_t site)
 {
     uint32_t folded = (uint32_t)site ^ (uint32_t)((uint64_t)site >> 32); /* a stack id, or a code address */
-    return (folded * 0x9e3779b1u) >> (32 - LG_GUARD_SITE_BITS);
+    return folded & ((1u << LG_GUARD_SITE_BITS) - 1);
 }
 
 static inline bool lg_guard_due(lg_heap_cache *cache, uintptr_t site)

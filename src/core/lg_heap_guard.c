@@ -47,17 +47,21 @@
  * spend its time guarding first uses, and a short-lived one (a shell
  * command, git, python's start) its whole life, each guarded block being a
  * page fault and a system call or two (docs/PERFORMANCE.md): each thread
- * may guard GUARD_BURST_START first uses, then one per GUARD_BURST_RATE of
- * its allocations up to GUARD_BURST, and then one per GUARD_RATE. */
-#define GUARD_BURST_START 64u
+ * may guard guard_first_burst first uses, then one per GUARD_BURST_RATE of
+ * its allocations up to GUARD_BURST, and then one per GUARD_RATE.  The
+ * allocations made without a cache (the loader's, before the runtime is
+ * up) share one such budget. */
 #define GUARD_BURST_RATE 32u
 #define GUARD_BURST 1024u
 #define GUARD_RATE 4096u
+_Static_assert(GUARD_BURST == LG_GUARD_BURST_MAX, "guard_first_burst is checked against the budget's bound");
 /* Slots committed and marked at once, with markers: a class's first chunk
- * is small, because marking costs about half a microsecond a slot (and a
- * call about 4) and a short-lived process (every program make or a shell
- * starts) uses a few slots of most of the classes it touches: `echo`
- * marked 192 slots for its 66 guarded blocks, now 80 (docs/PERFORMANCE.md). */
+ * is small, and each next one as large as all before it up to
+ * GUARD_CHUNK_SLOTS (8, 8, 16, 32, 64, 64 ...), because marking costs
+ * about half a microsecond a slot (and a call about 4) and a short-lived
+ * process (every program make or a shell starts) uses a few slots of most
+ * of the classes it touches: `echo` marked 192 slots for its 66 guarded
+ * blocks, then 80 with a first chunk of 8 (docs/PERFORMANCE.md). */
 #define GUARD_FIRST_CHUNK_SLOTS 8u
 #define GUARD_CHUNK_SLOTS 64u
 _Static_assert(GUARD_FIRST_CHUNK_SLOTS <= GUARD_CHUNK_SLOTS, "a first chunk is at most a chunk");
@@ -105,6 +109,7 @@ uint8_t *lg_guard_site_seen = site_seen_own;
 uint8_t lg_guard_first;                       /* guard_first under guard=sites, else 0 */
 static uint32_t shared_countdown;             /* sampling of allocations made without a cache */
 static uint32_t shared_spent;                 /* first uses guarded without a cache */
+static uint32_t shared_allocs;                /* allocations made without a cache (their budget grows with them) */
 static size_t live_blocks, live_bytes, total_guarded;
 
 bool lg_guard_init(void)
@@ -189,12 +194,17 @@ static uint32_t placement(uint32_t n, size_t pages)
  * stacks keeps out of the CPU caches.  Once it says no, it is asked again
  * at the thread's next renewal (countdown_period: guard_sample
  * allocations), so the budget grows in steps. */
+static bool budget_allows(uint64_t spent, uint64_t allocs)
+{
+    uint64_t burst = lg_opt.guard_first_burst + allocs / GUARD_BURST_RATE;
+    return spent < (burst < GUARD_BURST ? burst : GUARD_BURST) + allocs / GUARD_RATE;
+}
+
 static bool first_use_budget(const lg_heap_cache *cache)
 {
-    if (!cache) return __atomic_load_n(&shared_spent, __ATOMIC_RELAXED) < GUARD_BURST;
-    uint64_t allocs = __atomic_load_n(&cache->allocs, __ATOMIC_RELAXED);
-    uint64_t burst = GUARD_BURST_START + allocs / GUARD_BURST_RATE;
-    return cache->guard_spent < (burst < GUARD_BURST ? burst : GUARD_BURST) + allocs / GUARD_RATE;
+    if (!cache)
+        return budget_allows(__atomic_load_n(&shared_spent, __ATOMIC_RELAXED), __atomic_load_n(&shared_allocs, __ATOMIC_RELAXED));
+    return budget_allows(cache->guard_spent, __atomic_load_n(&cache->allocs, __ATOMIC_RELAXED));
 }
 
 static void first_use_spend(lg_heap_cache *cache)
@@ -217,6 +227,7 @@ static uint32_t countdown_period(void)
 static uint32_t wanted_shared(size_t pages, uintptr_t site)
 {
     if (mode == GUARD_ALL) return placement(__atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED), pages);
+    __atomic_fetch_add(&shared_allocs, 1, __ATOMIC_RELAXED);
     if (first_use_budget(NULL)) {
         uint8_t *seen = &lg_guard_site_seen[lg_guard_site_index(site)];
         uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
@@ -282,7 +293,9 @@ static bool in_marked(uintptr_t addr, size_t size)
 static void extend_marked(guard_class *gc)
 {
     if (!__atomic_load_n(&markers, __ATOMIC_RELAXED)) return;
-    uint32_t n = gc->marked ? GUARD_CHUNK_SLOTS : GUARD_FIRST_CHUNK_SLOTS;
+    uint32_t n = gc->marked < GUARD_FIRST_CHUNK_SLOTS ? GUARD_FIRST_CHUNK_SLOTS
+                 : gc->marked < GUARD_CHUNK_SLOTS     ? gc->marked
+                                                      : GUARD_CHUNK_SLOTS;
     if (n > gc->max_slots - gc->marked) n = gc->max_slots - gc->marked;
     uintptr_t first = gc->start + (uintptr_t)gc->marked * gc->slot_size;
     void *lo = (void *)first;

@@ -65,6 +65,7 @@ static bool in_range(const char *key, size_t key_len, uint64_t v)
     if (key_len == 11 && lg_str_eq_n(key, "guard_align", 11)) return v >= 1 && v <= 16 && !(v & (v - 1));
     if (key_len == 14 && lg_str_eq_n(key, "guard_max_size", 14)) return v <= 131072;
     if (key_len == 11 && lg_str_eq_n(key, "guard_first", 11)) return v <= 255;
+    if (key_len == 17 && lg_str_eq_n(key, "guard_first_burst", 17)) return v <= LG_GUARD_BURST_MAX;
     if (key_len == 8 && lg_str_eq_n(key, "guard_mb", 8)) return v <= (1u << 20);
     return true;
 }

@@ -25,6 +25,7 @@
     X(handle_segv, BOOL, 1, "report segmentation faults and bus errors")                          \
     X(guard, STR, "sites", "guarded blocks, faulting at a bad access: sites, all or off")          \
     X(guard_first, UINT, 8, "guard=sites: allocations guarded first on each allocation stack")      \
+    X(guard_first_burst, UINT, 64, "guard=sites: first uses a thread guards at once, then one per 32 of its allocations (up to 1024)") \
     X(guard_sample, UINT, 4096, "guard=sites: then one allocation in this many (0: no more)")       \
     X(guard_mb, UINT, 64, "MiB of memory that live guarded blocks may hold")                       \
     X(guard_blocks, UINT, 8192, "guarded blocks live at once (without guard markers each costs the kernel 2 mappings)")  \
@@ -41,6 +42,9 @@
     X(ref_helpers, STR, "", "refcount helpers (comma-separated names): sites are named after their callers") \
     X(verbosity, UINT, 0, "0: findings only; 1: start-up and summary notes")                     \
     X(full_stacks, BOOL, 0, "show the frames below main and a thread's start routine")
+
+/* guard_first_burst's bound: the budget of first uses it starts (lg_heap_guard.c's GUARD_BURST). */
+#define LG_GUARD_BURST_MAX 1024
 
 /* The options that name a file: a set-uid program ignores them when they
  * come from the environment (X(name) for each). */
