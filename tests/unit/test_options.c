@@ -44,6 +44,11 @@ static void errors_name_the_problem(void **state)
     assert_false(lg_options_parse(&o, "exitcode=300", err, sizeof err));
     assert_non_null(strstr(err, "'exitcode' has a bad value '300'"));
     assert_false(lg_options_parse(&o, "stack_depth=0", err, sizeof err));
+    assert_int_equal(o.guard_first_burst, 64);
+    assert_false(lg_options_parse(&o, "guard_first_burst=1025", err, sizeof err));
+    assert_non_null(strstr(err, "'guard_first_burst' has a bad value '1025'"));
+    assert_true(lg_options_parse(&o, "guard_first_burst=1024", err, sizeof err));
+    assert_int_equal(o.guard_first_burst, 1024);
     assert_false(lg_options_parse(&o, "redzone", err, sizeof err));
     assert_string_equal(err, "option entry 'redzone' is not key=value");
     assert_false(lg_options_parse(&o, "=3", err, sizeof err));
