@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <ucontext.h>
@@ -83,7 +84,35 @@ typedef struct lg_unw_thread {
     lg_unw_head head[2u << LG_HEAD_SET_BITS]; /* rsp rules only; written and read by walks that are not nested */
 } lg_unw_thread;
 
-static __thread lg_unw_thread lg_unw_me LG_TLS;
+/* Each thread's state lives in a mapping of its own, not in __thread:
+ * glibc carves a preloaded library's static TLS out of every thread's
+ * stack, and with 8 KiB of memo there pthread_create refused the small
+ * stacks a program may ask for (EINVAL; rt_stack.c has the rest).  Mapped
+ * at the thread's first walk; NULL when the mapping was refused. */
+static __thread lg_unw_thread *lg_unw_me LG_TLS;
+
+static __attribute__((noinline)) lg_unw_thread *lg_unw_attach(void)
+{
+    void *p = mmap(NULL, sizeof(lg_unw_thread), PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    lg_unw_me = p;
+    return p;
+}
+
+static inline lg_unw_thread *lg_unw_self(void)
+{
+    lg_unw_thread *t = lg_unw_me;
+    return LG_LIKELY(t != NULL) ? t : lg_unw_attach();
+}
+
+void lg_unwind_thread_end(void)
+{
+    lg_unw_thread *t = lg_unw_me;
+    if (!t) return;
+    lg_unw_me = NULL; /* first: a signal's walk from here on maps a state of its own */
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    munmap(t, sizeof(lg_unw_thread));
+}
 
 extern void *__libc_stack_end; /* ld.so's: the main stack's top at exec */
 
@@ -193,8 +222,10 @@ static bool lg_unw_mem_for(lg_unw_thread *t, uintptr_t sp, lg_stack_mem *m)
 
 void lg_unwind_set_thread_stack(uintptr_t lo, uintptr_t hi)
 {
-    lg_unw_me.lo = lo;
-    lg_unw_me.hi = hi;
+    lg_unw_thread *t = lg_unw_self();
+    if (!t) return;
+    t->lo = lo;
+    t->hi = hi;
 }
 
 /* ---- the rule table ------------------------------------------------------------
@@ -356,7 +387,7 @@ static __attribute__((noinline)) uint64_t lg_unw_fill(uintptr_t pc, uint32_t *ge
     int rc = lg_cfi_lookup(pc - 1, &f, &count);
     if (__atomic_fetch_add(&lg_unw_misses, 1, __ATOMIC_RELAXED) == LG_UNW_FIRST_SLOTS)
         __atomic_store_n(&lg_unw_slot_mask, (1u << LG_UNW_TABLE_BITS) - 1, __ATOMIC_RELAXED);
-    lg_unw_me.hits--; /* the walk counts every frame */
+    lg_unw_me->hits--; /* the walk counts every frame (the walk has a state) */
     if (count.valid) {
         /* A module went away since the last miss: its rules may now be
          * wrong for whatever is mapped there. */
@@ -540,7 +571,11 @@ static inline void lg_unw_replay_bp(const lg_unw_frames *f, uint32_t inner, uint
  * frames. */
 static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, uint32_t max)
 {
-    lg_unw_thread *t = &lg_unw_me;
+    lg_unw_thread *t = lg_unw_self();
+    if (LG_UNLIKELY(!t)) {
+        pcs[0] = pc;
+        return 1;
+    }
     uintptr_t lo = t->lo, hi = t->hi;
     if (LG_UNLIKELY(sp - lo >= hi - lo)) {
         lg_stack_mem m;
@@ -776,9 +811,9 @@ __attribute__((noinline)) uint32_t lg_unwind_slow(uintptr_t *pcs, uint32_t max)
                      : "r"(r.r)
                      : "rax", "memory");
     r.known = (1u << LG_CFI_NREGS) - 1;
-    lg_unw_thread *t = &lg_unw_me;
+    lg_unw_thread *t = lg_unw_self();
     lg_stack_mem m;
-    if (!lg_unw_mem_for(t, r.r[LG_X_RSP], &m)) return 0;
+    if (!t || !lg_unw_mem_for(t, r.r[LG_X_RSP], &m)) return 0;
     return lg_cfi_walk(&r, true, 1, &m, pcs, max, &t->slow_frames);
 }
 
@@ -793,33 +828,36 @@ uint32_t lg_unwind_from_context(const void *ucontext, uintptr_t *pcs, uint32_t m
     lg_cfi_regs r;
     for (int i = 0; i < LG_CFI_NREGS; i++) r.r[i] = (uintptr_t)uc->uc_mcontext.gregs[greg[i]];
     r.known = (1u << LG_CFI_NREGS) - 1;
-    lg_unw_thread *t = &lg_unw_me;
+    lg_unw_thread *t = lg_unw_self();
     lg_stack_mem m;
-    if (!lg_unw_mem_for(t, r.r[LG_X_RSP], &m)) m = (lg_stack_mem){{0, 0}, {0, 0}};
+    uint64_t slow_frames = 0;
+    if (!t || !lg_unw_mem_for(t, r.r[LG_X_RSP], &m)) m = (lg_stack_mem){{0, 0}, {0, 0}};
     lg_modules_signal_enter(); /* the modules from the snapshot, not dl_iterate_phdr */
-    uint32_t n = lg_cfi_walk(&r, true, 0, &m, pcs, max, &t->slow_frames);
+    uint32_t n = lg_cfi_walk(&r, true, 0, &m, pcs, max, t ? &t->slow_frames : &slow_frames);
     lg_modules_signal_leave();
     return n;
 }
 
 void lg_unwind_init(void)
 {
-    lg_unw_thread *t = &lg_unw_me;
+    lg_unw_thread *t = lg_unw_self();
     uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
-    if (!t->hi) lg_unw_find_thread_stack(t, sp);
+    if (t && !t->hi) lg_unw_find_thread_stack(t, sp);
     lg_modules_refresh();
 }
 
 bool lg_unwind_repeated(void)
 {
-    return lg_unw_me.repeated;
+    const lg_unw_thread *t = lg_unw_me;
+    return t && t->repeated;
 }
 
 /* The hash steps are linear over xor: the hash of slots [below, top] is
  * hash[top] less hash[below - 1] rotated n more times. */
 uint64_t lg_unwind_hash(void)
 {
-    const lg_unw_thread *t = &lg_unw_me;
+    const lg_unw_thread *t = lg_unw_me;
+    if (!t) return lg_unwind_hash_of(NULL, 0);
     uint32_t n = t->last_n, memo_n = t->memo.n;
     if (n && t->memo_walk == n && n <= memo_n) { /* the last walk's frames are the memo's innermost n */
         uint64_t h = t->memo.hash[memo_n - 1];
@@ -842,9 +880,10 @@ uint64_t lg_unwind_hash_of(const uintptr_t *pcs, uint32_t n)
 
 void lg_unwind_get_stats(lg_unwind_stats *out)
 {
-    out->hits = lg_unw_me.hits;
-    out->slow_frames = lg_unw_me.slow_frames;
-    out->head_frames = lg_unw_me.head_frames;
+    const lg_unw_thread *t = lg_unw_me;
+    out->hits = t ? t->hits : 0;
+    out->slow_frames = t ? t->slow_frames : 0;
+    out->head_frames = t ? t->head_frames : 0;
     out->misses = __atomic_load_n(&lg_unw_misses, __ATOMIC_RELAXED);
     out->invalidations = __atomic_load_n(&lg_unw_invalidations, __ATOMIC_RELAXED);
 }

@@ -64,6 +64,10 @@ uint64_t lg_unwind_hash_of(const uintptr_t *pcs, uint32_t n);
  * it at thread start with pthread_getattr_np's answer to skip that read. */
 void lg_unwind_set_thread_stack(uintptr_t lo, uintptr_t hi);
 
+/* At the calling thread's end: unmaps its state (its memo).  A walk after
+ * it maps a new one, which nothing unmaps. */
+void lg_unwind_thread_end(void);
+
 /* Forget every cached rule: call after dlclose has unloaded a module (the
  * cache also notices on its next miss, through dl_iterate_phdr's counters). */
 void lg_unwind_invalidate(void);

@@ -6,7 +6,9 @@
 #include "rt_internal.h"
 #include "lg_unwind.h"
 
+#include <limits.h>
 #include <link.h>
+#include <pthread.h>
 
 static uintptr_t own_start, own_end;
 
@@ -48,18 +50,76 @@ static uint32_t own_prefix(const uintptr_t *pcs, uint32_t n)
     return first;
 }
 
-/* The thread's last stored stack, in front of the depot (lg_depot_store). */
-static __thread lg_depot_memo last_stored RT_TLS;
+/* ---- the thread's state ----------------------------------------------------------
+ * The depot's memo of the thread's recent stacks (22 KiB) and the
+ * unwinder's (8 KiB) live in mappings of the thread's own, reached through
+ * a pointer each.  As __thread they took 31 KiB of static TLS, which glibc
+ * carves out of every thread's stack: pthread_create refused the 16 and
+ * 32 KiB stacks a program may ask for (node's), and every thread lost that
+ * much of its stack.  Mapped at the thread's first capture, unmapped at its
+ * end by a pthread key's destructor that re-arms itself until the last of
+ * glibc's PTHREAD_DESTRUCTOR_ITERATIONS rounds, so that the frees the
+ * program's own destructors make still have stacks; after that round the
+ * thread's captures record none. */
+enum { THREAD_NEW, THREAD_ARMED, THREAD_GONE };
+static __thread uint8_t thread_phase RT_TLS;
+static __thread uint8_t thread_end_rounds RT_TLS;
+static __thread lg_depot_memo *last_stored RT_TLS; /* NULL until the thread's first capture */
+static pthread_key_t thread_key;
+static int thread_key_state; /* 0: not made, 1: being made, 2: ready, 3: failed */
 
-/* remember: false from a signal handler, which may have interrupted
- * lg_depot_store itself.  hash: the unwinder's of the walk that gave pcs
+static void thread_end(void *armed)
+{
+    if (++thread_end_rounds < PTHREAD_DESTRUCTOR_ITERATIONS) {
+        pthread_setspecific(thread_key, armed);
+        return;
+    }
+    thread_phase = THREAD_GONE;
+    lg_depot_memo *memo = last_stored;
+    last_stored = NULL;
+    __atomic_signal_fence(__ATOMIC_SEQ_CST);
+    if (memo) lg_pal_unmap(memo, sizeof(*memo));
+    lg_unwind_thread_end();
+}
+
+/* Makes sure the thread's end unmaps its states; false once it has ended. */
+static __attribute__((noinline)) bool thread_arm(void)
+{
+    if (thread_phase != THREAD_NEW) return thread_phase == THREAD_ARMED;
+    int state = __atomic_load_n(&thread_key_state, __ATOMIC_ACQUIRE);
+    if (state == 0) {
+        int expected = 0;
+        if (__atomic_compare_exchange_n(&thread_key_state, &expected, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+            state = pthread_key_create(&thread_key, thread_end) == 0 ? 2 : 3;
+            __atomic_store_n(&thread_key_state, state, __ATOMIC_RELEASE);
+        }
+    }
+    while (state == 1) { /* another thread is making the key */
+        __builtin_ia32_pause();
+        state = __atomic_load_n(&thread_key_state, __ATOMIC_ACQUIRE);
+    }
+    thread_phase = THREAD_ARMED; /* first: pthread_setspecific may allocate */
+    if (state == 2) pthread_setspecific(thread_key, (void *)1);
+    return true;
+}
+
+static __attribute__((noinline)) lg_depot_memo *memo_attach(void)
+{
+    if (!thread_arm()) return NULL;
+    lg_depot_memo *memo = lg_pal_map(sizeof(*memo));
+    last_stored = memo;
+    return memo;
+}
+
+/* memo: the thread's, or NULL from a signal handler, which may have
+ * interrupted lg_depot_store itself.  hash: the unwinder's of the walk that gave pcs
  * (the stored frames are a part of it, which the depot checks). */
-static lg_stack_id store(uintptr_t *pcs, uint32_t n, bool remember, uint64_t hash)
+static lg_stack_id store(uintptr_t *pcs, uint32_t n, lg_depot_memo *memo, uint64_t hash)
 {
     uint32_t first = own_prefix(pcs, n);
     uint32_t depth = n - first;
     if (depth > lg_opt.stack_depth) depth = (uint32_t)lg_opt.stack_depth;
-    return remember ? lg_depot_store_hashed(&last_stored, pcs + first, depth, hash) : lg_depot_put(pcs + first, depth);
+    return memo ? lg_depot_store_hashed(memo, pcs + first, depth, hash) : lg_depot_put(pcs + first, depth);
 }
 
 /* The runtime's own frames on top of the program's (malloc, this file...):
@@ -77,6 +137,11 @@ lg_stack_id rt_capture(void)
     uintptr_t pcs[LG_MAX_FRAMES + 16];
     uint32_t want = (uint32_t)lg_opt.stack_depth;
     rt_busy++;
+    lg_depot_memo *memo = last_stored;
+    if (__builtin_expect(!memo, 0) && !(memo = memo_attach())) {
+        rt_busy--;
+        return 0;
+    }
     uint32_t n = lg_unwind_fast(pcs, want + OWN_FRAMES_GUESS);
     bool again = false;
     if (n == want + OWN_FRAMES_GUESS) {
@@ -87,7 +152,7 @@ lg_stack_id rt_capture(void)
         }
     }
     lg_stack_id id = last_capture;
-    if (again || !id || !lg_unwind_repeated()) last_capture = id = store(pcs, n, true, lg_unwind_hash());
+    if (again || !id || !lg_unwind_repeated()) last_capture = id = store(pcs, n, memo, lg_unwind_hash());
     rt_busy--;
     return id;
 }
@@ -100,7 +165,7 @@ lg_stack_id rt_capture_context(const void *ucontext)
     /* pcs[0] is the faulting instruction itself; the report subtracts one
      * from every pc to find the call, so step it forward to match. */
     if (n) pcs[0] += 1;
-    lg_stack_id id = store(pcs, n, false, 0);
+    lg_stack_id id = store(pcs, n, NULL, 0);
     rt_busy--;
     return id;
 }
@@ -110,6 +175,10 @@ uintptr_t rt_caller_site(uintptr_t return_address)
     if (!rt_is_own_pc(return_address) || rt_busy || rt_state < 2) return return_address;
     uintptr_t pcs[OWN_FRAMES_GUESS + 4];
     rt_busy++;
+    if (__builtin_expect(thread_phase != THREAD_ARMED, 0) && !thread_arm()) {
+        rt_busy--;
+        return return_address;
+    }
     uint32_t n = lg_unwind_fast(pcs, OWN_FRAMES_GUESS + 4);
     rt_busy--;
     uint32_t first = own_prefix(pcs, n);
