@@ -298,6 +298,9 @@ void lg_guard_lock_all(void);
 void lg_guard_unlock_all(void);
 /* Live guarded blocks, their data pages' bytes, guarded allocations ever. */
 void lg_guard_stats(size_t *blocks, size_t *bytes, size_t *total);
+/* The summary's guarded_allocations (lock-free: a fatal fault's handler
+ * records it before its last flush, the exit checks at exit). */
+void lg_guard_summary(void);
 
 /* ---- internal to the heap: classes and thread caches (lg_heap_cache.c) -- */
 #define LG_CLASS_COUNT 51

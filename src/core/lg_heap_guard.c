@@ -36,7 +36,9 @@
 #include "lg_finding.h"
 
 #define GUARD_CLASSES 33                      /* 1..33 data pages: up to 131072 bytes + alignment */
-#if LG_CFG_64BIT
+#if LG_CFG_64BIT && defined(LG_CFG_GUARD_SPAN_BITS)
+#define GUARD_SPAN_BITS LG_CFG_GUARD_SPAN_BITS /* a measurement build's: Valgrind refuses 264 GiB */
+#elif LG_CFG_64BIT
 #define GUARD_SPAN_BITS 33                    /* 8 GiB of address space a class */
 #else
 #define GUARD_SPAN_BITS 20                    /* unused: 32-bit targets have no guarded tier */
@@ -557,6 +559,11 @@ void lg_guard_lock_all(void)
 void lg_guard_unlock_all(void)
 {
     for (uint32_t k = GUARD_CLASSES; k-- > 0;) lg_unlock(&gclasses[k].lock);
+}
+
+void lg_guard_summary(void)
+{
+    lg_report_summary_u64("guarded_allocations", __atomic_load_n(&total_guarded, __ATOMIC_RELAXED));
 }
 
 void lg_guard_stats(size_t *blocks, size_t *bytes, size_t *total)

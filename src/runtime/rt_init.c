@@ -343,9 +343,7 @@ void rt_exit_checks(void)
     lg_report_summary_u64("live_bytes_at_exit", st.live_bytes);
     lg_report_summary_u64("allocations", st.total_allocs);
     lg_report_summary_u64("frees", st.total_frees);
-    size_t guarded_live, guarded_bytes, guarded_total;
-    lg_guard_stats(&guarded_live, &guarded_bytes, &guarded_total);
-    lg_report_summary_u64("guarded_allocations", guarded_total);
+    lg_guard_summary();
     lg_report_flush();
     uint64_t errors = lg_report_error_count();
     if (errors || lg_opt.verbosity)

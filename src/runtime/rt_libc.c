@@ -71,6 +71,7 @@ static void report_stale(uintptr_t a, uint32_t qtag, const char *fn)
         .stale_qtag = qtag, .stack = access, .tid = lg_pal_tid(),
     };
     lg_finding_report(&f);
+    lg_guard_summary();
     lg_report_flush();
     lg_pal_die((int)lg_opt.exitcode); /* the real call would fault */
 }
@@ -117,6 +118,7 @@ bool rt_libc_check_slow(uintptr_t a, size_t n, bool write, const char *fn, lg_bl
         bool hidden = lg_suppressed(LG_USE_AFTER_FREE, access);
         lg_report_unlock();
         if (hidden && lg_guard_reopen(b, a, access, !write)) return false;
+        lg_guard_summary();
         lg_report_flush();
         lg_report_summary_line();
         lg_pal_die((int)lg_opt.exitcode);

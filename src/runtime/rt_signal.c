@@ -189,6 +189,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
     f.stack = rt_capture_context(uc);
     lg_fault_verdict verdict = lg_fault_handle(&f);
     if (verdict != LG_FAULT_RESUME) {
+        lg_guard_summary(); /* the exit checks will not run: the last flush has it */
         lg_report_flush();
         lg_report_summary_line();
         if (verdict == LG_FAULT_STOP) lg_pal_die((int)lg_opt.exitcode);

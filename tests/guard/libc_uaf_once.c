@@ -1,16 +1,17 @@
 // memcpy reading a freed guarded block: the check before the call reports
 // the use after free; the real memcpy then faults on the block's
 // inaccessible pages, which ends the program as that same error (one
-// finding, status `exitcode`).
+// finding, status `exitcode`, the summary's guarded_allocations written).
 // OPTIONS: exitcode=9
 // EXPECT-EXIT: 9
 // EXPECT-KIND: use-after-free
 // EXPECT-FUNCTION: copy_out
-// EXPECT-LINE: 22
+// EXPECT-LINE: 23
 // EXPECT-MESSAGE: memcpy() reads 32 bytes
 // EXPECT-COUNT: 1
 // EXPECT-NO-KIND: segv
 // EXPECT-NO-TEXT: after the copy
+// EXPECT-SUMMARY: .guarded_allocations >= 1
 // VARIANT: -O0 -g -fno-builtin
 // VARIANT: -O2 -g -fno-builtin
 #include <stdio.h>
