@@ -49,13 +49,22 @@
  * spend its time guarding first uses, and a short-lived one (a shell
  * command, git, python's start) its whole life, each guarded block being a
  * page fault and a system call or two (docs/PERFORMANCE.md): each thread
- * may guard guard_first_burst first uses, then one per GUARD_BURST_RATE of
- * its allocations up to GUARD_BURST, and then one per GUARD_RATE.  The
- * allocations made without a cache (the loader's, before the runtime is
- * up) share one such budget. */
+ * may guard guard_first_burst first uses, then, past its first
+ * GUARD_GROWTH_AFTER allocations, one per GUARD_BURST_RATE of them up to
+ * GUARD_BURST, and then one per GUARD_RATE.  The growth starts late
+ * because a short process (a shell loop: 7 400 allocations) spent it all
+ * at its first renewal, 128 guarded blocks at once, two thirds of what it
+ * guarded; a long-running thread reaches the same bound 8 192 allocations
+ * later.  The allocations made without a cache (the loader's, before the
+ * runtime is up) share one such budget. */
 #define GUARD_BURST_RATE 32u
 #define GUARD_BURST 1024u
 #define GUARD_RATE 4096u
+#ifdef LG_CFG_GUARD_GROWTH_AFTER
+#define GUARD_GROWTH_AFTER LG_CFG_GUARD_GROWTH_AFTER /* a measurement build's (bench/guard_growth.sh) */
+#else
+#define GUARD_GROWTH_AFTER 8192u
+#endif
 _Static_assert(GUARD_BURST == LG_GUARD_BURST_MAX, "guard_first_burst is checked against the budget's bound");
 /* Slots committed and marked at once, with markers: a class's first chunk
  * is small, and each next one as large as all before it up to
@@ -198,7 +207,8 @@ static uint32_t placement(uint32_t n, size_t pages)
  * allocations), so the budget grows in steps. */
 static bool budget_allows(uint64_t spent, uint64_t allocs)
 {
-    uint64_t burst = lg_opt.guard_first_burst + allocs / GUARD_BURST_RATE;
+    uint64_t grown = allocs > GUARD_GROWTH_AFTER ? (allocs - GUARD_GROWTH_AFTER) / GUARD_BURST_RATE : 0;
+    uint64_t burst = lg_opt.guard_first_burst + grown;
     return spent < (burst < GUARD_BURST ? burst : GUARD_BURST) + allocs / GUARD_RATE;
 }
 

@@ -25,7 +25,7 @@
     X(handle_segv, BOOL, 1, "report segmentation faults and bus errors")                          \
     X(guard, STR, "sites", "guarded blocks, faulting at a bad access: sites, all or off")          \
     X(guard_first, UINT, 8, "guard=sites: allocations guarded first on each allocation stack")      \
-    X(guard_first_burst, UINT, 64, "guard=sites: first uses a thread guards at once, then one per 32 of its allocations (up to 1024)") \
+    X(guard_first_burst, UINT, 64, "guard=sites: first uses a thread guards at once, then one per 32 of its allocations past its first 8192 (up to 1024)") \
     X(guard_sample, UINT, 4096, "guard=sites: then one allocation in this many (0: no more)")       \
     X(guard_mb, UINT, 64, "MiB of memory that live guarded blocks may hold")                       \
     X(guard_blocks, UINT, 8192, "guarded blocks live at once (without guard markers each costs the kernel 2 mappings)")  \

@@ -2,8 +2,9 @@
  * budget of first uses of its own, none spent) allocates once from each of
  * 80 call sites (80 allocation stacks, 80 first uses), frees every block,
  * and site N's freed block (1-80) is handed back to be read.  guard=sites
- * guards a thread's first guard_first_burst first uses, then one more per
- * 32 of its allocations: which sites' blocks fault pins the burst. */
+ * guards a thread's first guard_first_burst first uses, then, past its
+ * first 8192 allocations, one more per 32 of them: which sites' blocks
+ * fault pins the burst. */
 #include <pthread.h>
 #include <stdlib.h>
 

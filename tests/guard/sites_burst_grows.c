@@ -1,7 +1,7 @@
 // guard=sites' budget of first uses: a thread guards 64 first uses at
-// once, then one per 32 of its allocations (up to 1024, then one per
-// 4096).  400 distinct allocation stacks (a recursion, a block at each
-// depth) ten times over in 4000 allocations: only the first 64 guarded
+// once, then, past its first 8192 allocations, one per 32 of them (up to
+// 1024, then one per 4096).  400 distinct allocation stacks (a recursion,
+// a block at each depth) ten times over in 4000 allocations: only the first 64 guarded
 // (the old burst of 1024 guarded 1024: a short-lived program's whole
 // life, docs/PERFORMANCE.md).  After 40000 more allocations the budget has
 // grown, so a new site's first block is guarded again and its read after

@@ -1,5 +1,5 @@
 // guard_first_burst=5: a thread's 6th first use is not guarded (its budget
-// grows by one per 32 allocations only), so a direct read of its freed
+// grows only past its first 8192 allocations), so a direct read of its freed
 // block is not seen at the instruction: a clean run.
 // OPTIONS: guard_first_burst=5
 // EXPECT-CLEAN
