@@ -18,12 +18,27 @@
 #define MAX_REQUEST (LG_CFG_64BIT ? (size_t)1 << 46 : SIZE_MAX / 4)
 _Static_assert((uint64_t)CLASS_COUNT << CLASS_SPAN_BITS <= (uint64_t)UINTPTR_MAX / 2,
                "the size classes' range must fit in half the address space");
-/* Memory of freed blocks past the quarantine is reused by its class; a
- * class that keeps more than CLASS_IDLE_MAX bytes of such slots idle (the
- * program moved on to other sizes) gives the pages of slots of at least
- * PURGE_MIN_SLOT bytes back to the system as they come in. */
+/* Memory of freed blocks past the quarantine is reused by its class, the
+ * slot freed last first.  The slots at the bottom of a class's stack of
+ * free ids that stayed there since the class was last swept (below its
+ * low-water mark), beyond the CLASS_IDLE_KEEP bytes above them, give their
+ * pages back: each page all of whose slots are in the stack (or never
+ * handed out).  The classes are swept in turn, one every SWEEP_EVERY gives
+ * of any class, so a class the program no longer uses is swept too.
+ * Without it the quarantine's 64 MiB, passing from class to class as a
+ * program's sizes change, left each class at its high-water mark
+ * (docs/PERFORMANCE.md, "Peak RSS, mapping by mapping"); the low-water
+ * mark keeps a class whose stack swings from giving back pages it takes
+ * again at once. */
+#define CLASS_IDLE_KEEP (64u << 10)
+#define SWEEP_EVERY 8u
+/* And a class of slots of at least PURGE_MIN_SLOT bytes that keeps more
+ * than CLASS_IDLE_MAX bytes idle gives the inner pages of slots back as
+ * they come in (a string grown by malloc, copy and free passes through
+ * each such class once). */
 #define CLASS_IDLE_MAX (1u << 20)
 #define PURGE_MIN_SLOT 8192u
+#define PURGE_STEP 256u /* slots offered to the purge at one sweep, at most: bounds the time the lock is held */
 #define CACHE_BYTES_MAX (256u << 10)         /* a thread cache's bytes per class, beyond 2 slots */
 
 typedef struct size_class {
@@ -42,9 +57,13 @@ typedef struct size_class {
      * metadata missed the cache at every link (espresso at full input:
      * 7.6% of its time on that one load). */
     uint32_t *free_ids;
+    uint64_t *listed;         /* a bit per slot: its id is in free_ids (changed under the lock) */
+    uint32_t purged_below;    /* free_ids[0 .. purged_below) were offered to the purge */
+    uint32_t low_water;       /* free_ids[0 .. low_water) untouched since the last sweep */
 } __attribute__((aligned(64))) size_class;
 
 static size_class classes[CLASS_COUNT];
+static bool heap_exiting; /* the exit checks drain the quarantine: no page is worth giving back then */
 static uintptr_t heap_start, heap_end;
 static bool heap_ready;
 static lg_lock_t heap_init_lock = LG_LOCK_INIT;
@@ -132,11 +151,13 @@ bool lg_heap_init(void)
             if (sc->cache_cap < 2) sc->cache_cap = 2;
             sc->start = (uintptr_t)region + (uintptr_t)c * CLASS_SPAN;
             sc->committed_end = sc->start;
-            /* One mapping for both tables: a kernel's platform layer may have few lazy ranges. */
+            /* One mapping for the three tables: a kernel's platform layer may have few lazy ranges. */
             size_t meta_bytes = align_up((size_t)sc->max_slots * sizeof(lg_block_meta), 64);
-            char *tables = lg_pal_map(meta_bytes + (size_t)sc->max_slots * sizeof(uint32_t));
+            size_t ids_bytes = align_up((size_t)sc->max_slots * sizeof(uint32_t), 64);
+            char *tables = lg_pal_map(meta_bytes + ids_bytes + align_up(sc->max_slots, 64) / 8);
             sc->meta = (lg_block_meta *)tables;
             sc->free_ids = (uint32_t *)(tables + meta_bytes);
+            sc->listed = (uint64_t *)(tables + meta_bytes + ids_bytes);
             ok = tables != NULL;
         }
         if (ok) {
@@ -164,8 +185,12 @@ bool lg_heap_may_hold(uintptr_t addr)
 static bool class_take_slot(size_class *sc, uint32_t *slot)
 {
     if (sc->free_count) {
-        *slot = sc->free_ids[sc->free_count - 1];
-        __atomic_store_n(&sc->free_count, sc->free_count - 1, __ATOMIC_RELAXED);
+        uint32_t n = sc->free_count - 1;
+        *slot = sc->free_ids[n];
+        sc->listed[*slot / 64] &= ~(1ull << (*slot % 64));
+        if (n < sc->purged_below) sc->purged_below = n;
+        if (n < sc->low_water) sc->low_water = n;
+        __atomic_store_n(&sc->free_count, n, __ATOMIC_RELAXED);
         return true;
     }
     if (sc->bump >= sc->max_slots) return false;
@@ -197,22 +222,80 @@ uint32_t lg_heap_class_take(uint32_t c, uint32_t *out, uint32_t want)
     return n;
 }
 
+static inline uint64_t slot_index(const size_class *sc, uintptr_t addr);
+
+/* Whether every slot overlapping the page at addr is in the free ids or
+ * was never handed out; the caller holds the class lock. */
+static bool page_idle(const size_class *sc, uintptr_t addr)
+{
+    uintptr_t lo = addr > sc->start ? addr : sc->start;
+    uint64_t first = slot_index(sc, lo), last = slot_index(sc, addr + page_size - 1);
+    for (uint64_t k = first; k <= last && k < sc->bump; k++)
+        if (!(sc->listed[k / 64] & (1ull << (k % 64)))) return false;
+    return true;
+}
+
+static bool slot_before(const void *a, const void *b, void *ctx)
+{
+    (void)ctx;
+    return *(const uint32_t *)a < *(const uint32_t *)b;
+}
+
+/* A sweep: gives back the pages of the slots idle since the last one (see
+ * CLASS_IDLE_KEEP); the caller holds the class lock.  A slot's inner pages
+ * are its own; a page it shares with its neighbours goes only when they
+ * are idle too. */
+static void class_purge_idle(size_class *sc)
+{
+    uint32_t keep = CLASS_IDLE_KEEP / sc->slot_size;
+    uint32_t per_page = (uint32_t)(page_size / sc->slot_size);
+    uint32_t idle = sc->low_water;
+    sc->low_water = sc->free_count;
+    if (idle <= keep + sc->purged_below + per_page) return; /* a page's worth at least, at once */
+    uint32_t from = sc->purged_below, to = idle - keep;
+    if (to - from > PURGE_STEP) to = from + PURGE_STEP;
+    uint32_t batch[PURGE_STEP];
+    lg_mem_copy(batch, &sc->free_ids[from], (to - from) * sizeof(uint32_t));
+    lg_sort(batch, to - from, sizeof(uint32_t), slot_before, NULL); /* each shared page once */
+    uintptr_t done = 0; /* the end of the last range given back */
+    for (uint32_t i = 0; i < to - from; i++) {
+        uintptr_t start = sc->start + (uintptr_t)batch[i] * sc->slot_size, end = start + sc->slot_size;
+        uintptr_t lo = start & ~(uintptr_t)(page_size - 1), hi = align_up(end, page_size);
+        if (lo < done) lo = done;
+        if (lo < start && !page_idle(sc, lo)) lo += page_size;
+        if (hi > end && hi - page_size >= lo && !page_idle(sc, hi - page_size)) hi -= page_size;
+        if (hi <= lo) continue;
+        lg_pal_purge((void *)lo, hi - lo);
+        done = hi;
+    }
+    sc->purged_below = to;
+}
+
 void lg_heap_class_give(uint32_t c, const uint32_t *slots, uint32_t count)
 {
     size_class *sc = &classes[c];
     if (sc->slot_size >= PURGE_MIN_SLOT &&
         (uint64_t)(__atomic_load_n(&sc->free_count, __ATOMIC_RELAXED) + count) * sc->slot_size > CLASS_IDLE_MAX) {
-        /* Idle memory: keep the address range, give the whole pages back. */
-        for (uint32_t i = 0; i < count; i++) {
+        for (uint32_t i = 0; i < count; i++) { /* the slots are the caller's still: no lock */
             uintptr_t start = sc->start + (uintptr_t)slots[i] * sc->slot_size;
             uintptr_t lo = align_up(start, page_size), hi = (start + sc->slot_size) & ~(uintptr_t)(page_size - 1);
             if (hi > lo) lg_pal_purge((void *)lo, hi - lo);
         }
     }
     lg_lock(&sc->lock);
-    for (uint32_t i = 0; i < count; i++) sc->free_ids[sc->free_count + i] = slots[i];
+    for (uint32_t i = 0; i < count; i++) {
+        sc->free_ids[sc->free_count + i] = slots[i];
+        sc->listed[slots[i] / 64] |= 1ull << (slots[i] % 64);
+    }
     __atomic_store_n(&sc->free_count, sc->free_count + count, __ATOMIC_RELAXED);
     lg_unlock(&sc->lock);
+    static uint32_t gives, sweep_next;
+    if (__atomic_add_fetch(&gives, 1, __ATOMIC_RELAXED) % SWEEP_EVERY || __atomic_load_n(&heap_exiting, __ATOMIC_RELAXED))
+        return;
+    size_class *swept = &classes[__atomic_fetch_add(&sweep_next, 1, __ATOMIC_RELAXED) % CLASS_COUNT];
+    if (!lg_trylock(&swept->lock)) return; /* busy: its next turn */
+    class_purge_idle(swept);
+    lg_unlock(&swept->lock);
 }
 
 /* ---- redzones: the checked bytes on each side of the user bytes ---------- */
@@ -807,7 +890,9 @@ static void check_live_redzones(const lg_block *b, void *ctx)
 void lg_heap_check_all_where(lg_heap_readable_fn readable)
 {
     each_live_changed(check_live_redzones, (void *)(uintptr_t)readable);
+    __atomic_store_n(&heap_exiting, true, __ATOMIC_RELAXED);
     lg_quarantine_drain();
+    __atomic_store_n(&heap_exiting, false, __ATOMIC_RELAXED);
 }
 
 static void born_since(const lg_block *b, void *ctx)
@@ -992,4 +1077,40 @@ bool lg_heap_find_near(uintptr_t addr, size_t max_distance, lg_block *out)
     if (best_distance > max_distance) return false;
     *out = best;
     return true;
+}
+
+/* ---- for bench/: what the heap holds (LIFEGUARD_RSS_MAP) --------------------- */
+
+static void use_add(lg_heap_use *u, const size_class *sc, const lg_block_meta *m, size_t redzone)
+{
+    u->blocks++;
+    u->user += m->size;
+    u->redzones += 2 * redzone;
+    u->rounding += sc->slot_size - m->size - 2 * redzone;
+    u->meta += sizeof(lg_block_meta);
+}
+
+void lg_heap_class_usage(uint32_t c, lg_heap_class_use *out)
+{
+    lg_mem_set(out, 0, sizeof(*out));
+    if (!heap_ready || c >= CLASS_COUNT) return;
+    size_class *sc = &classes[c];
+    size_t redzone = lg_heap_min_redzone();
+    out->slot_size = sc->slot_size;
+    out->slots_lo = sc->start;
+    out->slots_hi = sc->committed_end;
+    out->tables_lo = (uintptr_t)sc->meta;
+    out->tables_hi = (uintptr_t)sc->meta + align_up((size_t)sc->max_slots * sizeof(lg_block_meta), 64) +
+                     (size_t)sc->max_slots * sizeof(uint32_t);
+    uint32_t bump = __atomic_load_n(&sc->bump, __ATOMIC_ACQUIRE);
+    for (uint32_t slot = 0; slot < bump; slot++) {
+        const lg_block_meta *m = &sc->meta[slot];
+        switch (__atomic_load_n(&m->state, __ATOMIC_ACQUIRE)) {
+        case LG_BLOCK_LIVE: use_add(&out->live, sc, m, redzone); break;
+        case LG_BLOCK_QUARANTINED: use_add(&out->quarantined, sc, m, redzone); break;
+        case LG_BLOCK_FREE: use_add(&out->reusable, sc, m, redzone); break;
+        default: break; /* taken by a thread cache, never handed out */
+        }
+    }
+    out->untouched = (sc->committed_end - sc->start) / sc->slot_size - bump;
 }

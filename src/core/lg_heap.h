@@ -379,4 +379,37 @@ void lg_heap_each_live_locked(lg_block_visit_fn visit, void *ctx); /* a forked c
 void lg_heap_range(uintptr_t *lo, uintptr_t *hi); /* the small classes' reserved range */
 void lg_guard_range(uintptr_t *lo, uintptr_t *hi); /* the guarded tier's (lo == hi: none) */
 
+/* ---- for bench/: what the heap holds (LIFEGUARD_RSS_MAP, rt_malloc_rss.c) --
+ * The bytes each state of the size classes' slots holds, and every range
+ * the heap maps, to set beside their resident pages.  Reads the metadata
+ * without locks: for a process at its exit, other threads idle. */
+typedef struct lg_heap_use {
+    uint64_t blocks;
+    uint64_t user;     /* bytes asked for */
+    uint64_t redzones; /* the minimum redzone on each side */
+    uint64_t rounding; /* the rest of their slots: class rounding, alignment */
+    uint64_t meta;     /* their lg_block_meta */
+} lg_heap_use;
+typedef struct lg_heap_class_use {
+    uint32_t slot_size;
+    uintptr_t slots_lo, slots_hi;   /* its committed slots */
+    uintptr_t tables_lo, tables_hi; /* its metadata and free-id table, as mapped */
+    lg_heap_use live, quarantined;
+    lg_heap_use reusable; /* out of the quarantine: in the class's free ids or a thread cache */
+    uint64_t untouched;   /* slots committed but never handed out */
+} lg_heap_class_use;
+void lg_heap_class_usage(uint32_t c, lg_heap_class_use *out);
+/* The ring's mapping; the bytes the quarantine counts against its bound
+ * now, and the bound. */
+void lg_quarantine_use(uintptr_t *ring_lo, uintptr_t *ring_hi, int64_t *counted, int64_t *limit);
+/* Each large block's mapping (guard pages included) by the state of its
+ * block, and the mappings the cache keeps; under the large lock, so fn
+ * must not allocate.  tables: the records' and the sorted index's ranges. */
+enum { LG_LARGE_MAP_LIVE, LG_LARGE_MAP_QUARANTINED, LG_LARGE_MAP_CACHED };
+typedef void (*lg_large_map_fn)(uintptr_t lo, uintptr_t hi, int kind, void *ctx);
+void lg_large_each_mapping(lg_large_map_fn fn, void *ctx);
+void lg_large_tables(uintptr_t tables[2][2]);
+/* The thread caches' pool chunks as [start, end) pairs; returns how many. */
+size_t lg_heap_cache_chunks(uintptr_t (*out)[2], size_t cap);
+
 #endif

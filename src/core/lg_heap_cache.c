@@ -93,3 +93,14 @@ void lg_heap_cache_pool_unlock(void)
 {
     lg_unlock(&pool_lock);
 }
+
+size_t lg_heap_cache_chunks(uintptr_t (*out)[2], size_t cap)
+{
+    size_t n = 0;
+    uint32_t chunks = __atomic_load_n(&chunk_count, __ATOMIC_ACQUIRE);
+    for (uint32_t k = 0; k < chunks && n < cap; k++, n++) {
+        out[n][0] = (uintptr_t)all_chunks[k];
+        out[n][1] = (uintptr_t)all_chunks[k] + POOL_CHUNK * sizeof(lg_heap_cache);
+    }
+    return n;
+}

@@ -444,3 +444,26 @@ void lg_large_unlock(void)
 {
     lg_unlock(&large_lock);
 }
+
+/* ---- for bench/: the mappings by state (LIFEGUARD_RSS_MAP) -------------------- */
+
+void lg_large_each_mapping(lg_large_map_fn fn, void *ctx)
+{
+    lg_lock(&large_lock);
+    for (uint32_t i = 0; i < large_sorted_len; i++) {
+        const large_block *lb = &large_records[large_sorted[i]];
+        int kind = lb->meta.state == LG_BLOCK_LIVE ? LG_LARGE_MAP_LIVE : LG_LARGE_MAP_QUARANTINED;
+        fn(lb->map_start, lb->map_start + lb->map_size, kind, ctx);
+    }
+    for (uint32_t i = 0; i < cache_len; i++)
+        fn(cache_maps[i].map_start, cache_maps[i].map_start + cache_maps[i].map_size, LG_LARGE_MAP_CACHED, ctx);
+    lg_unlock(&large_lock);
+}
+
+void lg_large_tables(uintptr_t tables[2][2])
+{
+    tables[0][0] = (uintptr_t)large_records;
+    tables[0][1] = large_records ? (uintptr_t)large_records + LG_CFG_LARGE_RECORDS_MAX * sizeof(large_block) : 0;
+    tables[1][0] = (uintptr_t)large_sorted;
+    tables[1][1] = large_sorted ? (uintptr_t)large_sorted + large_capacity * sizeof(uint32_t) : 0;
+}

@@ -195,3 +195,11 @@ void lg_quarantine_unlock(void)
 {
     lg_unlock(&evict_lock);
 }
+
+void lg_quarantine_use(uintptr_t *ring_lo, uintptr_t *ring_hi, int64_t *counted, int64_t *limit)
+{
+    *ring_lo = (uintptr_t)ring;
+    *ring_hi = ring ? (uintptr_t)ring + RING_SIZE * sizeof(uint64_t) : 0;
+    *counted = __atomic_load_n(&queued_bytes, __ATOMIC_RELAXED);
+    *limit = byte_limit();
+}

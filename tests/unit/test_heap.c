@@ -173,6 +173,42 @@ static void large_mapping_is_reused_after_quarantine(void **state)
     lg_quarantine_drain();
 }
 
+/* Slots out of the quarantine that stay unused in their class's stack of
+ * free ids give their pages back when the classes are swept (every few
+ * gives of any class); a page shared with a live block stays, and the
+ * live block keeps its bytes and its redzones. */
+static void idle_class_pages_are_given_back(void **state)
+{
+    (void)state;
+    enum { COUNT = 2000, SIZE = 700, KEEP_EVERY = 100 }; /* 768-byte slots: no other test fills that class */
+    static char *blocks[COUNT];
+    lg_quarantine_drain();
+    for (int i = 0; i < COUNT; i++) {
+        blocks[i] = lg_heap_alloc(SIZE, 16, 0, 1);
+        memset(blocks[i], i & 0x7f, SIZE);
+    }
+    for (int i = 0; i < COUNT; i++)
+        if (i % KEEP_EVERY) assert_true(lg_heap_free(blocks[i], 0, 1, "free"));
+    lg_quarantine_drain();
+    /* Gives of another class, enough for every class to be swept twice. */
+    for (int i = 0; i < 2000; i++) {
+        assert_true(lg_heap_free(lg_heap_alloc(24, 16, 0, 1), 0, 1, "free"));
+        lg_quarantine_drain();
+    }
+    int still = 0;
+    for (int i = 0; i < COUNT; i++)
+        if (i % KEEP_EVERY && resident(blocks[i] + SIZE / 2)) still++;
+    assert_true(still < COUNT / 4); /* all but the top of the stack (64 KiB) and the live blocks' pages */
+    uint64_t overflows = lg_report_kind_count(LG_HEAP_OVERFLOW);
+    for (int i = 0; i < COUNT; i += KEEP_EVERY) {
+        assert_true(resident(blocks[i]));
+        for (int k = 0; k < SIZE; k++) assert_int_equal(blocks[i][k], i & 0x7f);
+        assert_true(lg_heap_free(blocks[i], 0, 1, "free"));
+    }
+    assert_int_equal(lg_report_kind_count(LG_HEAP_OVERFLOW), overflows); /* redzones intact */
+    lg_quarantine_drain();
+}
+
 /* A realloc that would stay in place, racing another thread's free of
  * the same block that won: the realloc moves (its free of the old block,
  * which the runtime makes next, is the double free reported) and leaves
@@ -257,6 +293,7 @@ int main(void)
         cmocka_unit_test(large_records_stay_put_while_the_table_grows),
         cmocka_unit_test(large_mapping_is_reused_after_quarantine),
         cmocka_unit_test(realloc_racing_a_free_moves),
+        cmocka_unit_test(idle_class_pages_are_given_back),
     };
     return cmocka_run_group_tests(tests, setup, NULL);
 }
