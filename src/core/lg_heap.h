@@ -400,8 +400,8 @@ typedef struct lg_heap_class_use {
 } lg_heap_class_use;
 void lg_heap_class_usage(uint32_t c, lg_heap_class_use *out);
 /* The ring's mapping; the bytes the quarantine counts against its bound
- * now, and the bound. */
-void lg_quarantine_use(uintptr_t *ring_lo, uintptr_t *ring_hi, int64_t *counted, int64_t *limit);
+ * now and at most (when an eviction began), and the bound. */
+void lg_quarantine_use(uintptr_t *ring_lo, uintptr_t *ring_hi, int64_t *counted, int64_t *peak, int64_t *limit);
 /* Each large block's mapping (guard pages included) by the state of its
  * block, and the mappings the cache keeps; under the large lock, so fn
  * must not allocate.  tables: the records' and the sorted index's ranges. */

@@ -28,6 +28,7 @@ static uint64_t ring_head; /* next sequence number to hand out */
 static uint64_t ring_tail; /* oldest sequence number not yet evicted */
 /* Signed: an eviction may subtract bytes whose freer has not added them yet. */
 static int64_t queued_bytes;
+static int64_t queued_peak; /* the most queued_bytes an eviction began at (for LIFEGUARD_RSS_MAP) */
 static lg_lock_t evict_lock = LG_LOCK_INIT;
 /* In a forked child: sequence numbers below this were the parent's frees. */
 static uint64_t inherited_below;
@@ -89,6 +90,8 @@ static bool over_bounds(void)
 static void evict_while_over(lg_heap_cache *cache)
 {
     if (!lg_trylock(&evict_lock)) return; /* someone else is already evicting */
+    int64_t queued = __atomic_load_n(&queued_bytes, __ATOMIC_RELAXED);
+    if (queued > queued_peak) queued_peak = queued;
     int waits = 0;
     while (ring_tail < __atomic_load_n(&ring_head, __ATOMIC_ACQUIRE) && over_bounds()) {
         if (!evict_batch(cache)) {
@@ -196,8 +199,9 @@ void lg_quarantine_unlock(void)
     lg_unlock(&evict_lock);
 }
 
-void lg_quarantine_use(uintptr_t *ring_lo, uintptr_t *ring_hi, int64_t *counted, int64_t *limit)
+void lg_quarantine_use(uintptr_t *ring_lo, uintptr_t *ring_hi, int64_t *counted, int64_t *peak, int64_t *limit)
 {
+    *peak = queued_peak;
     *ring_lo = (uintptr_t)ring;
     *ring_hi = ring ? (uintptr_t)ring + RING_SIZE * sizeof(uint64_t) : 0;
     *counted = __atomic_load_n(&queued_bytes, __ATOMIC_RELAXED);

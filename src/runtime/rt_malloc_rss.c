@@ -310,8 +310,8 @@ static void rss_map_write(const char *path_spec)
         untouched += u.untouched * u.slot_size;
     }
     uintptr_t ring_lo, ring_hi;
-    int64_t counted, limit;
-    lg_quarantine_use(&ring_lo, &ring_hi, &counted, &limit);
+    int64_t counted, peak, limit;
+    lg_quarantine_use(&ring_lo, &ring_hi, &counted, &peak, &limit);
     heap_map(&m, ring_lo, ring_hi);
     count(&m, "quarantine ring", ring_lo, ring_hi);
     lg_large_each_mapping(large_map, &m);
@@ -385,7 +385,9 @@ static void rss_map_write(const char *path_spec)
     put_mib(&b, (uint64_t)(counted > 0 ? counted : 0));
     lg_buf_puts(&b, " MiB against its bound of");
     put_mib(&b, (uint64_t)(limit > 0 ? limit : 0));
-    lg_buf_puts(&b, " MiB (quarantine_mb less the ring)\n");
+    lg_buf_puts(&b, " MiB (quarantine_mb less the ring); at most");
+    put_mib(&b, (uint64_t)(peak > 0 ? peak : 0));
+    lg_buf_puts(&b, " MiB\n");
     lg_buf_putn(&b, out, nb.len < nb.cap ? nb.len : nb.cap);
 
     char path[4096];
