@@ -208,6 +208,13 @@ static __attribute__((noinline)) void via_b(void)
 static void test_memo(void)
 {
     for (int i = 0; i < 8; i++) (i % 3 ? via_a : via_b)();
+    /* A walk of no frames leaves nothing of the one before it. */
+    uintptr_t pcs[MAXF];
+    bool ok = true;
+    for (int i = 0; i < ut_two + 1; i++) ok &= lg_unwind_fast(pcs, 3) == 3; /* one call site */
+    ok &= lg_unwind_repeated();
+    ok &= lg_unwind_fast(pcs, 0) == 0 && !lg_unwind_repeated() && lg_unwind_hash() == lg_unwind_hash_of(pcs, 0);
+    check(ok, "a walk of max 0 is not a repeat, and its hash is of no frames");
 }
 
 /* ---- 1b'. deeper than the memo ---------------------------------------------------
@@ -594,7 +601,7 @@ static void test_dlopen_reuse(const char *dir)
  * The interrupted walks, which a handler's walk must leave alone, must
  * still match the slow walk. */
 
-static volatile int ut_nested_hits, ut_nested_wrong;
+static volatile int ut_nested_hits, ut_nested_wrong, ut_nested_hash_wrong;
 static uintptr_t ut_nested_want[2];
 
 static void on_nested(int sig, siginfo_t *si, void *uc)
@@ -604,6 +611,8 @@ static void on_nested(int sig, siginfo_t *si, void *uc)
     (void)uc;
     uintptr_t pcs[2];
     uint32_t n = lg_unwind_fast(pcs, 2);
+    /* Nested or not, what the walk says of itself is of its own stack. */
+    if (lg_unwind_hash() != lg_unwind_hash_of(pcs, n)) ut_nested_hash_wrong++;
     if (!ut_nested_want[0]) {
         ut_nested_want[0] = pcs[0];
         ut_nested_want[1] = pcs[1];
@@ -639,6 +648,7 @@ static __attribute__((unused)) void test_nested(void)
     pthread_join(th, NULL);
     check(ut_nested_hits >= 100, "the interrupting signals came");
     check(ut_nested_wrong == 0, "walks in handlers found their two frames");
+    check(ut_nested_hash_wrong == 0, "a handler's walk's hash is of its own frames, nested or not");
     printf("walks in handlers that interrupted the main thread: %d\n", ut_nested_hits);
 }
 
