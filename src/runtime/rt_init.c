@@ -85,7 +85,7 @@ static const char *early_getenv(const char *name)
 }
 
 /* Copies path into out, replacing %p with the pid. */
-static void expand_path(const char *path, char *out, size_t cap)
+void rt_expand_path(const char *path, char *out, size_t cap)
 {
     lg_buf b;
     lg_buf_init(&b, out, cap);
@@ -127,13 +127,13 @@ static void open_channels(void)
         /* Not created until there is something to say: a process that
          * finds nothing leaves no file. */
         char path[512];
-        expand_path(lg_opt.log_path, path, sizeof(path));
+        rt_expand_path(lg_opt.log_path, path, sizeof(path));
         lg_pal_set_log_path(path);
         lg_report_channel = LG_PAL_PATH_CHANNEL;
     }
     lg_buf_cstr(&why);
     lg_report_json_path[0] = 0;
-    if (lg_opt.json_path[0]) expand_path(lg_opt.json_path, lg_report_json_path, sizeof(lg_report_json_path));
+    if (lg_opt.json_path[0]) rt_expand_path(lg_opt.json_path, lg_report_json_path, sizeof(lg_report_json_path));
 }
 
 /* A relative path names a file in the directory the process started in, not

@@ -54,6 +54,9 @@ bool rt_is_own_pc(uintptr_t pc);
  * strdup) the program's first frame above it. */
 uintptr_t rt_caller_site(uintptr_t return_address);
 
+/* Copies path into out (cap bytes, always terminated), replacing %p with the pid. */
+void rt_expand_path(const char *path, char *out, size_t cap);
+
 /* Exit-time work, in order. */
 void rt_exit_checks(void);
 

@@ -12,6 +12,7 @@
  * quarantined and the reusable blocks.  A measuring aid, not an option: it
  * reads /proc/self/smaps and mincore(), and costs nothing unless asked for. */
 #include "rt_internal.h"
+#include "rt_leaks.h"
 
 #include <fcntl.h>
 #include <stdarg.h>
@@ -49,17 +50,6 @@ typedef struct rss_map {
 static char read_buf[65536];
 static unsigned char core_vec[4096];
 
-static uint64_t parse_hex(const char **p)
-{
-    uint64_t v = 0;
-    for (;; (*p)++) {
-        char c = **p;
-        if (c >= '0' && c <= '9') v = v * 16 + (uint64_t)(c - '0');
-        else if (c >= 'a' && c <= 'f') v = v * 16 + (uint64_t)(c - 'a' + 10);
-        else return v;
-    }
-}
-
 static uint64_t parse_dec(const char *p)
 {
     uint64_t v = 0;
@@ -78,21 +68,16 @@ static void smaps_line(rss_map *m, const char *line, bool *have)
             return;
         }
         vma *v = &m->vmas[m->nvmas];
-        const char *p = line;
-        v->lo = parse_hex(&p);
-        p++;
-        v->hi = parse_hex(&p);
+        rt_map_line ml; /* smaps' header lines are maps' lines */
+        rt_maps_line(line, &ml);
+        v->lo = ml.lo;
+        v->hi = ml.hi;
         v->rss = v->claimed = 0;
-        for (int field = 0; field < 4 && *p; field++) { /* perms, offset, device, inode; then the name */
-            while (*p == ' ') p++;
-            while (*p && *p != ' ') p++;
-        }
-        while (*p == ' ') p++;
-        const char *base = p;
-        for (const char *q = p; *q; q++)
+        const char *base = ml.path;
+        for (const char *q = ml.path; *q && *q != '\n'; q++)
             if (*q == '/') base = q + 1;
         size_t n = 0;
-        for (; base[n] && n + 1 < sizeof(v->name); n++) v->name[n] = base[n];
+        for (; base[n] && base[n] != '\n' && n + 1 < sizeof(v->name); n++) v->name[n] = base[n];
         v->name[n] = 0;
         *have = true;
         return;
@@ -391,17 +376,7 @@ static void rss_map_write(const char *path_spec)
     lg_buf_putn(&b, out, nb.len < nb.cap ? nb.len : nb.cap);
 
     char path[4096];
-    lg_buf pb;
-    lg_buf_init(&pb, path, sizeof(path));
-    for (const char *p = path_spec; *p; p++) {
-        if (p[0] == '%' && p[1] == 'p') {
-            lg_buf_udec(&pb, lg_pal_pid());
-            p++;
-        } else {
-            lg_buf_putc(&pb, *p);
-        }
-    }
-    lg_buf_cstr(&pb);
+    rt_expand_path(path_spec, path, sizeof(path));
     if (!lg_pal_write_file(path, text, b.len < b.cap ? b.len : b.cap))
         lg_log("lifeguard: LIFEGUARD_RSS_MAP: cannot write %s\n", path);
 }
