@@ -66,7 +66,7 @@ static __thread uint8_t thread_phase RT_TLS;
 static __thread uint8_t thread_end_rounds RT_TLS;
 static __thread lg_depot_memo *last_stored RT_TLS; /* NULL until the thread's first capture */
 static pthread_key_t thread_key;
-static int thread_key_state; /* 0: not made, 1: being made, 2: ready, 3: failed */
+static bool thread_key_made; /* at rt_stack_init, before any thread captures */
 
 static void thread_end(void *armed)
 {
@@ -86,20 +86,8 @@ static void thread_end(void *armed)
 static __attribute__((noinline)) bool thread_arm(void)
 {
     if (thread_phase != THREAD_NEW) return thread_phase == THREAD_ARMED;
-    int state = __atomic_load_n(&thread_key_state, __ATOMIC_ACQUIRE);
-    if (state == 0) {
-        int expected = 0;
-        if (__atomic_compare_exchange_n(&thread_key_state, &expected, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-            state = pthread_key_create(&thread_key, thread_end) == 0 ? 2 : 3;
-            __atomic_store_n(&thread_key_state, state, __ATOMIC_RELEASE);
-        }
-    }
-    while (state == 1) { /* another thread is making the key */
-        __builtin_ia32_pause();
-        state = __atomic_load_n(&thread_key_state, __ATOMIC_ACQUIRE);
-    }
     thread_phase = THREAD_ARMED; /* first: pthread_setspecific may allocate */
-    if (state == 2) pthread_setspecific(thread_key, (void *)1);
+    if (thread_key_made) pthread_setspecific(thread_key, (void *)1);
     return true;
 }
 
@@ -193,6 +181,7 @@ static lg_stack_id capture_hook(void)
 void rt_stack_init(void)
 {
     find_own_range();
+    thread_key_made = pthread_key_create(&thread_key, thread_end) == 0;
     lg_unwind_init();
     lg_capture_stack = capture_hook;
 }
