@@ -69,6 +69,9 @@ bool rt_mark_init(void);
 void rt_mark_fini(void);
 /* Marks (reachable) every live block a word of [lo, hi) points into. */
 void rt_mark_range(uintptr_t lo, uintptr_t hi);
+/* The same at every byte offset: code a JIT compiled holds its constants,
+ * block addresses among them, as instruction immediates, aligned or not. */
+void rt_mark_range_unaligned(uintptr_t lo, uintptr_t hi);
 void rt_mark_words(const uintptr_t *words, size_t n);
 void rt_mark_drain(void); /* ... and everything they reach, transitively */
 /* rt_mark_range over the pages of [lo, hi) changed since the fork, in a

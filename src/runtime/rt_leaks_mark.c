@@ -131,19 +131,25 @@ static void set_flags(lg_block_meta *m, uint8_t f)
 /* Calls fn for each live block a word of [lo, hi) points into. */
 typedef void (*target_fn)(const lg_block *b, void *ctx);
 
-static void each_target(uintptr_t lo, uintptr_t hi, target_fn fn, void *ctx)
+static void each_target_by(uintptr_t lo, uintptr_t hi, uintptr_t step, target_fn fn, void *ctx)
 {
     rt_mem_cursor c;
     rt_mem_open(&c, lo, hi);
     uintptr_t from, to;
     while (rt_mem_next(&c, &from, &to)) { /* only what can be read without a fault */
-        for (uintptr_t p = from; p + sizeof(uintptr_t) <= to; p += sizeof(uintptr_t)) {
-            uintptr_t v = *(const uintptr_t *)p;
+        for (uintptr_t p = from; p + sizeof(uintptr_t) <= to; p += step) {
+            uintptr_t v;
+            __builtin_memcpy(&v, (const void *)p, sizeof(v));
             if (!lg_heap_may_hold(v)) continue;
             lg_block b;
             if (lg_heap_find_live_locked(v, &b) && b.meta->birth >= parent_below) fn(&b, ctx);
         }
     }
+}
+
+static void each_target(uintptr_t lo, uintptr_t hi, target_fn fn, void *ctx)
+{
+    each_target_by(lo, hi, sizeof(uintptr_t), fn, ctx);
 }
 
 /* ---- marking from the roots ----------------------------------------------------- */
@@ -161,6 +167,11 @@ static void mark_target(const lg_block *b, void *ctx)
 void rt_mark_range(uintptr_t lo, uintptr_t hi)
 {
     each_target(lo, hi, mark_target, 0);
+}
+
+void rt_mark_range_unaligned(uintptr_t lo, uintptr_t hi)
+{
+    each_target_by(lo, hi, 1, mark_target, 0);
 }
 
 void rt_mark_words(const uintptr_t *words, size_t n)

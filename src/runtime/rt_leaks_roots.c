@@ -13,7 +13,8 @@
  *   - below a stopped thread's stack pointer (dead frames), keeping the
  *     128-byte red zone; the caller's own frames below its entry,
  *   - shared file mappings and devices (may not be memory at all).
- * Then the registers of every stopped thread (general and vector) and of
+ * Code a JIT wrote (anonymous executable mappings) is a root too, read at
+ * every byte offset.  Then the registers of every stopped thread (general and vector) and of
  * the caller. */
 #include "rt_leaks.h"
 
@@ -96,6 +97,21 @@ static bool is_heap_mapping(uintptr_t lo)
     return lg_heap_may_hold(lo) && lg_heap_find_locked(lo, &b);
 }
 
+/* Code a JIT compiled into memory it mapped (HotSpot's code cache, V8's,
+ * LuaJIT's): anonymous or memfd, executable.  Such code holds constants as
+ * instruction immediates — HotSpot's inline caches keep a malloc'd holder
+ * only there — so it is read at every byte offset.  Writable or not: a JIT
+ * that keeps W^X flips its pages to r-x.  A mapping holding a stack
+ * (an executable stack) is a stack. */
+static bool is_jit_code(const rt_world *w, uintptr_t self_sp, const rt_map_line *m)
+{
+    uintptr_t sp;
+    if (m->perms[0] != 'r' || m->perms[2] != 'x') return false;
+    bool anon = m->anonymous && (m->path[0] != '[' || starts_with(m->path, "[anon:"));
+    if (!anon && !starts_with(m->path, "/memfd:")) return false;
+    return !stack_in(w, self_sp, m->lo, m->hi, &sp);
+}
+
 static bool scan_maps(const rt_world *w, uintptr_t self_sp)
 {
     const char *text = rt_mem_maps_text();
@@ -106,6 +122,10 @@ static bool scan_maps(const rt_world *w, uintptr_t self_sp)
         rt_map_line m;
         line = rt_maps_line(line, &m);
         const char *path = m.path;
+        if (is_jit_code(w, self_sp, &m)) {
+            if (!is_own_module(m.lo) && !is_heap_mapping(m.lo)) rt_mark_range_unaligned(m.lo, m.hi);
+            continue;
+        }
         if (m.perms[0] != 'r' || m.perms[1] != 'w') continue;
         if (m.perms[3] == 's' && !m.anonymous && !starts_with(path, "/dev/zero") && !starts_with(path, "/dev/shm/") &&
             !starts_with(path, "/memfd:"))
