@@ -20,6 +20,7 @@
 
 #include <dlfcn.h>
 #include <stdlib.h>
+#include <string.h>
 
 bool rt_cxx_used;
 
@@ -201,6 +202,55 @@ static void report(const lg_release_finding *f)
     rt_busy--;
 }
 
+/* The family of the program's own operator new or delete around a return
+ * address, by its symbol's name (0: not one).  A module can carry its own
+ * C++ runtime, bound inside it (libLLVM.so under rustc and rust-lld links
+ * libstdc++ in): its operators call malloc and free, which the heap sees
+ * as such, while the rest of the program's new and delete reach ours. */
+static uint8_t operator_named(const char *name)
+{
+    static const struct {
+        char prefix[6];
+        uint8_t from;
+    } operators[] = {{"_Znwm", LG_BLOCK_FROM_NEW}, {"_Znam", LG_BLOCK_FROM_NEW_ARRAY},
+                     {"_ZdlP", LG_BLOCK_FROM_NEW}, {"_ZdaP", LG_BLOCK_FROM_NEW_ARRAY}};
+    uint8_t from = 0;
+    for (size_t i = 0; name && !from && i < sizeof(operators) / sizeof(operators[0]); i++)
+        if (lg_str_eq_n(name, operators[i].prefix, 5)) from = operators[i].from;
+    if (from && strstr(name, "St11align_val_t")) from |= LG_BLOCK_FROM_ALIGNED;
+    return from;
+}
+
+/* The target of a direct call (e8 rel32) that returns to pc, or 0. */
+static uintptr_t called_before(uintptr_t pc)
+{
+    lg_module_info mod;
+    if (pc < 5 || !lg_pal_module_of(pc - 5, &mod) || !lg_pal_module_of(pc - 1, &mod)) return 0;
+    const unsigned char *insn = (const unsigned char *)(pc - 5); /* code just run: readable */
+    if (insn[0] != 0xe8) return 0;
+    int32_t rel;
+    __builtin_memcpy(&rel, insn + 1, sizeof(rel));
+    return pc + (uintptr_t)(intptr_t)rel;
+}
+
+/* release: stack is this release's, whose code is running (an allocation's
+ * may have been unloaded since: only its symbols are read). */
+static uint8_t own_operator(lg_stack_id stack, bool release)
+{
+    uintptr_t pc;
+    if (!stack || lg_depot_get(stack, &pc, 1) != 1 || !pc) return 0;
+    rt_busy++;
+    lg_report_lock(); /* the symbol tables' caches */
+    uint8_t from = operator_named(lg_pal_function_of(pc - 1));
+    /* An operator delete ends in a tail call of free (libstdc++'s does at
+     * -O2): its caller's frame is the first, and it called the operator. */
+    uintptr_t callee;
+    if (!from && release && (callee = called_before(pc))) from = operator_named(lg_pal_function_of(callee));
+    lg_report_unlock();
+    rt_busy--;
+    return from;
+}
+
 void rt_cxx_check_release(void *p, uint8_t released_as, size_t size, size_t align, lg_stack_id stack, const char *fn)
 {
     lg_block b;
@@ -215,6 +265,12 @@ void rt_cxx_check_release(void *p, uint8_t released_as, size_t size, size_t alig
         .block = &b, .allocated_as = from, .released_as = released_as & FROM_MASK, .fn = fn, .stack = stack,
         .tid = lg_pal_tid(),
     };
+    /* The other side may be the program's own operator over malloc or free:
+     * then that operator is the family. */
+    if (from != (released_as & FROM_MASK) && !from) from = own_operator(b.meta->alloc_stack, false);
+    if (from != (released_as & FROM_MASK) && !(released_as & FROM_MASK)) released_as = own_operator(stack, true);
+    f.allocated_as = from;
+    f.released_as = released_as & FROM_MASK;
     if (from != (released_as & FROM_MASK)) {
         /* Of a freed block too (with its free): its double-free follows. */
         if (!lg_opt.alloc_dealloc_mismatch) return;
