@@ -3,16 +3,24 @@
  * one thread and with two threads on the same objects.
  *
  *   refs_bench [REPS]     (best of REPS timings per figure, default 7)
- *   refs_bench --fixed N [THREADS]
+ *   refs_bench --fixed N [THREADS [own]]
  *                         (N annotated pairs on each of THREADS threads,
  *                          default 1, untimed: for an instruction count
  *                          under callgrind, which the machine's load does
  *                          not move (the difference of two N gives the cost
- *                          of one pair), or a profile of two threads)
+ *                          of one pair), or a profile of two threads; own:
+ *                          each thread on objects of its own.  With
+ *                          REFS_BENCH_MARK set, each thread prints where its
+ *                          stack is, for bench/shared_lines.py)
  *
  * Prints one line per thread count:
  *   refs threads=1 runtime=absent plain_ns=4.80 annotated_ns=5.10 over_ns=0.30 token_ns=5.20 token_over_ns=0.40
- * (token_*: the same pair annotated with lg_ref_get_token/lg_ref_put_token).
+ *        locked_floor_over_ns=0.20 own_over_ns=0.30
+ * (token_*: the same pair annotated with lg_ref_get_token/lg_ref_put_token;
+ * own_over_ns: the same with the annotations on 16 objects of each
+ * thread's own, so that over_ns less own_over_ns is what sharing the
+ * tracker's records costs, and own_over_ns at two threads less at one is
+ * what running two at once costs the machine).
  * runtime is "present" when liblifeguard.so is loaded (LD_PRELOAD). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -39,6 +47,7 @@ struct holder {
 };
 
 static struct obj *objs[OBJS];
+static struct obj *own_objs[MAX_THREADS][OBJS]; /* thread t's own (own_pairs) */
 
 /* What any tracker that keeps an object's state under a lock of its own
  * must do at least: take the lock, write the state, release it, at the get
@@ -96,6 +105,21 @@ __attribute__((noinline)) static void annotated_pairs(unsigned long iters, const
     }
 }
 
+/* annotated_pairs with the annotations on objects of the thread's own: the
+ * program's count is the shared one still (plain_pairs' cost), but no line
+ * of the tracker's is written by two threads. */
+__attribute__((noinline)) static void own_pairs(unsigned long iters, const struct holder *h)
+{
+    struct obj *const *mine = own_objs[h->id];
+    for (unsigned long i = 0; i < iters; i++) {
+        struct obj *o = objs[i % OBJS], *tracked = mine[i % OBJS];
+        __atomic_fetch_add(&o->refs, 1, __ATOMIC_RELAXED);
+        lg_ref_get(tracked, h);
+        lg_ref_put(tracked, h);
+        __atomic_fetch_sub(&o->refs, 1, __ATOMIC_ACQ_REL);
+    }
+}
+
 __attribute__((noinline)) static void token_pairs(unsigned long iters, const struct holder *h)
 {
     for (unsigned long i = 0; i < iters; i++) {
@@ -139,6 +163,8 @@ struct job {
 static void *worker(void *arg)
 {
     struct job *j = arg;
+    volatile char here = 0;
+    if (getenv("REFS_BENCH_MARK")) fprintf(stderr, "refs_bench: thread %d stack %p\n", j->holder.id, (const void *)&here);
     pthread_barrier_wait(j->start);
     double t0 = now();
     j->fn(j->iters, &j->holder);
@@ -179,14 +205,17 @@ static unsigned long calibrate(pairs_fn fn, int threads)
 /* The two loops' timings alternate, so a noisy spell of the machine (two
  * threads contending on a shared line are at its mercy) hits both alike;
  * the best of each is kept. */
-static void best_pair(int threads, int reps, double *plain, double *annotated, double *token, double *locked)
+static void best_pair(int threads, int reps, double *plain, double *annotated, double *token, double *locked,
+                      double *own)
 {
     unsigned long n_plain = calibrate(plain_pairs, threads), n_annotated = calibrate(annotated_pairs, threads);
     unsigned long n_token = calibrate(token_pairs, threads), n_locked = calibrate(locked_pairs, threads);
-    *plain = *annotated = *token = *locked = 1e30;
+    unsigned long n_own = calibrate(own_pairs, threads);
+    *plain = *annotated = *token = *locked = *own = 1e30;
     for (int r = 0; r < reps; r++) {
         double p = run(plain_pairs, threads, n_plain), a = run(annotated_pairs, threads, n_annotated);
         double t = run(token_pairs, threads, n_token), l = run(locked_pairs, threads, n_locked);
+        double o = run(own_pairs, threads, n_own);
         if (p < *plain)
             *plain = p;
         if (a < *annotated)
@@ -195,6 +224,28 @@ static void best_pair(int threads, int reps, double *plain, double *annotated, d
             *token = t;
         if (l < *locked)
             *locked = l;
+        if (o < *own)
+            *own = o;
+    }
+}
+
+static bool new_objects(struct obj **set, const char *type)
+{
+    for (int k = 0; k < OBJS; k++) {
+        set[k] = calloc(1, sizeof(struct obj));
+        if (!set[k])
+            return false;
+        set[k]->refs = 1;
+        lg_object_new(set[k], type);
+    }
+    return true;
+}
+
+static void free_objects(struct obj **set)
+{
+    for (int k = 0; k < OBJS; k++) {
+        lg_object_free(set[k]);
+        free(set[k]);
     }
 }
 
@@ -206,31 +257,31 @@ int main(int argc, char **argv)
         reps = 1;
     const char *runtime = dlsym(RTLD_DEFAULT, "lifeguard_api_v1") ? "present" : "absent";
 
-    for (int k = 0; k < OBJS; k++) {
-        objs[k] = calloc(1, sizeof(struct obj));
-        if (!objs[k])
+    if (!new_objects(objs, "refs_bench_obj"))
+        return 2;
+    for (int t = 0; t < MAX_THREADS; t++)
+        if (!new_objects(own_objs[t], "refs_bench_own"))
             return 2;
-        objs[k]->refs = 1;
-        lg_object_new(objs[k], "refs_bench_obj");
-    }
     if (fixed) {
+        volatile char here = 0;
+        if (getenv("REFS_BENCH_MARK")) fprintf(stderr, "refs_bench: thread main stack %p\n", (const void *)&here);
         int threads = argc > 3 ? atoi(argv[3]) : 1;
+        bool own = argc > 4 && strcmp(argv[4], "own") == 0;
         if (threads < 1 || threads > MAX_THREADS)
             return 2;
-        run(annotated_pairs, threads, strtoul(argv[2], NULL, 10));
+        run(own ? own_pairs : annotated_pairs, threads, strtoul(argv[2], NULL, 10));
         return 0;
     }
     for (int threads = 1; threads <= MAX_THREADS; threads++) {
-        double plain, annotated, token, locked;
-        best_pair(threads, reps, &plain, &annotated, &token, &locked);
+        double plain, annotated, token, locked, own;
+        best_pair(threads, reps, &plain, &annotated, &token, &locked, &own);
         printf("refs threads=%d runtime=%s plain_ns=%.2f annotated_ns=%.2f over_ns=%.2f token_ns=%.2f token_over_ns=%.2f "
-               "locked_floor_over_ns=%.2f\n",
-               threads, runtime, plain, annotated, annotated - plain, token, token - plain, locked - plain);
+               "locked_floor_over_ns=%.2f own_over_ns=%.2f\n",
+               threads, runtime, plain, annotated, annotated - plain, token, token - plain, locked - plain, own - plain);
         fflush(stdout);
     }
-    for (int k = 0; k < OBJS; k++) {
-        lg_object_free(objs[k]);
-        free(objs[k]);
-    }
+    free_objects(objs);
+    for (int t = 0; t < MAX_THREADS; t++)
+        free_objects(own_objs[t]);
     return 0;
 }

@@ -422,12 +422,14 @@ if selected refs; then
         echo "Tokens: the same pair annotated with \`lg_ref_get_token\`/\`lg_ref_put_token\` (same target)."
         echo "Floor: the pair with a lock of the object's own taken, its state written and the lock released"
         echo "at the get and at the put instead (what any tracker keeping per-object state under a lock adds)."
+        echo "Own objects: the annotations on objects of each thread's own (no record of the tracker's written"
+        echo "by both threads): at two threads, what remains of the added cost when nothing is shared."
         echo
-        echo "| runtime | threads | atomic pair (ns) | annotated pair (ns) | added (ns) | with tokens: added (ns) | floor: added (ns) | target (ns) | met |"
-        echo "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+        echo "| runtime | threads | atomic pair (ns) | annotated pair (ns) | added (ns) | with tokens: added (ns) | floor: added (ns) | own objects: added (ns) | target (ns) | met |"
+        echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"
         for m in "${refs_modes[@]}"; do
             if [ -z "${REFS_LINES[$m]:-}" ]; then
-                echo "| ${REFS_LABEL[$m]} | | n/a | n/a | n/a | n/a | n/a | ≤ ${REFS_LIMIT[$m]} | n/a |"
+                echo "| ${REFS_LABEL[$m]} | | n/a | n/a | n/a | n/a | n/a | n/a | ≤ ${REFS_LIMIT[$m]} | n/a |"
                 continue
             fi
             while read -r l; do
@@ -437,7 +439,8 @@ if selected refs; then
                 le "$over" "${REFS_LIMIT[$m]}" && { [ -z "$tover" ] || le "$tover" "${REFS_LIMIT[$m]}"; } && met=yes
                 [ "$m" != absent ] && [ "$(field runtime "$l")" != present ] && met="no (runtime not found)"
                 echo "| ${REFS_LABEL[$m]} | $(field threads "$l") | $(field plain_ns "$l") |" \
-                    "$(field annotated_ns "$l") | $over | ${tover:-n/a} | $(field locked_floor_over_ns "$l") | ≤ ${REFS_LIMIT[$m]} | $met |"
+                    "$(field annotated_ns "$l") | $over | ${tover:-n/a} | $(field locked_floor_over_ns "$l") |" \
+                    "$(field own_over_ns "$l") | ≤ ${REFS_LIMIT[$m]} | $met |"
             done <<<"${REFS_LINES[$m]}"
         done
     )
