@@ -470,8 +470,11 @@ static void lg_unw_own_memo(lg_unw_frames *own, uint32_t *n, const lg_unw_memo *
  * by it, but are the callers of a frame it checked as they were when a
  * walk did: as good a guess as any, and only a guess, as every use of the
  * memo checks a return address).  Those slots are kept where they are. */
-static void lg_unw_commit(lg_unw_memo *m, const lg_unw_frames *own, uint32_t own_n, uint32_t tail_n, uint32_t gen,
-                          uintptr_t lo)
+/* Inlined into both entries' walks: gcc 12 kept it out of line in one of
+ * them, which cost that one's captures 47 instructions (unwind_bench). */
+static inline __attribute__((always_inline)) void lg_unw_commit(lg_unw_memo *m, const lg_unw_frames *own,
+                                                                uint32_t own_n, uint32_t tail_n, uint32_t gen,
+                                                                uintptr_t lo)
 {
     uint32_t n;
     if (own_n + tail_n > LG_MEMO_FRAMES) {
@@ -586,7 +589,8 @@ static inline void lg_unw_replay_bp(const lg_unw_frames *f, uint32_t inner, uint
  * loads do not wait for each other.  The memo is rewritten in place: a
  * walk that joins it and stays in it to the end writes only its own inner
  * frames. */
-static inline uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, uint32_t max)
+static inline __attribute__((always_inline)) uint32_t lg_unw_fast_walk(uintptr_t pc, uintptr_t sp, uintptr_t bp,
+                                                                       uintptr_t *pcs, uint32_t max)
 {
     lg_unw_thread *t = lg_unw_self();
     if (LG_UNLIKELY(!t)) {
@@ -799,10 +803,23 @@ walked:
     return n;
 }
 
-__attribute__((noinline)) uint32_t lg_unwind_fast(uintptr_t *pcs, uint32_t max)
+/* Each entry has its copy of the walk (a call from one into the other cost
+ * the allocator's captures 4-6 instructions each). */
+__attribute__((noinline)) uint32_t lg_unwind_fast_from(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs,
+                                                       uint32_t max)
 {
     if (!max) {
         lg_unw_thread *t = lg_unw_me; /* none yet: nothing to forget */
+        if (t) lg_unw_not_memo(t, pcs, 0);
+        return 0;
+    }
+    return lg_unw_fast_walk(pc, sp, bp, pcs, max);
+}
+
+__attribute__((noinline)) uint32_t lg_unwind_fast(uintptr_t *pcs, uint32_t max)
+{
+    if (!max) {
+        lg_unw_thread *t = lg_unw_me;
         if (t) lg_unw_not_memo(t, pcs, 0);
         return 0;
     }

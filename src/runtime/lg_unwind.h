@@ -28,6 +28,13 @@ void lg_unwind_init(void);
  * cache cannot express continue through lg_unwind_slow's interpreter. */
 uint32_t lg_unwind_fast(uintptr_t *pcs, uint32_t max);
 
+/* The same walk from a frame of the caller's own: pc its return address,
+ * sp its CFA (the caller's caller's rsp after the return), bp the rbp that
+ * frame saved, i.e. its caller's.  pcs[0] is pc.  For an entry point that
+ * keeps a frame pointer: the frames between it and lg_unwind_fast (its own
+ * and the capture's) are neither walked nor stored. */
+uint32_t lg_unwind_fast_from(uintptr_t pc, uintptr_t sp, uintptr_t bp, uintptr_t *pcs, uint32_t max);
+
 /* The reference: the same contract, interpreting the DWARF call-frame
  * information of every frame from scratch with the full register set and no
  * cache (libunwind cannot be linked into a shared object on Debian: its

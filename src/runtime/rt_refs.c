@@ -18,10 +18,15 @@ static inline bool refs_on(void)
 }
 
 /* The caller's stack, captured before the tracker runs with rt_busy raised
- * (inside the runtime: what it allocates gets no stack and no checks). */
-static inline lg_stack_id tracker_enter(void)
+ * (inside the runtime: what it allocates gets no stack and no checks).  A
+ * macro: the walk starts above the entry point's own frame (which
+ * __builtin_frame_address makes keep a frame pointer), at the program's
+ * function, instead of climbing the capture's and the entry's frames. */
+#define tracker_enter() tracker_enter_above(__builtin_frame_address(0))
+
+static inline __attribute__((always_inline)) lg_stack_id tracker_enter_above(const void *frame)
 {
-    lg_stack_id stack = lg_opt.stacks ? rt_capture() : 0; /* no call with stacks=0 */
+    lg_stack_id stack = lg_opt.stacks ? rt_capture_above(frame) : 0; /* no call with stacks=0 */
     rt_busy++;
     return stack;
 }

@@ -102,7 +102,7 @@ static __attribute__((noinline)) lg_depot_memo *memo_attach(void)
 /* memo: the thread's, or NULL from a signal handler, which may have
  * interrupted lg_depot_store itself.  hash: the unwinder's of the walk that gave pcs
  * (the stored frames are a part of it, which the depot checks). */
-static lg_stack_id store(uintptr_t *pcs, uint32_t n, lg_depot_memo *memo, uint64_t hash)
+static inline __attribute__((always_inline)) lg_stack_id store(uintptr_t *pcs, uint32_t n, lg_depot_memo *memo, uint64_t hash)
 {
     uint32_t first = own_prefix(pcs, n);
     uint32_t depth = n - first;
@@ -119,7 +119,15 @@ static lg_stack_id store(uintptr_t *pcs, uint32_t n, lg_depot_memo *memo, uint64
  * stack as the one before it (lg_unwind_repeated) has the same id. */
 static __thread lg_stack_id last_capture RT_TLS;
 
-lg_stack_id rt_capture(void)
+/* One walk: from the caller of lg_unwind_fast's caller (above: NULL), or
+ * from the frame above (its return address, its CFA, its caller's rbp). */
+static inline __attribute__((always_inline)) uint32_t walk(const uintptr_t *above, uintptr_t *pcs, uint32_t max)
+{
+    return above ? lg_unwind_fast_from(above[1], (uintptr_t)(above + 2), above[0], pcs, max) : lg_unwind_fast(pcs, max);
+}
+
+/* own: how many of the runtime's frames the walk is expected to start with. */
+static inline __attribute__((always_inline)) lg_stack_id capture(const uintptr_t *above, uint32_t own)
 {
     if (!lg_opt.stacks || rt_busy || rt_state < 2) return 0;
     uintptr_t pcs[LG_MAX_FRAMES + 16];
@@ -130,12 +138,12 @@ lg_stack_id rt_capture(void)
         rt_busy--;
         return 0;
     }
-    uint32_t n = lg_unwind_fast(pcs, want + OWN_FRAMES_GUESS);
+    uint32_t n = walk(above, pcs, want + own);
     bool again = false;
-    if (n == want + OWN_FRAMES_GUESS) {
+    if (n == want + own) {
         uint32_t first = own_prefix(pcs, n);
         if (n - first < want) {
-            n = lg_unwind_fast(pcs, want + (first < 16 ? first : 16));
+            n = walk(above, pcs, want + (first < 16 ? first : 16));
             again = true; /* compared with this capture's first walk */
         }
     }
@@ -143,6 +151,16 @@ lg_stack_id rt_capture(void)
     if (again || !id || !lg_unwind_repeated()) last_capture = id = store(pcs, n, memo, lg_unwind_hash());
     rt_busy--;
     return id;
+}
+
+lg_stack_id rt_capture(void)
+{
+    return capture(NULL, OWN_FRAMES_GUESS);
+}
+
+lg_stack_id rt_capture_above(const void *frame)
+{
+    return capture(frame, 0);
 }
 
 lg_stack_id rt_capture_context(const void *ucontext)

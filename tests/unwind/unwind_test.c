@@ -324,6 +324,27 @@ static void test_head(void)
     check(after.head_frames - before.head_frames >= 20, "the first frames took the head's step");
 }
 
+/* ---- 1e. from a frame of the caller's -----------------------------------------
+ * lg_unwind_fast_from, given the frame of a function that keeps a frame
+ * pointer (as the runtime's annotation entries do), must give what
+ * lg_unwind_fast gives from the same call site: the chain, the deep walks
+ * and the head's entry points again, with it as the fast walk. */
+
+static __attribute__((noinline)) uint32_t fast_from(uintptr_t *pcs, uint32_t max)
+{
+    const uintptr_t *fp = __builtin_frame_address(0);
+    return lg_unwind_fast_from(fp[1], (uintptr_t)(fp + 2), fp[0], pcs, max);
+}
+
+static void test_from(void)
+{
+    capture_fns[FAST] = fast_from;
+    test_chain();
+    test_deep();
+    test_head();
+    capture_fns[FAST] = lg_unwind_fast;
+}
+
 /* ---- 2. signals ----------------------------------------------------------------- */
 
 static sigjmp_buf ut_jump;
@@ -784,6 +805,7 @@ int main(int argc, char **argv)
     test_deep();
     test_midrule();
     test_head();
+    test_from();
     test_signals();
     test_async();
     test_threads();
