@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "cli_report.h"
 #include "../core/lg_core.h"
+#include "../core/lg_guard_file.h"
 #include "../core/lg_suppress.h"
 
 #include <dirent.h>
@@ -20,6 +21,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -558,6 +560,23 @@ static run_result collect_reports(const char *dir, const char *json_path, const 
 }
 
 /* ---- the environment ------------------------------------------------------------ */
+/* guard=sites: the run's table of first uses (lg_guard_file.h), a memory
+ * file every process of the run maps through /proc/<this pid>/fd, so that
+ * a site's first uses are guarded once a run, not in each of the images a
+ * build's or a script's processes exec.  -1 when it cannot be had: each
+ * process then counts its own. */
+static int make_guard_sites_table(void)
+{
+    int fd = memfd_create("lifeguard-guard-sites", MFD_CLOEXEC);
+    if (fd < 0) return -1;
+    size_t magic = sizeof(LG_GUARD_FILE_MAGIC) - 1;
+    if (ftruncate(fd, LG_GUARD_FILE_SIZE) != 0 || pwrite(fd, LG_GUARD_FILE_MAGIC, magic, 0) != (ssize_t)magic) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
 static size_t env_count(char **env)
 {
     size_t n = 0;
@@ -664,7 +683,11 @@ int cli_cmd_run(int argc, char **argv)
 
     /* lifeguard's plumbing comes last, so it wins over anything above. */
     char *tmp = make_temp_dir();
-    char *plumbing = cli_printf("log_path=%s/%%p.log:json_path=%s/%%p.json", tmp, tmp);
+    bool guard_sites = strcmp(opts.guard, "all") != 0 && strcmp(opts.guard, "off") != 0; /* as the runtime reads it */
+    int sites_fd = guard_sites && !opts.guard_sites_file[0] ? make_guard_sites_table() : -1;
+    char *plumbing = sites_fd >= 0 ? cli_printf("log_path=%s/%%p.log:json_path=%s/%%p.json:guard_sites_file=/proc/%d/fd/%d",
+                                                tmp, tmp, (int)getpid(), sites_fd)
+                                   : cli_printf("log_path=%s/%%p.log:json_path=%s/%%p.json", tmp, tmp);
     join(&merged, plumbing);
     lg_options final_opts;
     lg_options_defaults(&final_opts);
@@ -705,6 +728,7 @@ int cli_cmd_run(int argc, char **argv)
         if (rc == 0 && (!res.main_seen || !res.ok)) rc = CLI_EXIT_USAGE;
     }
     if (!keep_dir) remove_temp_dir(tmp);
+    if (sites_fd >= 0) close(sites_fd);
     if (out_fd > 2) close(out_fd);
     free(out_name);
     free(plumbing);

@@ -15,6 +15,7 @@
 #define LG_HEAP_H
 
 #include "lg_core.h"
+#include "lg_guard_file.h"
 
 enum lg_block_state {
     LG_BLOCK_UNUSED = 0,      /* never handed out */
@@ -339,6 +340,14 @@ static inline uint32_t lg_guard_site_index(uintptr_t site)
     uint32_t folded = (uint32_t)site ^ (uint32_t)((uint64_t)site >> 32); /* a stack id, or a code address */
     return folded & ((1u << LG_GUARD_SITE_BITS) - 1);
 }
+
+/* A run's table of first uses (lg_guard_file.h), shared by every image of
+ * every process of the run: counts (1 << LG_GUARD_RUN_BITS bytes) and the
+ * key that names a site the same in each (a hash of its code by module and
+ * offset).  From then on a site's first uses are guarded once a run: when
+ * this process meets a site for the first time, the run's count decides.
+ * Called once, at start-up, before other threads exist. */
+void lg_guard_share_run(uint8_t *counts, uint32_t (*key)(uintptr_t site));
 
 static inline bool lg_guard_due(lg_heap_cache *cache, uintptr_t site)
 {

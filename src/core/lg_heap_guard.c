@@ -19,7 +19,9 @@
  * inline in the allocation path (lg_guard_due, lg_heap.h): a per-thread
  * countdown and, while the thread may guard first uses, one byte of a
  * table; lg_guard_wanted runs only for a candidate.  The class lock is
- * taken only for a guarded block.
+ * taken only for a guarded block.  Under a run's table of first uses
+ * (lg_guard_share_run: every image of every process of a run maps it) a
+ * site's first uses are guarded once a run, not once an image.
  *
  * How pages are made inaccessible: with guard markers (lg_pal_guard_install,
  * Linux 6.13+), a class's range is committed read-write a chunk of slots
@@ -122,6 +124,9 @@ static uint32_t shared_countdown;             /* sampling of allocations made wi
 static uint32_t shared_spent;                 /* first uses guarded without a cache */
 static uint32_t shared_allocs;                /* allocations made without a cache (their budget grows with them) */
 static size_t live_blocks, live_bytes, total_guarded;
+/* The run's counts and key (lg_guard_share_run); NULL: counted per process. */
+static uint8_t *run_seen;
+static uint32_t (*run_key)(uintptr_t site);
 
 bool lg_guard_init(void)
 {
@@ -225,6 +230,33 @@ static void first_use_spend(lg_heap_cache *cache)
     else cache->guard_spent++;
 }
 
+void lg_guard_share_run(uint8_t *counts, uint32_t (*key)(uintptr_t site))
+{
+    run_key = key;
+    __atomic_store_n(&run_seen, counts, __ATOMIC_RELEASE);
+}
+
+/* A site this process guarded n < guard_first times so far: whether the
+ * run wants one more of it, and which of the run's first uses it is (*nth,
+ * for its placement).  When the run has had them all, the process's count
+ * is filled up: the key is computed once per site and process, not at
+ * every allocation. */
+static bool first_use_in_run(uint8_t *seen, uint8_t n, uintptr_t site, uint32_t *nth)
+{
+    uint8_t *run = __atomic_load_n(&run_seen, __ATOMIC_ACQUIRE);
+    *nth = n;
+    if (!run) return true;
+    uint8_t *count = &run[run_key(site) & ((1u << LG_GUARD_RUN_BITS) - 1)];
+    uint8_t had = __atomic_load_n(count, __ATOMIC_RELAXED);
+    if (had >= lg_guard_first) {
+        __atomic_store_n(seen, lg_guard_first, __ATOMIC_RELAXED);
+        return false;
+    }
+    __atomic_store_n(count, (uint8_t)(had + 1), __ATOMIC_RELAXED); /* racy, as the process's count */
+    *nth = had;
+    return true;
+}
+
 /* Allocations between two renewals of a thread's countdown. */
 static uint32_t countdown_period(void)
 {
@@ -243,10 +275,11 @@ static uint32_t wanted_shared(size_t pages, uintptr_t site)
     if (first_use_budget(NULL)) {
         uint8_t *seen = &lg_guard_site_seen[lg_guard_site_index(site)];
         uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
-        if (n < lg_guard_first) {
+        uint32_t nth;
+        if (n < lg_guard_first && first_use_in_run(seen, n, site, &nth)) {
             first_use_spend(NULL);
             __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
-            return placement(n, pages);
+            return placement(nth, pages);
         }
     }
     if (!lg_opt.guard_sample) return LG_GUARD_NO;
@@ -273,11 +306,12 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintpt
     if (cache->guard_first_open) {
         uint8_t *seen = &lg_guard_site_seen[lg_guard_site_index(site)];
         uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
-        if (n < lg_guard_first) {
+        uint32_t nth;
+        if (n < lg_guard_first && first_use_in_run(seen, n, site, &nth)) {
             first_use_spend(cache);
             cache->guard_first_open = first_use_budget(cache);
             __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
-            return placement(n, pages);
+            return placement(nth, pages);
         }
     }
     return sampled ? placement((uint32_t)cache->birth_next, pages) : LG_GUARD_NO;

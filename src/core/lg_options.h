@@ -27,6 +27,7 @@
     X(guard_first, UINT, 8, "guard=sites: allocations guarded first on each allocation stack")      \
     X(guard_first_burst, UINT, 64, "guard=sites: first uses a thread guards at once, then one per 32 of its allocations past its first 8192 (up to 1024)") \
     X(guard_sample, UINT, 4096, "guard=sites: then one allocation in this many (0: no more)")       \
+    X(guard_sites_file, STR, "", "guard=sites: a file of first-use counts shared by every process of a run (lifeguard run makes one; none: per process)") \
     X(guard_mb, UINT, 64, "MiB of memory that live guarded blocks may hold")                       \
     X(guard_blocks, UINT, 8192, "guarded blocks live at once (without guard markers each costs the kernel 2 mappings)")  \
     X(guard_max_size, UINT, 65536, "guarded blocks are at most this many bytes (up to 131072)")    \
@@ -48,7 +49,7 @@
 
 /* The options that name a file: a set-uid program ignores them when they
  * come from the environment (X(name) for each). */
-#define LG_PATH_OPTIONS(X) X(log_path) X(json_path) X(suppressions)
+#define LG_PATH_OPTIONS(X) X(log_path) X(json_path) X(suppressions) X(guard_sites_file)
 
 typedef struct lg_options {
 #define LG_OPTION_FIELD_BOOL(name) bool name;

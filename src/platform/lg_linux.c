@@ -88,6 +88,14 @@ void *lg_pal_map_shared(size_t size)
     return p;
 }
 
+void *lg_pal_map_file_shared(int fd, size_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) return NULL;
+    own_maps_add(p, size);
+    return p;
+}
+
 void lg_pal_unmap(void *addr, size_t size)
 {
     own_maps_remove(addr);

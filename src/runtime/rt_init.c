@@ -179,6 +179,7 @@ void rt_init_early(void)
          * up); the others apply. */
         if (spec) lg_options_parse(&lg_opt, spec, options_error, sizeof(options_error));
         if (getauxval(AT_SECURE)) drop_paths_for_secure_execution();
+        if (lg_str_cmp(lg_opt.guard_sites_file, "none") == 0) lg_opt.guard_sites_file[0] = 0;
 #define RT_MAKE_ABSOLUTE(name) make_absolute(lg_opt.name, sizeof(lg_opt.name));
         LG_PATH_OPTIONS(RT_MAKE_ABSOLUTE)
 #undef RT_MAKE_ABSOLUTE
@@ -315,6 +316,7 @@ void rt_init_full(void)
                secure_dropped);
     if (!rt_heap_on) warn_heap_off();
     rt_stack_init();
+    rt_guard_sites_attach(); /* its keys need the module snapshot */
     rt_libc_init();
     set_command();
     adopt_earlier_image();

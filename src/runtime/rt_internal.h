@@ -58,6 +58,9 @@ bool rt_is_own_pc(uintptr_t pc);
  * strdup) the program's first frame above it. */
 uintptr_t rt_caller_site(uintptr_t return_address);
 
+/* Maps guard_sites_file, the run's table of first uses (rt_guard_sites.c). */
+void rt_guard_sites_attach(void);
+
 /* Copies path into out (cap bytes, always terminated), replacing %p with the pid. */
 void rt_expand_path(const char *path, char *out, size_t cap);
 
