@@ -6,6 +6,9 @@
 # under guard=sites with each library, the configurations alternated run
 # by run on the same machine load; then each program's allocations and
 # guarded allocations under each library (one run each, the JSON summary).
+# The last column is guard=sites with the first library and a run's table
+# of first uses (guard_sites_file, a fresh one each run), as `lifeguard run`
+# gives every run: a site's first uses guarded once a run, not once a process.
 # For builds that differ in how the budget grows (LG_CFG_GUARD_GROWTH_AFTER);
 # bench/guard_burst.sh compares the bursts of one library.
 # docs/PERFORMANCE.md records its output.
@@ -38,10 +41,16 @@ command_of() { # NAME: sets cmd
     git) cmd=(/usr/bin/git -C "$root" log --oneline -n 300) ;;
     esac
 }
-# Configuration c: 0 is guard=off with the first library, c >= 1 guard=sites with library c-1.
-lib_of() { [ "$1" = 0 ] && echo "${libs[0]}" || echo "${libs[$1 - 1]}"; }
-options_of() { [ "$1" = 0 ] && echo "leaks=0:guard=off" || echo "leaks=0:guard=sites"; }
-configs=$((${#libs[@]} + 1))
+# Configuration c: 0 is guard=off with the first library, 1..libs guard=sites
+# with library c-1, the last guard=sites with the first library and a run table.
+table_config=$((${#libs[@]} + 1))
+lib_of() { [ "$1" = 0 ] || [ "$1" = $table_config ] && echo "${libs[0]}" || echo "${libs[$1 - 1]}"; }
+options_of() {
+    if [ "$1" = 0 ]; then echo "leaks=0:guard=off"
+    elif [ "$1" = $table_config ]; then echo "leaks=0:guard=sites:guard_sites_file=$work/run-table"
+    else echo "leaks=0:guard=sites"; fi
+}
+configs=$((${#libs[@]} + 2))
 median() { sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 field() { local re="(^| )$1=([^ ]*)"; [[ $2 =~ $re ]] && echo "${BASH_REMATCH[2]}"; }
 
@@ -49,6 +58,7 @@ echo "load: $(cut -d' ' -f1-3 /proc/loadavg) at start"
 for i in "${!libs[@]}"; do echo "library $((i + 1)): ${libs[$i]}"; done
 header="| program | off CPU (ms) |" rule="| --- | ---: |"
 for i in "${!libs[@]}"; do header+=" sites, library $((i + 1)) |" rule+=" ---: |"; done
+header+=" sites + run table, library 1 |" rule+=" ---: |"
 echo "$header"
 echo "$rule"
 for name in "${names[@]}"; do
@@ -57,6 +67,7 @@ for name in "${names[@]}"; do
     for ((c = 0; c < configs; c++)); do : >"$work/cpu.$c"; done
     for ((i = 0; i < runs; i++)); do
         for ((c = 0; c < configs; c++)); do
+            rm -f "$work/run-table"
             line=$("$work/measure" -t 300 -o /dev/null -e /dev/null -E "LD_PRELOAD=$(lib_of $c)" \
                 -E "LIFEGUARD_OPTIONS=$(options_of $c)" -- "${cmd[@]}")
             [ "$(field status "$line")" = exit:0 ] || { echo "guard_growth.sh: $name under configuration $c: $line" >&2; continue 3; }
@@ -82,7 +93,7 @@ for name in "${names[@]}"; do
     command_of "$name"
     [ -x "${cmd[0]}" ] || command -v "${cmd[0]}" >/dev/null || continue
     row="| $name |"
-    for ((c = 1; c < configs; c++)); do
+    for ((c = 1; c < table_config; c++)); do
         rm -f "$work/r.json"
         LD_PRELOAD=$(lib_of $c) LIFEGUARD_OPTIONS="leaks=0:guard=sites:json_path=$work/r.json" "${cmd[@]}" >/dev/null 2>&1
         [ $c = 1 ] && row+=" $(jq '.summary.allocations' "$work/r.json" 2>/dev/null || echo '?') |"

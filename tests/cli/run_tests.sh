@@ -232,7 +232,7 @@ TMPDIR=$work/tmp FAKE_OFFSET=$off FAKE_ENV_DUMP=env.txt LIFEGUARD_OPTIONS=verbos
     > out.txt 2> err.txt
 rc=$?
 opts=$(sed -n 's/^OPTS=//p' env.txt)
-if [[ $rc = 0 && $opts =~ ^verbosity=1:leaks=0:refs=1:stacks=0:log_path=$work/tmp/lifeguard\.[^/]*/%p\.log:json_path=$work/tmp/lifeguard\.[^/]*/%p\.json$ ]]; then
+if [[ $rc = 0 && $opts =~ ^verbosity=1:leaks=0:refs=1:stacks=0:log_path=$work/tmp/lifeguard\.[^/]*/%p\.log:json_path=$work/tmp/lifeguard\.[^/]*/%p\.json:guard_sites_file=/proc/[0-9]+/fd/[0-9]+$ ]]; then
     ok "run: LIFEGUARD_OPTIONS merged in order, plumbing last"
 else
     bad "run: LIFEGUARD_OPTIONS merged in order, plumbing last" "status $rc" "$opts"

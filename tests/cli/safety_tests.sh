@@ -207,4 +207,33 @@ check "runtime: under ulimit -v the program runs unchanged and one line says the
     '[ $rc = 7 ] && [ "$(grep -c "the heap checker is off" as-err.txt)" = 1 ] && grep -q "ulimit -v" as-err.txt' \
     "status $rc" "$(head -5 as-err.txt)"
 
+# ---- guard_sites_file: a file that is not the run's table is never written -----------
+# The runtime maps a table of first uses shared by a run's processes; a path
+# that names anything else (text, an empty file, a FIFO, a directory) is left
+# exactly as it was, one line says so, and the program runs unchanged.
+printf 'precious text\n' > sites-text
+: > sites-empty
+mkfifo sites-fifo
+mkdir sites-dir
+for f in sites-text sites-empty sites-fifo sites-dir; do
+    before=$(ftype $f; [ -f $f ] && sha256sum < $f)
+    "${T[@]}" env LIFEGUARD_OPTIONS=guard_sites_file=$work/$f LD_PRELOAD=$RT ./target exit 7 > /dev/null 2> err.txt
+    rc=$?
+    after=$(ftype $f; [ -f $f ] && sha256sum < $f)
+    check "runtime: guard_sites_file=$f is left as it is, one line says so, the program runs" \
+        '[ $rc = 7 ] && [ "$before" = "$after" ] && [ "$(grep -c "guard_sites_file .*it is left as it is" err.txt)" = 1 ] && [ "$(wc -l < err.txt)" = 1 ]' \
+        "status $rc" "$(head -3 err.txt)"
+done
+rm -f sites-table
+for i in 1 2; do
+    "${T[@]}" env LIFEGUARD_OPTIONS=guard_first=1:guard_sites_file=$work/sites-table:json_path=$work/sites-$i.json \
+        LD_PRELOAD=$RT ./target exit 7 > /dev/null 2> err-$i.txt
+    eval "rc$i=$?"
+done
+guarded() { sed -n 's/.*"guarded_allocations": *\([0-9]*\).*/\1/p' "$1"; }
+g1=$(guarded sites-1.json) g2=$(guarded sites-2.json)
+check "runtime: a guard_sites_file it made is private, starts with its magic, and a second run guards what the first did not" \
+    '[ $rc1 = 7 ] && [ $rc2 = 7 ] && [ "$(stat -c %a sites-table)" = 600 ] && head -1 sites-table | grep -q "^lifeguard guard=sites first-use counts" && [ -n "$g1" ] && [ "$g1" -gt 0 ] && [ "$g2" = 0 ] && ! [ -s err-1.txt ] && ! [ -s err-2.txt ]' \
+    "status $rc1 $rc2, guarded $g1 then $g2" "$(cat err-1.txt err-2.txt | head -3)"
+
 harness_finish
