@@ -8,7 +8,8 @@
 # guarded allocations under each library (one run each, the JSON summary).
 # The last column is guard=sites with the first library and a run's table
 # of first uses (guard_sites_file, a fresh one each run), as `lifeguard run`
-# gives every run: a site's first uses guarded once a run, not once a process.
+# gives every run (made before the run starts, outside the time measured): a
+# site's first uses guarded once a run, not once a process.
 # For builds that differ in how the budget grows (LG_CFG_GUARD_GROWTH_AFTER);
 # bench/guard_burst.sh compares the bursts of one library.
 # docs/PERFORMANCE.md records its output.
@@ -27,6 +28,9 @@ command -v jq >/dev/null || { echo "guard_growth.sh: jq is needed" >&2; exit 2; 
 work=$(mktemp -d "${TMPDIR:-/tmp}/lg-guard-growth.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 ${CC:-cc} -O2 -o "$work/measure" "$root/bench/measure.c" || exit 2
+# A blank run table (src/core/lg_guard_file.h: the magic, then zeros to 4096 + 2^18 bytes).
+printf 'lifeguard guard=sites first-use counts, version 1\n' >"$work/blank-table"
+truncate -s $((4096 + (1 << 18))) "$work/blank-table"
 {
     echo 'N := $(shell seq 1 500)'
     echo 'all: $(addprefix t,$(N))'
@@ -67,7 +71,7 @@ for name in "${names[@]}"; do
     for ((c = 0; c < configs; c++)); do : >"$work/cpu.$c"; done
     for ((i = 0; i < runs; i++)); do
         for ((c = 0; c < configs; c++)); do
-            rm -f "$work/run-table"
+            cp "$work/blank-table" "$work/run-table" # made before the run, as lifeguard run makes its own
             line=$("$work/measure" -t 300 -o /dev/null -e /dev/null -E "LD_PRELOAD=$(lib_of $c)" \
                 -E "LIFEGUARD_OPTIONS=$(options_of $c)" -- "${cmd[@]}")
             [ "$(field status "$line")" = exit:0 ] || { echo "guard_growth.sh: $name under configuration $c: $line" >&2; continue 3; }
