@@ -43,18 +43,54 @@ static void api_object_new(const void *obj, const char *type)
     tracker_leave();
 }
 
-static void api_ref_get(const void *obj, const void *holder)
+/* The get and put entries come twice: with stacks the entry jumps to its
+ * twin (a tail call, so the twin's caller is the program's function) that
+ * keeps the frame pointer tracker_enter needs; with stacks=0 to the other,
+ * which keeps none (a frame pointer cost it 7 instructions a call: the
+ * registers it takes).  Should the compiler make the jump a call (-O0),
+ * the walk starts in the entry, whose frame the store drops as the
+ * runtime's own: the same stack.  The options are read after the test,
+ * but stacks is on until they are: a call that finds it off has read them. */
+static __attribute__((noinline)) void ref_get_stacked(const void *obj, const void *holder)
 {
     if (!refs_on() || !obj) return;
     lg_refs_get((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
     tracker_leave();
 }
 
-static void api_ref_put(const void *obj, const void *holder)
+static __attribute__((noinline)) void ref_get_plain(const void *obj, const void *holder)
+{
+    if (!refs_on() || !obj) return;
+    rt_busy++;
+    lg_refs_get((uintptr_t)obj, (uintptr_t)holder, 0);
+    rt_busy--;
+}
+
+static void api_ref_get(const void *obj, const void *holder)
+{
+    if (LG_LIKELY(lg_opt.stacks)) ref_get_stacked(obj, holder);
+    else ref_get_plain(obj, holder);
+}
+
+static __attribute__((noinline)) void ref_put_stacked(const void *obj, const void *holder)
 {
     if (!refs_on() || !obj) return;
     lg_refs_put((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
     tracker_leave();
+}
+
+static __attribute__((noinline)) void ref_put_plain(const void *obj, const void *holder)
+{
+    if (!refs_on() || !obj) return;
+    rt_busy++;
+    lg_refs_put((uintptr_t)obj, (uintptr_t)holder, 0);
+    rt_busy--;
+}
+
+static void api_ref_put(const void *obj, const void *holder)
+{
+    if (LG_LIKELY(lg_opt.stacks)) ref_put_stacked(obj, holder);
+    else ref_put_plain(obj, holder);
 }
 
 static void api_object_free(const void *obj)
@@ -90,7 +126,7 @@ static void api_ref_move(const void *obj, const void *from, const void *to)
     tracker_leave();
 }
 
-static lg_ref_token_t api_ref_get_token(const void *obj, const void *holder)
+static __attribute__((noinline)) lg_ref_token_t ref_get_token_stacked(const void *obj, const void *holder)
 {
     if (!refs_on() || !obj) return 0;
     lg_ref_token_t token = lg_refs_get_token((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
@@ -98,18 +134,61 @@ static lg_ref_token_t api_ref_get_token(const void *obj, const void *holder)
     return token;
 }
 
-static void api_ref_put_token(const void *obj, const void *holder, lg_ref_token_t token)
+static __attribute__((noinline)) lg_ref_token_t ref_get_token_plain(const void *obj, const void *holder)
+{
+    if (!refs_on() || !obj) return 0;
+    rt_busy++;
+    lg_ref_token_t token = lg_refs_get_token((uintptr_t)obj, (uintptr_t)holder, 0);
+    rt_busy--;
+    return token;
+}
+
+static lg_ref_token_t api_ref_get_token(const void *obj, const void *holder)
+{
+    return LG_LIKELY(lg_opt.stacks) ? ref_get_token_stacked(obj, holder) : ref_get_token_plain(obj, holder);
+}
+
+static __attribute__((noinline)) void ref_put_token_stacked(const void *obj, const void *holder,
+                                                            lg_ref_token_t token)
 {
     if (!refs_on() || !obj) return;
     lg_refs_put_token((uintptr_t)obj, (uintptr_t)holder, token, tracker_enter());
     tracker_leave();
 }
 
-static void api_ref_get_unless_zero(const void *obj, const void *holder)
+static __attribute__((noinline)) void ref_put_token_plain(const void *obj, const void *holder, lg_ref_token_t token)
+{
+    if (!refs_on() || !obj) return;
+    rt_busy++;
+    lg_refs_put_token((uintptr_t)obj, (uintptr_t)holder, token, 0);
+    rt_busy--;
+}
+
+static void api_ref_put_token(const void *obj, const void *holder, lg_ref_token_t token)
+{
+    if (LG_LIKELY(lg_opt.stacks)) ref_put_token_stacked(obj, holder, token);
+    else ref_put_token_plain(obj, holder, token);
+}
+
+static __attribute__((noinline)) void ref_get_unless_zero_stacked(const void *obj, const void *holder)
 {
     if (!refs_on() || !obj) return;
     lg_refs_get_unless_zero((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
     tracker_leave();
+}
+
+static __attribute__((noinline)) void ref_get_unless_zero_plain(const void *obj, const void *holder)
+{
+    if (!refs_on() || !obj) return;
+    rt_busy++;
+    lg_refs_get_unless_zero((uintptr_t)obj, (uintptr_t)holder, 0);
+    rt_busy--;
+}
+
+static void api_ref_get_unless_zero(const void *obj, const void *holder)
+{
+    if (LG_LIKELY(lg_opt.stacks)) ref_get_unless_zero_stacked(obj, holder);
+    else ref_get_unless_zero_plain(obj, holder);
 }
 
 _Static_assert(LG_SATURATED_GET_FROM_ZERO == (int)LG_REFS_SAT_FROM_ZERO && LG_SATURATED_OVERFLOW == (int)LG_REFS_SAT_OVERFLOW &&
