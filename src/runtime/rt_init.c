@@ -11,6 +11,7 @@
 #include "../core/lg_refs.h"
 #include "../core/lg_suppress.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -207,6 +208,20 @@ static void warn_heap_off(void)
                "heap errors are not reported\n");
 }
 
+/* A program that brings its own malloc (Chromium's PartitionAlloc, a
+ * statically linked jemalloc) is looked up before the preloaded runtime:
+ * its allocations never reach the checked heap.  Said once, as the static
+ * case is, rather than a run that checked nothing looking clean. */
+static void warn_own_malloc(void)
+{
+    void *m = dlsym(RTLD_DEFAULT, "malloc");
+    lg_module_info mod;
+    if (!m || rt_is_own_pc((uintptr_t)m)) return;
+    lg_log("lifeguard: warning: malloc is the program's own (%s), found before lifeguard's: the blocks it "
+           "allocates are not checked\n",
+           lg_pal_module_of((uintptr_t)m, &mod) ? mod.path : "an unknown module");
+}
+
 static void load_suppressions(void)
 {
     if (!lg_opt.suppressions[0]) return;
@@ -317,6 +332,7 @@ void rt_init_full(void)
     if (!rt_heap_on) warn_heap_off();
     rt_stack_init();
     rt_guard_sites_attach(); /* its keys need the module snapshot */
+    if (rt_heap_on) warn_own_malloc(); /* rt_is_own_pc knows the runtime's code from here */
     rt_libc_init();
     set_command();
     adopt_earlier_image();
