@@ -242,6 +242,7 @@ void rt_libc_init(void)
     rt_libc_buffers_init();
     rt_libc_wide_init();
     rt_libc_scanf_init();
+    rt_libc_exec_init();
 }
 
 /* ---- memory ----------------------------------------------------------------------- */

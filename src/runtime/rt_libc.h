@@ -99,5 +99,6 @@ void rt_libc_printf_init(void);
 void rt_libc_buffers_init(void);
 void rt_libc_wide_init(void);
 void rt_libc_scanf_init(void);
+void rt_libc_exec_init(void);  /* rt_libc_exec.c: the exec family and posix_spawn */
 
 #endif

@@ -5,13 +5,19 @@
  *   target linger     leave a child holding the log open, exit 3 (its pid
  *                     goes to $TARGET_LINGER_PIDFILE)
  *   target spawn      run `target exit 0` as a child process, exit 0
+ *   target posix-spawn PROG ARGS...  run PROG (a path) with posix_spawn,
+ *                     exit with its status
+ *   target execvp PROG ARGS...       become PROG, found along PATH
  * With TARGET_MARKER set it first creates that file: proof it started. */
 #include <signal.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 int main(int argc, char **argv)
 {
@@ -53,6 +59,16 @@ int main(int argc, char **argv)
         int status;
         waitpid(pid, &status, 0);
         return 0;
+    }
+    if (!strcmp(mode, "posix-spawn") && argc > 2) {
+        pid_t pid;
+        int status;
+        if (posix_spawn(&pid, argv[2], NULL, NULL, argv + 2, environ) != 0 || waitpid(pid, &status, 0) != pid) return 126;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    if (!strcmp(mode, "execvp") && argc > 2) {
+        execvp(argv[2], argv + 2);
+        return 127;
     }
     return 0;
 }

@@ -111,6 +111,35 @@ fi
 printf '#!%s/target-static\n' "$work" > static-script && chmod +x static-script
 [ -x target-static ] && refused "a script whose interpreter is static" "statically linked" "$LG" run --lib "$RT" -- ./static-script
 
+# ---- ... and started by the program: it runs, unchecked, and the run says so ------------------
+# sh uses execve, target's modes posix_spawn and execvp (along PATH); each
+# program is named once, and one the runtime can follow is not named.  (A
+# set-uid one runs as nobody, who cannot write the marker: its status says
+# it ran.)
+unchecked() { # unchecked NAME PATTERN EXPECTED_STATUS COMMAND...
+    local name=$1 pattern=$2 want=$3
+    shift 3
+    rm -f marker
+    TARGET_MARKER=$work/marker "${T[@]}" "$LG" run --lib "$RT" -- "$@" > out.txt 2> err.txt
+    local rc=$?
+    check "started by the program: $name" \
+        '[ $rc = $want ] && { [ -e marker ] || [ "${NO_MARKER:-}" = 1 ]; } && [ "$(grep -c "runs unchecked: .*$pattern" err.txt)" = 1 ]' \
+        "status $rc (want $want), started: $([ -e marker ] && echo yes || echo no)" "$(cat err.txt)"
+}
+if [ -x target-static ]; then
+    unchecked "a static program, by execve (sh), twice" "statically linked" 5 sh -c './target-static exit 0; ./target-static exit 5'
+    unchecked "a static program, by posix_spawn" "statically linked" 4 ./target posix-spawn ./target-static exit 4
+    PATH=$work:$PATH unchecked "a static program, by execvp along PATH" "statically linked" 6 ./target execvp target-static exit 6
+    unchecked "a script whose interpreter is static, by execve" "statically linked" 0 sh -c ./static-script
+fi
+[ -x suid-target ] && NO_MARKER=1 unchecked "a set-uid program, by execve (sh)" "set-uid or set-gid" 3 sh -c './suid-target exit 3'
+[ -x target-32 ] && unchecked "a program of another architecture, by posix_spawn" "another architecture" 0 ./target posix-spawn ./target-32 exit 0
+rm -f marker
+TARGET_MARKER=$work/marker "${T[@]}" "$LG" run --lib "$RT" -- sh -c './target exit 0; ./target posix-spawn ./target exit 0' > out.txt 2> err.txt
+rc=$?
+check "started by the program: one the runtime follows is not named" '[ $rc = 0 ] && [ -e marker ] && ! grep -q "runs unchecked" err.txt' \
+    "status $rc" "$(cat err.txt)"
+
 # ---- options as ASan users write them -------------------------------------------------------------
 "${T[@]}" env LIFEGUARD_OPTIONS="nosuch=1:json_path=$work/o1.json" LD_PRELOAD=$RT ./hostile double-free 2> err.txt
 check "runtime: a bad entry is warned about, the others apply" \
