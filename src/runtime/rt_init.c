@@ -12,6 +12,7 @@
 #include "../core/lg_suppress.h"
 
 #include <dlfcn.h>
+#include <link.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -217,6 +218,14 @@ static void warn_own_malloc(void)
     void *m = dlsym(RTLD_DEFAULT, "malloc");
     lg_module_info mod;
     if (!m || rt_is_own_pc((uintptr_t)m)) return;
+    /* A non-PIE executable that takes malloc's address makes its PLT entry
+     * the function's address (an undefined symbol with a value): that is
+     * still ours.  Only a definition named malloc counts. */
+    Dl_info info;
+    const ElfW(Sym) *sym = NULL;
+    if (!dladdr1(m, &info, (void **)&sym, RTLD_DL_SYMENT) || !sym || sym->st_shndx == SHN_UNDEF || !info.dli_sname ||
+        strcmp(info.dli_sname, "malloc") != 0)
+        return;
     lg_log("lifeguard: warning: malloc is the program's own (%s), found before lifeguard's: the blocks it "
            "allocates are not checked\n",
            lg_pal_module_of((uintptr_t)m, &mod) ? mod.path : "an unknown module");
