@@ -14,6 +14,7 @@ PACKAGES=(
     libdw-dev libelf-dev libjansson-dev                   # the CLI: symbolization, JSON
     libcmocka-dev libunwind-dev jq python3                # the tests
     sqlite3 lua5.4 git make                               # tests/real: programs we did not write
+    perl openjdk-17-jdk-headless gfortran                 # tests/real: perl, javac and java (a JIT, its own SIGSEGV handler), gfortran
     valgrind time libasan8                                # bench/: the peers
     electric-fence duma                                   # bench/: guard=all's peers
     qemu-system-x86 gcc-multilib                          # examples/kernel: the core built -m32, booted in QEMU

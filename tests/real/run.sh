@@ -42,6 +42,72 @@ for w in s:gmatch("%d+") do counts[#w] = (counts[#w] or 0) + 1 end
 collectgarbage()
 print(#t, #s, counts[1], counts[3])
 LUA
+cat >"$work/script.pl" <<'PL'
+use strict; use warnings;
+my %h; $h{$_ % 1000} .= "x$_" for 1..200000;
+my @s = sort { length($h{$b}) <=> length($h{$a}) || $a <=> $b } keys %h;
+my $n = 0; $n++ while $h{7} =~ /x(\d+)/g;
+eval { die { code => 3 } }; print "died $@->{code}\n";
+print scalar(@s), " $s[0] $n\n";
+PL
+# The JVM handles SIGSEGV itself (implicit null checks: a thousand NPEs
+# here) and keeps malloc'd blocks only in JIT-compiled code.
+mkdir -p "$work/java" && cat >"$work/java/Hello.java" <<'JAVA'
+import java.util.*;
+public class Hello {
+  public static void main(String[] a) throws Exception {
+    Map<String, Integer> m = new HashMap<>();
+    for (int i = 0; i < 200000; i++) m.merge("k" + (i % 1000), 1, Integer::sum);
+    Object o = null; int npe = 0;
+    for (int i = 0; i < 1000; i++) try { o.hashCode(); } catch (NullPointerException e) { npe++; }
+    Thread[] ts = new Thread[4];
+    for (int i = 0; i < 4; i++) { ts[i] = new Thread(() -> { StringBuilder sb = new StringBuilder(); for (int j = 0; j < 100000; j++) sb.append(j); }); ts[i].start(); }
+    for (Thread t : ts) t.join();
+    System.out.println(m.size() + " " + m.get("k7") + " npe=" + npe);
+    System.exit(3);
+  }
+}
+JAVA
+cat >"$work/throw.cpp" <<'CXX'
+#include <cstdio>
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+static int depth(int n) { std::vector<std::string> v(4, std::string(50, 'x')); if (!n) throw std::runtime_error("deep"); return depth(n - 1) + 1; }
+int main() {
+  std::vector<std::thread> ts;
+  std::vector<int> counts(4);
+  for (int t = 0; t < 4; t++) ts.emplace_back([t, &counts] { for (int i = 0; i < 500; i++) try { depth(20); } catch (const std::exception &) { counts[t]++; } });
+  for (auto &t : ts) t.join();
+  std::map<std::string, std::unique_ptr<int>> m;
+  for (int i = 0; i < 1000; i++) m[std::to_string(i)] = std::make_unique<int>(i);
+  printf("caught %d, map %zu\n", counts[0] + counts[1] + counts[2] + counts[3], m.size());
+  try { m.at("nope"); } catch (const std::out_of_range &) { return 9; }
+}
+CXX
+cat >"$work/prog.f90" <<'F90'
+program p
+  real, allocatable :: a(:)
+  character(len=:), allocatable :: s
+  allocate(a(100000))
+  a = [(sqrt(real(i)), i = 1, size(a))]
+  s = 'hello'
+  s = s // ' fortran'
+  print '(A, F12.1)', s, sum(a)
+  deallocate(a)
+  stop 5
+end program
+F90
+mkdir -p "$work/crate/src" && printf '[package]\nname = "tiny"\nversion = "0.1.0"\nedition = "2021"\n' >"$work/crate/Cargo.toml"
+cat >"$work/crate/src/main.rs" <<'RS'
+fn main() {
+    let h: Vec<_> = (0..4u64).map(|t| std::thread::spawn(move || (0..10000u64).map(|x| x * t).sum::<u64>())).collect();
+    println!("{}", h.into_iter().map(|j| j.join().unwrap()).sum::<u64>());
+}
+RS
 mkdir -p "$work/proj" && cat >"$work/proj/Makefile" <<'MK'
 all: hello
 	./hello
@@ -61,6 +127,7 @@ check() { # check NAME COMMAND...  (lg_args: extra lifeguard run arguments)
     expect_out=$("$@" 2>&1)
     expect_status=$?
     [ "$name" = make ] && make -s -C "$work/proj" clean >/dev/null 2>&1; rm -f "$work/proj/hello" "$work/proj/hello.o"
+    [ "$name" = cargo ] && rm -rf "$work/crate/target"
     # --count-errors top: the program under test is judged by its own report;
     # what it runs (python3's bash, make's cc) is other programs, with their
     # own leaks at exit.
@@ -104,6 +171,35 @@ check ls ls -la /usr/include/linux/ --color=never
 # node starts its helper threads on small stacks: with the runtime's state in
 # static TLS, one of them was refused (EINVAL) and node said so on stderr.
 command -v node >/dev/null && check node node -e 'let a = []; for (let i = 0; i < 100000; i++) a.push({i, s: String(i)}); console.log(a.length, JSON.stringify(a.slice(0, 2)))'
+
+# Perl frees its interpreter at exit only at PERL_DESTRUCT_LEVEL=2 (at 0,
+# its default, Valgrind finds the same 50 blocks definitely lost).
+PERL_DESTRUCT_LEVEL=2 check perl perl "$work/script.pl"
+lg_args=(-o "suppressions=$(cd "$(dirname "$0")" && pwd)/jvm.supp")
+if command -v javac >/dev/null && command -v java >/dev/null; then
+    check javac javac -d "$work/java" "$work/java/Hello.java"
+    check java java -cp "$work/java" Hello
+fi
+lg_args=(-o "suppressions=$(cd "$(dirname "$0")" && pwd)/toolchain.supp")
+if command -v g++ >/dev/null; then
+    check g++ g++ -O2 -pthread -o "$work/throw" "$work/throw.cpp"
+    lg_args=()
+    check c++-throw "$work/throw"
+    lg_args=(-o "suppressions=$(cd "$(dirname "$0")" && pwd)/toolchain.supp")
+fi
+if command -v gfortran >/dev/null; then
+    check gfortran gfortran -O2 -o "$work/fprog" "$work/prog.f90"
+    lg_args=()
+    check fortran "$work/fprog"
+    lg_args=(-o "suppressions=$(cd "$(dirname "$0")" && pwd)/toolchain.supp")
+fi
+# cargo runs rustc, which links with cc, and rust-lld deletes what
+# libLLVM.so's own operator new allocated (a module with its own C++ runtime).
+if command -v cargo >/dev/null; then
+    CARGO_TARGET_DIR=$work/crate/target check cargo cargo build --offline -q --manifest-path "$work/crate/Cargo.toml"
+    rm -rf "$work/crate/target"
+fi
+lg_args=()
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
