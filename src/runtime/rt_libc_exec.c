@@ -132,7 +132,16 @@ out:
 }
 
 /* Says, once per program, that path will run unchecked. */
+static void note_errno_kept(const char *path);
+
 static void note(const char *path)
+{
+    int saved = errno; /* the looking must not show in what the call leaves */
+    note_errno_kept(path);
+    errno = saved;
+}
+
+static void note_errno_kept(const char *path)
 {
     if (!path || rt_state < 2) return;
     char a[256], b[256];
@@ -184,8 +193,10 @@ static const char *along_path(const char *file, char *buf, size_t cap)
 
 static void note_searched(const char *file)
 {
+    int saved = errno;
     char buf[4096];
     note(along_path(file, buf, sizeof(buf)));
+    errno = saved;
 }
 
 /* ---- the entry points -------------------------------------------------------------- */
