@@ -11,7 +11,8 @@
 #   bench/real.sh [--runs N] [--lib PATH] [--lib-b PATH] [--only NAME]... [--short]
 #
 # --short: the short-lived programs instead (/bin/true, bash -c true,
-# git --version, python3 -c pass) and the fork-heavy bash loop.
+# git --version, python3 -c pass), the fork-heavy bash loop and one that
+# execs /bin/true 300 times.
 # --lib-b: a second liblifeguard.so measured in the same runs (an A/B).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,9 +80,14 @@ if [ "$SHORT" = 1 ]; then
         "git-version|/usr/bin/git|--version"
         "python3-pass|/usr/bin/python3|-c;pass"
         "bash-fork300|/bin/bash|$WORK/fork.sh"
+        "bash-exec300|/bin/bash|$WORK/exec.sh"
     )
     cat >"$WORK/fork.sh" <<'SH'
 for i in $(seq 300); do x=$(echo $i); done
+SH
+    # each /bin/true an exec: the exec family's look at its target (rt_libc_exec.c)
+    cat >"$WORK/exec.sh" <<'SH'
+for i in $(seq 300); do /bin/true; done
 SH
 else
     PROGRAMS=(
