@@ -685,9 +685,14 @@ int cli_cmd_run(int argc, char **argv)
     char *tmp = make_temp_dir();
     bool guard_sites = strcmp(opts.guard, "all") != 0 && strcmp(opts.guard, "off") != 0; /* as the runtime reads it */
     int sites_fd = guard_sites && !opts.guard_sites_file[0] ? make_guard_sites_table() : -1;
-    char *plumbing = sites_fd >= 0 ? cli_printf("log_path=%s/%%p.log:json_path=%s/%%p.json:guard_sites_file=/proc/%d/fd/%d",
-                                                tmp, tmp, (int)getpid(), sites_fd)
-                                   : cli_printf("log_path=%s/%%p.log:json_path=%s/%%p.json", tmp, tmp);
+    /* A clean process's JSON report is read only to be passed on: with no
+     * JSON, SARIF, HTML or suppressions asked for, the run's processes but
+     * the program write none (run_pid names the program: lifeguard's child). */
+    bool reports_wanted = json_path || ra.outputs.sarif_path || ra.outputs.html_path || ra.outputs.gen_suppressions;
+    char *sites = sites_fd >= 0 ? cli_printf(":guard_sites_file=/proc/%d/fd/%d", (int)getpid(), sites_fd) : cli_strdup("");
+    char *plumbing = cli_printf("log_path=%s/%%p.log:json_path=%s/%%p.json%s:run_pid=%d%s", tmp, tmp, sites, (int)getpid(),
+                                reports_wanted ? "" : ":json_clean=0");
+    free(sites);
     join(&merged, plumbing);
     lg_options final_opts;
     lg_options_defaults(&final_opts);

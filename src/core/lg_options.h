@@ -10,6 +10,8 @@
     X(log_path, STR, "", "write the text report to this file instead of stderr (%p: pid)")        \
     X(log_fd, UINT, 2, "write the text report to this file descriptor")                           \
     X(json_path, STR, "", "write the JSON report to this file (%p: pid)")                         \
+    X(json_clean, BOOL, 1, "write the JSON report of a process that found nothing (0: only run_pid's program does)") \
+    X(run_pid, UINT, 0, "set by lifeguard run: its pid; its program writes its JSON report as it starts, the run's other processes at a finding and at exit") \
     X(exitcode, UINT, 1, "exit status when errors were found")                                   \
     X(halt_on_error, BOOL, 0, "stop the program at the first error")                              \
     X(max_findings, UINT, 200, "report at most this many findings")                              \

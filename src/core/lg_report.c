@@ -379,9 +379,18 @@ void lg_report_summary_u64(const char *key, uint64_t value)
     lg_unlock(&report_lock);
 }
 
+static bool skip_clean;
+
+void lg_report_skip_clean(void)
+{
+    skip_clean = true;
+}
+
 void lg_report_flush(void)
 {
     if (!lg_report_json_path[0]) return;
+    if (skip_clean && !__atomic_load_n(&reported_count, __ATOMIC_RELAXED) && !__atomic_load_n(&dropped_count, __ATOMIC_RELAXED))
+        return;
     lg_lock(&report_lock);
     size_t cap = store_len + 16384;
     char *doc = lg_pal_map(cap);

@@ -92,6 +92,10 @@ void lg_report_end(lg_report *r);
 void lg_report_set_command(const char *const *argv, int argc);
 void lg_report_summary_u64(const char *key, uint64_t value); /* extra summary counters */
 void lg_report_flush(void);         /* rewrite the JSON file now */
+/* From now on lg_report_flush writes no JSON file while the process has
+ * found nothing (reported or dropped): a run's many clean processes (a
+ * build's compilers and shells) then create no file at all. */
+void lg_report_skip_clean(void);
 /* The process's start time (any number the same in all its images, across
  * exec): written as "process_start", so that a new image recognises the
  * report its process wrote before exec. */

@@ -319,7 +319,9 @@ static void after_fork_child(void)
     lg_pal_after_fork_child();
     lg_unwind_after_fork_child();
     /* The child writes its own JSON report (json_path with %p) when it has
-     * something to say or exits. */
+     * something to say or exits; under lifeguard run with json_clean=0,
+     * only when it has something to say (it is never the run's program). */
+    if (lg_opt.run_pid && !lg_opt.json_clean) lg_report_skip_clean();
     open_channels();
     lg_report_set_process_start(process_start_time());
 }
@@ -350,7 +352,13 @@ void rt_init_full(void)
     pthread_atfork(before_fork, after_fork_parent, after_fork_child);
     if (lg_opt.verbosity) lg_log("==%u==lifeguard %s: checked heap %s\n", lg_pal_pid(), LG_VERSION, rt_heap_on ? "on" : "off");
     rt_busy--;
-    lg_report_flush();
+    /* lifeguard run's program says at once that the runtime runs in it (a
+     * report even if it is killed later); each other process of the run
+     * creates its file only when it has one to write: file creation is
+     * most of what a short process pays (docs/PERFORMANCE.md). */
+    bool program = !lg_opt.run_pid || (uint64_t)getppid() == lg_opt.run_pid;
+    if (!program && !lg_opt.json_clean) lg_report_skip_clean();
+    if (program) lg_report_flush();
 }
 
 __attribute__((constructor(101))) static void rt_constructor(void)

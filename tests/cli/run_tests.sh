@@ -232,7 +232,7 @@ TMPDIR=$work/tmp FAKE_OFFSET=$off FAKE_ENV_DUMP=env.txt LIFEGUARD_OPTIONS=verbos
     > out.txt 2> err.txt
 rc=$?
 opts=$(sed -n 's/^OPTS=//p' env.txt)
-if [[ $rc = 0 && $opts =~ ^verbosity=1:leaks=0:refs=1:stacks=0:log_path=$work/tmp/lifeguard\.[^/]*/%p\.log:json_path=$work/tmp/lifeguard\.[^/]*/%p\.json:guard_sites_file=/proc/[0-9]+/fd/[0-9]+$ ]]; then
+if [[ $rc = 0 && $opts =~ ^verbosity=1:leaks=0:refs=1:stacks=0:log_path=$work/tmp/lifeguard\.[^/]*/%p\.log:json_path=$work/tmp/lifeguard\.[^/]*/%p\.json:guard_sites_file=/proc/[0-9]+/fd/[0-9]+:run_pid=[0-9]+$ ]]; then
     ok "run: LIFEGUARD_OPTIONS merged in order, plumbing last"
 else
     bad "run: LIFEGUARD_OPTIONS merged in order, plumbing last" "status $rc" "$opts"
@@ -348,6 +348,34 @@ if [ -f "$RTLIB" ]; then
         bad "run with the real runtime: double-free found, symbolized in text and JSON" "status $rc" \
             "$(head -20 err.txt)" "$(head -c 600 df.json 2>&1)"
     fi
+
+    # A run's clean processes create no report file unless reports are asked
+    # for: the program (sh) writes its own, a process with a finding writes
+    # its own, the clean ones (target spawn and its exec'd child, twice)
+    # none.  target linger leaves a process running, so the run's directory
+    # is kept and can be looked at.
+    $CC -g -O0 -o target_rt target.c
+    for mode in text json; do
+        rm -rf tmp-clean && mkdir tmp-clean && rm -f linger.pid clean.json*
+        json_args=()
+        [ $mode = json ] && json_args=(--json clean.json)
+        TMPDIR=$work/tmp-clean TARGET_LINGER_PIDFILE=$work/linger.pid "$LG" run --lib "$RTLIB" "${json_args[@]}" -- \
+            sh -c './target_rt spawn; ./target_rt spawn; ./double_free; ./target_rt linger' > /dev/null 2> err.txt
+        rc=$?
+        [ -s linger.pid ] && kill "$(cat linger.pid)" 2> /dev/null
+        dir=$(sed -n 's/.*its reports will be in \(.*\)\/[0-9]*\.log and.*/\1/p' err.txt | head -1)
+        reports=$(ls "$dir" 2> /dev/null | grep -c '\.json$')
+        if [ $mode = text ]; then
+            check_eval "run: clean processes of a run create no report file (the program's and a finding's only)" \
+                '[ $rc = 3 ] && [ -n "$dir" ] && [ "$reports" = 2 ] && grep -q double-free err.txt' \
+                "status $rc, $reports JSON files in '$dir'" "$(ls "$dir" 2>&1)" "$(head -5 err.txt)"
+        else
+            children=$(ls clean.json.* 2> /dev/null | wc -l)
+            check_eval "run --json: every process of the run still has its report (clean ones too)" \
+                '[ $rc = 3 ] && [ -s clean.json ] && [ "$children" -ge 5 ]' "status $rc, $children children's reports" \
+                "$(head -5 err.txt)"
+        fi
+    done
 else
     skip "run with the real runtime ($RTLIB not built)"
 fi
