@@ -96,6 +96,11 @@ void *lg_pal_map_file_shared(int fd, size_t size)
     return p;
 }
 
+bool lg_pal_map_anonymous_at(void *addr, size_t size)
+{
+    return mmap(addr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) == addr;
+}
+
 void lg_pal_unmap(void *addr, size_t size)
 {
     own_maps_remove(addr);

@@ -20,6 +20,9 @@ void *lg_pal_map_shared(size_t size);
 /* The first size bytes of an open file, read-write and shared with every
  * process that maps it (user space only).  NULL on failure. */
 void *lg_pal_map_file_shared(int fd, size_t size);
+/* Replaces [addr, addr + size) of a mapping of ours with zeroed private
+ * memory, in place (async-signal-safe; user space only). */
+bool lg_pal_map_anonymous_at(void *addr, size_t size);
 void lg_pal_unmap(void *addr, size_t size);
 void *lg_pal_reserve(size_t size);             /* address space only, no access */
 /* The stale range freed memory's poison points into: like lg_pal_reserve,

@@ -10,7 +10,8 @@
  * The file is never written unless it is ours: a file that exists must be
  * a regular file of exactly the table's size that starts with the magic;
  * anything else is left as it is, with one warning, and first uses are
- * counted per process as without the option. */
+ * counted per process as without the option.  A file cut short while it
+ * is mapped (a SIGBUS at the next count) is let go: rt_guard_sites_lost. */
 #include "rt_internal.h"
 #include "../core/lg_guard_file.h"
 #include "../platform/lg_linux_modules.h"
@@ -188,6 +189,20 @@ static uint8_t *table_attach(const char *path)
     return NULL;
 }
 
+static uint8_t *attached; /* the mapping, while it is the file's */
+
+/* A SIGBUS at addr in the table: its file was cut short under the mapping
+ * (someone truncated a guard_sites_file of their own).  The table's pages
+ * become this process's own zeroed memory, so the counting goes on (alone)
+ * and the faulting access is retried; the file is not touched again.
+ * Async-signal-safe. */
+bool rt_guard_sites_lost(uintptr_t addr)
+{
+    uint8_t *table = __atomic_load_n(&attached, __ATOMIC_ACQUIRE);
+    if (!table || addr - (uintptr_t)table >= LG_GUARD_FILE_SIZE) return false;
+    return lg_pal_map_anonymous_at(table, LG_GUARD_FILE_SIZE);
+}
+
 void rt_guard_sites_attach(void)
 {
     if (!rt_heap_on || !lg_guard_first || !lg_opt.guard_sites_file[0]) return;
@@ -196,6 +211,9 @@ void rt_guard_sites_attach(void)
     long n = (long)syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", exe, sizeof(exe));
     main_path_hash = hash_bytes(0xcbf29ce484222325ull, exe, n > 0 ? (size_t)n : 0);
     uint8_t *table = table_attach(lg_opt.guard_sites_file);
-    if (table) lg_guard_share_run(table + LG_GUARD_FILE_HEADER, site_key);
+    if (table) {
+        __atomic_store_n(&attached, table, __ATOMIC_RELEASE);
+        lg_guard_share_run(table + LG_GUARD_FILE_HEADER, site_key);
+    }
     errno = saved;
 }

@@ -60,6 +60,8 @@ uintptr_t rt_caller_site(uintptr_t return_address);
 
 /* Maps guard_sites_file, the run's table of first uses (rt_guard_sites.c). */
 void rt_guard_sites_attach(void);
+/* A SIGBUS in that table (its file truncated): handled, the access retried. */
+bool rt_guard_sites_lost(uintptr_t addr);
 
 /* Copies path into out (cap bytes, always terminated), replacing %p with the pid. */
 void rt_expand_path(const char *path, char *out, size_t cap);

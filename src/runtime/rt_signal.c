@@ -165,6 +165,7 @@ static void on_fault(int sig, siginfo_t *si, void *uc)
         to_program(sig, si, uc);
         return;
     }
+    if (sig == SIGBUS && rt_guard_sites_lost((uintptr_t)si->si_addr)) return;
     lg_fault f = {
         .addr = (uintptr_t)si->si_addr,
         .access = access_of(si, uc),

@@ -14,7 +14,9 @@
  *   hostile exec-after-error     free a block twice, then exec itself with
  *                                "exit0": the new image finds nothing
  *   hostile exit0                exit 0
- *   hostile chdir-double-free D  chdir to D, then free a block twice */
+ *   hostile chdir-double-free D  chdir to D, then free a block twice
+ *   hostile truncate-then-alloc F  truncate F to nothing, then allocate from
+ *                                64 call sites never used before; print done */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -38,6 +40,14 @@ static void double_free(void)
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "";
+    if (!strcmp(mode, "truncate-then-alloc") && argc > 2) {
+        if (truncate(argv[2], 0) != 0) return 3;
+#define H_ALLOC(i) free(malloc(24 + (i)));
+#define H_ALLOC8(i) H_ALLOC(i##0) H_ALLOC(i##1) H_ALLOC(i##2) H_ALLOC(i##3) H_ALLOC(i##4) H_ALLOC(i##5) H_ALLOC(i##6) H_ALLOC(i##7)
+        H_ALLOC8(1) H_ALLOC8(2) H_ALLOC8(3) H_ALLOC8(4) H_ALLOC8(5) H_ALLOC8(6) H_ALLOC8(7) H_ALLOC8(8)
+        puts("done");
+        return 0;
+    }
     if (!strcmp(mode, "double-free")) {
         double_free();
         return 0;

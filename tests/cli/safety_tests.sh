@@ -235,5 +235,12 @@ g1=$(guarded sites-1.json) g2=$(guarded sites-2.json)
 check "runtime: a guard_sites_file it made is private, starts with its magic, and a second run guards what the first did not" \
     '[ $rc1 = 7 ] && [ $rc2 = 7 ] && [ "$(stat -c %a sites-table)" = 600 ] && head -1 sites-table | grep -q "^lifeguard guard=sites first-use counts" && [ -n "$g1" ] && [ "$g1" -gt 0 ] && [ "$g2" = 0 ] && ! [ -s err-1.txt ] && ! [ -s err-2.txt ]' \
     "status $rc1 $rc2, guarded $g1 then $g2" "$(cat err-1.txt err-2.txt | head -3)"
+rm -f sites-cut
+"${T[@]}" env LIFEGUARD_OPTIONS=guard_sites_file=$work/sites-cut LD_PRELOAD=$RT ./hostile exit0 > /dev/null 2>&1
+"${T[@]}" env LIFEGUARD_OPTIONS=guard_sites_file=$work/sites-cut LD_PRELOAD=$RT ./hostile truncate-then-alloc \
+    "$work/sites-cut" > out.txt 2> err.txt
+rc=$?
+check "runtime: a guard_sites_file truncated while mapped does not crash the program" \
+    '[ $rc = 0 ] && [ "$(cat out.txt)" = done ] && ! [ -s err.txt ] && ! [ -s sites-cut ]' "status $rc" "$(head -3 err.txt)"
 
 harness_finish
