@@ -3,15 +3,16 @@
  * one thread and with two threads on the same objects.
  *
  *   refs_bench [REPS]     (best of REPS timings per figure, default 7)
- *   refs_bench --fixed N [THREADS [own]]
+ *   refs_bench --fixed N [THREADS [own|token]]
  *                         (N annotated pairs on each of THREADS threads,
  *                          default 1, untimed: for an instruction count
  *                          under callgrind, which the machine's load does
  *                          not move (the difference of two N gives the cost
  *                          of one pair), or a profile of two threads; own:
- *                          each thread on objects of its own.  With
- *                          REFS_BENCH_MARK set, each thread prints where its
- *                          stack is, for bench/shared_lines.py)
+ *                          each thread on objects of its own; token: the
+ *                          token pair.  With REFS_BENCH_MARK set, each
+ *                          thread prints where its stack is, for
+ *                          bench/shared_lines.py)
  *
  * Prints one line per thread count:
  *   refs threads=1 runtime=absent plain_ns=4.80 annotated_ns=5.10 over_ns=0.30 token_ns=5.20 token_over_ns=0.40
@@ -266,10 +267,11 @@ int main(int argc, char **argv)
         volatile char here = 0;
         if (getenv("REFS_BENCH_MARK")) fprintf(stderr, "refs_bench: thread main stack %p\n", (const void *)&here);
         int threads = argc > 3 ? atoi(argv[3]) : 1;
-        bool own = argc > 4 && strcmp(argv[4], "own") == 0;
+        const char *which = argc > 4 ? argv[4] : "";
+        pairs_fn fn = strcmp(which, "own") == 0 ? own_pairs : strcmp(which, "token") == 0 ? token_pairs : annotated_pairs;
         if (threads < 1 || threads > MAX_THREADS)
             return 2;
-        run(own ? own_pairs : annotated_pairs, threads, strtoul(argv[2], NULL, 10));
+        run(fn, threads, strtoul(argv[2], NULL, 10));
         return 0;
     }
     for (int threads = 1; threads <= MAX_THREADS; threads++) {
