@@ -89,6 +89,20 @@ bool lg_pal_guard_install_each(uintptr_t first, size_t stride, size_t count, siz
     return false;
 }
 
+bool lg_pal_guard_install_ranges(const uintptr_t (*ranges)[2], size_t count)
+{
+    (void)ranges;
+    (void)count;
+    return false;
+}
+
+bool lg_pal_guard_remove_ranges(const uintptr_t (*ranges)[2], size_t count)
+{
+    (void)ranges;
+    (void)count;
+    return false;
+}
+
 size_t lg_pal_own_maps(uintptr_t (*out)[2], size_t cap)
 {
     (void)out;
@@ -135,6 +149,10 @@ uint32_t lg_pal_pid(void)
 }
 
 void lg_pal_after_fork_child(void)
+{
+}
+
+void lg_pal_yield(void)
 {
 }
 

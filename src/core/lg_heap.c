@@ -333,7 +333,7 @@ static void *alloc_block(lg_heap_cache *cache, size_t size, size_t align, lg_sta
     else __atomic_fetch_add(&stat_allocs, 1, __ATOMIC_RELAXED);
     uint32_t guard_side = LG_UNLIKELY(lg_guard_due(cache, site)) ? lg_guard_wanted(cache, size, align, site) : LG_GUARD_NO;
     if (LG_UNLIKELY(guard_side != LG_GUARD_NO)) {
-        void *guarded = lg_guard_alloc(guard_side, size, align, stack, tid, birth);
+        void *guarded = lg_guard_alloc(cache, guard_side, size, align, stack, tid, birth);
         if (guarded) return guarded;
     }
     size_t redzone = lg_heap_min_redzone();
@@ -572,7 +572,7 @@ bool lg_heap_free_cached(lg_heap_cache *cache, void *ptr, lg_stack_id stack, uin
     b.meta->qtag = qtag;
     size_t bytes;
     if (b.size_class == LG_GUARD_CLASS) {
-        lg_guard_free(&b); /* inaccessible while quarantined, as large blocks */
+        lg_guard_free(cache, &b); /* inaccessible while quarantined, as large blocks */
         bytes = page_size;
     } else if (b.size_class == LG_LARGE_CLASS) {
         bytes = lg_large_free(&b); /* not written: made inaccessible (lg_heap_large.c) */
@@ -682,6 +682,12 @@ static void report_write_after_free(const lg_block *b, size_t changed)
     lg_finding_report(&f);
 }
 
+void lg_heap_verify_freed(const lg_block *b)
+{
+    size_t changed = lg_poison_find_change(b->user, b->size, lg_poison_word(b->meta->qtag));
+    if (LG_UNLIKELY(changed != SIZE_MAX)) report_write_after_free(b, changed);
+}
+
 /* A recycled slot goes to the evicting thread's cache, warm from its
  * verification; a full cache gives its older half back to the class. */
 static void slot_reusable(lg_heap_cache *cache, uint32_t c, uint32_t slot)
@@ -723,6 +729,10 @@ size_t lg_heap_recycle(const lg_evicted *batch, uint32_t count, lg_heap_cache *c
             continue;
         }
         if (batch[i].size_class == LG_GUARD_CLASS) {
+            if (LG_UNLIKELY(lg_guard_take_pending(b))) { /* still waiting in its freer's batch */
+                lg_heap_verify_freed(b);
+                lg_guard_close_freed(b);
+            }
             bytes += page_size;
             __atomic_store_n(&b->meta->state, LG_BLOCK_FREE, __ATOMIC_RELEASE);
             lg_guard_release(batch[i].slot);

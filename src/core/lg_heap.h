@@ -278,9 +278,22 @@ bool lg_guard_owns(uintptr_t addr);
  * decision: with a cache, asked only when lg_guard_due (below) says so. */
 enum { LG_GUARD_NO = 0, LG_GUARD_END = 1, LG_GUARD_START = 2 };
 uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintptr_t site);
-void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth); /* NULL: not possible */
-void lg_guard_free(const lg_block *b);   /* its pages made inaccessible, their memory given back */
+void *lg_guard_alloc(lg_heap_cache *cache, uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid,
+                     uint64_t birth); /* NULL: not possible */
+/* Its pages made inaccessible, their memory given back: at once, or (a
+ * thread's frees in quick succession under guard=all) poisoned now and
+ * made inaccessible with the thread's next ones, guard_batch at most. */
+void lg_guard_free(lg_heap_cache *cache, const lg_block *b);
+/* At an eviction, before lg_guard_release: true if the block's pages were
+ * still waiting in its freer's batch; they are the caller's then, to
+ * verify (its poison) and close with lg_guard_close_freed. */
+bool lg_guard_take_pending(const lg_block *b);
+void lg_guard_close_freed(const lg_block *b);
+/* A freed block's poison verified: a change is a write-after-free (lg_heap.c). */
+void lg_heap_verify_freed(const lg_block *b);
 void lg_guard_release(uint32_t slot);    /* out of quarantine: reusable */
+/* A cache's waiting frees closed and its slots given back (its thread ends). */
+void lg_guard_cache_release(lg_heap_cache *cache);
 /* For a fault the suppressions hide, at addr near block b: makes what it
  * touched accessible as an ordinary block's memory would be (a freed
  * guarded or large block's pages, with its poison; a live guarded block's
@@ -305,6 +318,8 @@ void lg_guard_summary(void);
 
 /* ---- internal to the heap: classes and thread caches (lg_heap_cache.c) -- */
 #define LG_CLASS_COUNT 51
+#define LG_GUARD_CLASSES 33 /* guarded classes: 1..33 data pages (lg_heap_guard.c) */
+#define LG_GUARD_RUN 16     /* slots of a guarded class a thread takes at once */
 #define LG_CACHE_SLOTS 32 /* reusable slots a cache keeps per class */
 struct lg_heap_cache {
     uint32_t count[LG_CLASS_COUNT];
@@ -316,6 +331,14 @@ struct lg_heap_cache {
     uint32_t guard_countdown; /* allocations until lg_guard_wanted is asked anyway (0: at the next) */
     uint32_t guard_spent;     /* first uses it guarded (guard=sites; guard=all: blocks it guarded) */
     bool guard_first_open;    /* it may guard more first uses now (guard=sites) */
+    /* guard=all: freed guarded blocks waiting to be made inaccessible in
+     * one call, and slots of each guarded class taken from it in runs, so
+     * that a thread's blocks lie side by side (lg_heap_guard.c). */
+    uint32_t guard_pending;
+    uint64_t guard_last_free;                       /* lg_pal_now_ns of its last guarded free */
+    uint32_t guard_pending_slot[LG_GUARD_BATCH_MAX];
+    uint8_t guard_run_count[LG_GUARD_CLASSES];
+    uint32_t guard_run[LG_GUARD_CLASSES][LG_GUARD_RUN];
     lg_heap_cache *next_free; /* in the pool */
     bool in_use;
 };

@@ -49,6 +49,7 @@ void lg_heap_cache_release(lg_heap_cache *c)
         if (c->count[cls]) lg_heap_class_give(cls, c->slots[cls], c->count[cls]);
         c->count[cls] = 0;
     }
+    lg_guard_cache_release(c);
     /* Blocks it freed but did not yet count against the quarantine: a later
      * publish (any thread's) will see them. */
     lg_quarantine_flush(c);

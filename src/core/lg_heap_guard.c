@@ -37,7 +37,8 @@
 
 #include "lg_finding.h"
 
-#define GUARD_CLASSES 33                      /* 1..33 data pages: up to 131072 bytes + alignment */
+#define GUARD_CLASSES LG_GUARD_CLASSES        /* 1..33 data pages: up to 131072 bytes + alignment */
+_Static_assert(GUARD_CLASSES == 33, "131072 bytes and their alignment fit the last class");
 #if LG_CFG_64BIT && defined(LG_CFG_GUARD_SPAN_BITS)
 #define GUARD_SPAN_BITS LG_CFG_GUARD_SPAN_BITS /* a measurement build's: Valgrind refuses 264 GiB */
 #elif LG_CFG_64BIT
@@ -90,6 +91,30 @@ enum { GUARD_OFF, GUARD_SITES, GUARD_ALL };
 #define GUARD_OPENED_BELOW 2u /* the page before slot_start (a start-placed block's) */
 #define GUARD_OPENED_WRITE 4u /* a suppressed write (or an access of unknown kind) opened one */
 #define GUARD_OPENED_MASK 7u
+/* A freed block whose pages wait in its freer's batch (flush_pending) says
+ * so in next_free too, unused while a block is quarantined: GUARD_PENDING
+ * until the freer (or an eviction, lg_guard_take_pending) takes it to close
+ * its pages, GUARD_CLOSING while it does; 0 once closed. */
+#define GUARD_PENDING 0xffffffe8u
+#define GUARD_CLOSING 0xffffffe9u
+_Static_assert((GUARD_PENDING & ~GUARD_OPENED_MASK) != GUARD_OPENED && (GUARD_CLOSING & ~GUARD_OPENED_MASK) != GUARD_OPENED,
+               "a waiting block is not taken for an opened one");
+_Static_assert(GUARD_PENDING > (1u << GUARD_INDEX_BITS), "nor for a free list link");
+/* guard=all, a thread's frees of guarded blocks less than GUARD_HOT_NS
+ * apart wait to be made inaccessible guard_batch at a time: one call for
+ * the batch, with one TLB flush (each is a cross-CPU interrupt to every
+ * CPU that runs the program), and one range for blocks side by side (a
+ * thread's allocations take their slots in runs of LG_GUARD_RUN).  Freed
+ * that way, a block is poisoned at its free and its poison verified when
+ * its batch closes, so a write in between is reported (write-after-free)
+ * and a read sees poison, as for an unguarded block; a free after a pause,
+ * as a test's or a program's one-off free, is made inaccessible at once,
+ * and so is the batch waiting before it. */
+#define GUARD_HOT_NS 100000u
+#define RUN_FRESH 0x80000000u /* a run's slot never handed out: committed, untouched, no call to open it */
+_Static_assert(GUARD_INDEX_BITS < 31, "a run's entry has room for RUN_FRESH");
+_Static_assert(LG_GUARD_BATCH_MAX <= LG_PAL_GUARD_RANGES, "a batch's ranges fit one lg_pal_guard_install_ranges");
+_Static_assert(LG_GUARD_RUN <= UINT8_MAX, "a run's count fits its byte");
 
 typedef struct guard_class {
     lg_lock_t lock;
@@ -393,27 +418,89 @@ void lg_guard_to_block(uint32_t slot, lg_block *out)
     to_block(slot >> GUARD_INDEX_BITS, slot & ((1u << GUARD_INDEX_BITS) - 1), out);
 }
 
-void *lg_guard_alloc(uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid, uint64_t birth)
+/* Under the class lock: up to want slots, reusable ones first (a run's
+ * stays in the order the quarantine gave them back: mostly side by side),
+ * then fresh ones (RUN_FRESH: their pages committed, untouched, their guard
+ * page marked).  Returns how many. */
+static uint32_t take_slots(guard_class *gc, uint32_t *out, uint32_t want)
+{
+    uint32_t n = 0;
+    for (; n < want && gc->free_head; n++) {
+        uint32_t index = gc->free_head - 1;
+        gc->free_head = gc->meta[index].next_free;
+        out[want - 1 - n] = index; /* handed out from the end */
+    }
+    for (; n < want && gc->bump < gc->max_slots; n++) {
+        uint32_t index = gc->bump;
+        if (index >= gc->marked) extend_marked(gc);
+        out[want - 1 - n] = index | (index < gc->marked ? RUN_FRESH : 0);
+        __atomic_store_n(&gc->bump, gc->bump + 1, __ATOMIC_RELEASE);
+    }
+    if (n < want)
+        for (uint32_t i = 0; i < n; i++) out[i] = out[want - n + i];
+    return n;
+}
+
+/* A run's reused slots opened in one call (RUN_FRESH then: no call at
+ * their allocation).  They are out of quarantine: until handed out, a
+ * stale pointer into them reads zeros instead of faulting, as in any
+ * slot never used. */
+static void open_run(uint32_t *run, uint32_t n, uint32_t k)
+{
+    const guard_class *gc = &gclasses[k];
+    uintptr_t ranges[LG_GUARD_RUN][2];
+    uint32_t r = 0, opened[LG_GUARD_RUN];
+    if (!__atomic_load_n(&markers, __ATOMIC_RELAXED)) return;
+    for (uint32_t i = 0; i < n; i++) {
+        if (run[i] & RUN_FRESH) continue;
+        uintptr_t data = gc->start + (uintptr_t)run[i] * gc->slot_size;
+        if (!in_marked(data, (size_t)gc->pages * page_size)) continue;
+        ranges[r][0] = data;
+        ranges[r][1] = data + (size_t)gc->pages * page_size;
+        opened[r++] = i;
+    }
+    if (r < 2 || !lg_pal_guard_remove_ranges(ranges, r)) return; /* each opened at its allocation */
+    for (uint32_t i = 0; i < r; i++) run[opened[i]] |= RUN_FRESH;
+}
+
+/* A slot of class k for a new block: from the thread's run under
+ * guard=all (the class lock once a run), else from the class. */
+static bool take_slot(lg_heap_cache *cache, uint32_t k, uint32_t *entry)
+{
+    guard_class *gc = &gclasses[k];
+    if (cache && mode == GUARD_ALL) {
+        uint32_t n = cache->guard_run_count[k];
+        if (!n) {
+            lg_lock(&gc->lock);
+            n = take_slots(gc, cache->guard_run[k], LG_GUARD_RUN);
+            lg_unlock(&gc->lock);
+            if (!n) return false;
+            open_run(cache->guard_run[k], n, k);
+        }
+        *entry = cache->guard_run[k][--n];
+        cache->guard_run_count[k] = (uint8_t)n;
+        return true;
+    }
+    lg_lock(&gc->lock);
+    uint32_t n = take_slots(gc, entry, 1);
+    lg_unlock(&gc->lock);
+    return n == 1;
+}
+
+static void flush_pending(lg_heap_cache *cache);
+
+void *lg_guard_alloc(lg_heap_cache *cache, uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid,
+                     uint64_t birth)
 {
     size_t end_align = end_alignment(align);
     uint32_t k = (uint32_t)pages_for(size, end_align) - 1;
     guard_class *gc = &gclasses[k];
-    uint32_t index;
-    bool fresh = false;
-    lg_lock(&gc->lock);
-    if (gc->free_head) {
-        index = gc->free_head - 1;
-        gc->free_head = gc->meta[index].next_free;
-    } else if (gc->bump < gc->max_slots) {
-        index = gc->bump;
-        if (index >= gc->marked) extend_marked(gc);
-        fresh = index < gc->marked; /* its pages committed, untouched, its guard page marked */
-        __atomic_store_n(&gc->bump, gc->bump + 1, __ATOMIC_RELEASE);
-    } else {
-        lg_unlock(&gc->lock);
-        return NULL;
-    }
-    lg_unlock(&gc->lock);
+    /* A batch left waiting since the thread's last free closes now. */
+    if (cache && cache->guard_pending && lg_pal_now_ns() - cache->guard_last_free >= GUARD_HOT_NS) flush_pending(cache);
+    uint32_t entry;
+    if (!take_slot(cache, k, &entry)) return NULL;
+    uint32_t index = entry & ~RUN_FRESH;
+    bool fresh = entry & RUN_FRESH;
 
     uintptr_t data = gc->start + (uintptr_t)index * gc->slot_size;
     size_t data_bytes = (size_t)gc->pages * page_size;
@@ -471,11 +558,112 @@ void lg_guard_close(const lg_block *b, lg_stack_id stack, uint32_t tid, const ch
     b->meta->free_stack = 0;
 }
 
-void lg_guard_free(const lg_block *b)
+/* Makes a batch of freed blocks' pages inaccessible: neighbours in one
+ * range (the guard page between them is marked already). */
+static void close_batch(const uint32_t *slots, uint32_t n)
 {
-    close_pages(b->slot_start, b->slot_end - b->slot_start);
+    uintptr_t ranges[LG_GUARD_BATCH_MAX][2];
+    uint32_t r = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        lg_block b;
+        lg_guard_to_block(slots[i], &b);
+        if (r && i && slots[i] == slots[i - 1] + 1) ranges[r - 1][1] = b.slot_end;
+        else {
+            ranges[r][0] = b.slot_start;
+            ranges[r++][1] = b.slot_end;
+        }
+    }
+    if (__atomic_load_n(&markers, __ATOMIC_RELAXED) && lg_pal_guard_install_ranges(ranges, r)) return;
+    __atomic_store_n(&markers, false, __ATOMIC_RELAXED); /* refused (mlockall): protections from now on */
+    for (uint32_t i = 0; i < r; i++) lg_pal_decommit((void *)ranges[i][0], ranges[i][1] - ranges[i][0]);
+}
+
+/* The thread's waiting frees made inaccessible, but those an eviction took
+ * meanwhile (lg_guard_take_pending), their poison verified first. */
+static void flush_pending(lg_heap_cache *cache)
+{
+    uint32_t n = cache->guard_pending, m = 0;
+    uint32_t mine[LG_GUARD_BATCH_MAX];
+    cache->guard_pending = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t slot = cache->guard_pending_slot[i];
+        lg_block_meta *meta = &gclasses[slot >> GUARD_INDEX_BITS].meta[slot & ((1u << GUARD_INDEX_BITS) - 1)];
+        uint32_t expected = GUARD_PENDING;
+        if (!__atomic_compare_exchange_n(&meta->next_free, &expected, GUARD_CLOSING, false, __ATOMIC_ACQ_REL,
+                                         __ATOMIC_ACQUIRE))
+            continue;
+        uint32_t j = m++; /* sorted by class, then index: neighbours side by side */
+        for (; j && mine[j - 1] > slot; j--) mine[j] = mine[j - 1];
+        mine[j] = slot;
+    }
+    for (uint32_t i = 0; i < m; i++) {
+        lg_block b;
+        lg_guard_to_block(mine[i], &b);
+        lg_heap_verify_freed(&b);
+    }
+    close_batch(mine, m);
+    for (uint32_t i = 0; i < m; i++)
+        __atomic_store_n(&gclasses[mine[i] >> GUARD_INDEX_BITS].meta[mine[i] & ((1u << GUARD_INDEX_BITS) - 1)].next_free, 0,
+                         __ATOMIC_RELEASE);
+}
+
+void lg_guard_free(lg_heap_cache *cache, const lg_block *b)
+{
     __atomic_fetch_sub(&live_blocks, 1, __ATOMIC_RELAXED);
     __atomic_fetch_sub(&live_bytes, b->slot_end - b->slot_start, __ATOMIC_RELAXED);
+    if (cache && mode == GUARD_ALL && lg_opt.guard_batch > 1 && __atomic_load_n(&markers, __ATOMIC_RELAXED) &&
+        in_marked(b->slot_start, b->slot_end - b->slot_start)) {
+        uint64_t now = lg_pal_now_ns();
+        bool hot = now - cache->guard_last_free < GUARD_HOT_NS;
+        cache->guard_last_free = now;
+        if (hot) {
+            lg_poison_fill(b->user, b->size, lg_poison_word(b->meta->qtag));
+            __atomic_store_n(&b->meta->next_free, GUARD_PENDING, __ATOMIC_RELEASE);
+            cache->guard_pending_slot[cache->guard_pending++] = b->slot;
+            if (cache->guard_pending >= lg_opt.guard_batch) flush_pending(cache);
+            return;
+        }
+        if (cache->guard_pending) flush_pending(cache);
+    }
+    close_pages(b->slot_start, b->slot_end - b->slot_start);
+}
+
+bool lg_guard_take_pending(const lg_block *b)
+{
+    for (uint32_t spins = 0;; spins++) {
+        uint32_t v = __atomic_load_n(&b->meta->next_free, __ATOMIC_ACQUIRE);
+        if (v == GUARD_PENDING) {
+            if (__atomic_compare_exchange_n(&b->meta->next_free, &v, 0, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                return true;
+            continue;
+        }
+        /* Its freer is closing it (one system call): wait, so that the
+         * slot is not handed out before its pages are inaccessible. */
+        if (v != GUARD_CLOSING || spins > (1u << 24)) return false;
+        if (spins >= 64) lg_pal_yield(); /* on fewer CPUs than threads, the freer may not be running */
+    }
+}
+
+void lg_guard_close_freed(const lg_block *b)
+{
+    close_pages(b->slot_start, b->slot_end - b->slot_start);
+}
+
+void lg_guard_cache_release(lg_heap_cache *cache)
+{
+    if (mode == GUARD_OFF) return;
+    if (cache->guard_pending) flush_pending(cache);
+    cache->guard_last_free = 0;
+    for (uint32_t k = 0; k < GUARD_CLASSES; k++) {
+        for (uint32_t i = 0; i < cache->guard_run_count[k]; i++) {
+            uint32_t index = cache->guard_run[k][i] & ~RUN_FRESH;
+            /* Closed again: every slot on the free list is inaccessible (a fresh one is committed). */
+            if (cache->guard_run[k][i] & RUN_FRESH) close_pages(gclasses[k].start + (uintptr_t)index * gclasses[k].slot_size,
+                                                                (size_t)gclasses[k].pages * page_size);
+            lg_guard_release(k << GUARD_INDEX_BITS | index);
+        }
+        cache->guard_run_count[k] = 0;
+    }
 }
 
 /* A freed block's pages back as an unguarded quarantined block's would be:

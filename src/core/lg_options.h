@@ -34,6 +34,7 @@
     X(guard_blocks, UINT, 8192, "guarded blocks live at once (without guard markers each costs the kernel 2 mappings)")  \
     X(guard_max_size, UINT, 65536, "guarded blocks are at most this many bytes (up to 131072)")    \
     X(guard_align, UINT, 16, "alignment of a guarded block's end (1-16; see README)")              \
+    X(guard_batch, UINT, 32, "guard=all: a thread's frees in quick succession made inaccessible this many at once (0-64; 0 or 1: each at once)") \
     X(guard_markers, BOOL, 1, "guard pages by the kernel's guard markers where it has them (Linux 6.13+); 0: by mprotect") \
     X(check_at_exit, BOOL, 1, "verify poison and redzones of every block at exit")                \
     X(leaks, BOOL, 1, "scan for unreachable blocks at exit")                                      \
@@ -48,6 +49,8 @@
 
 /* guard_first_burst's bound: the budget of first uses it starts (lg_heap_guard.c's GUARD_BURST). */
 #define LG_GUARD_BURST_MAX 1024
+/* guard_batch's bound: the frees a thread cache holds (lg_heap.h). */
+#define LG_GUARD_BATCH_MAX 64
 
 /* The options that name a file: a set-uid program ignores them when they
  * come from the environment (X(name) for each). */

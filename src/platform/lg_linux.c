@@ -170,24 +170,74 @@ bool lg_pal_guard_remove(void *addr, size_t size)
 #define PIDFD_SELF_THREAD (-10000)
 #define GUARD_BATCH 64
 
+static bool no_batch; /* process_madvise refused (an older kernel) */
+
 bool lg_pal_guard_install_each(uintptr_t first, size_t stride, size_t count, size_t size)
 {
-    static bool no_batch;
     while (count) {
         size_t n = count < GUARD_BATCH ? count : GUARD_BATCH;
         struct iovec iov[GUARD_BATCH];
         for (size_t i = 0; i < n; i++) iov[i] = (struct iovec){(void *)(first + i * stride), size};
         int saved = errno;
-        long done = no_batch ? -1 : syscall(SYS_process_madvise, PIDFD_SELF_THREAD, iov, n, MADV_GUARD_INSTALL, 0);
+        long done = __atomic_load_n(&no_batch, __ATOMIC_RELAXED) ? -1 : syscall(SYS_process_madvise, PIDFD_SELF_THREAD, iov, n, MADV_GUARD_INSTALL, 0);
         errno = saved;
         if (done != (long)(n * size)) {
-            if (done < 0) no_batch = true; /* an older kernel: ENOSYS, EBADF, EINVAL */
+            if (done < 0) __atomic_store_n(&no_batch, true, __ATOMIC_RELAXED); /* an older kernel: ENOSYS, EBADF, EINVAL */
             for (size_t i = 0; i < n; i++)
                 if (!lg_pal_guard_install(iov[i].iov_base, size)) return false;
         }
         first += n * stride;
         count -= n;
     }
+    return true;
+}
+
+/* A range's guard install zaps its pages and flushes the TLB on every CPU
+ * running the process (an IPI each): once a call, however many pages.  So
+ * several ranges are first emptied by one batched MADV_DONTNEED (one flush
+ * for all; it keeps guard markers), then marked, which on empty pages is
+ * a page-table walk.  A single range is marked directly. */
+bool lg_pal_guard_install_ranges(const uintptr_t (*ranges)[2], size_t count)
+{
+    struct iovec iov[LG_PAL_GUARD_RANGES];
+    size_t total = 0;
+    if (count > LG_PAL_GUARD_RANGES) return false;
+    for (size_t i = 0; i < count; i++) {
+        iov[i] = (struct iovec){(void *)ranges[i][0], ranges[i][1] - ranges[i][0]};
+        total += iov[i].iov_len;
+    }
+    if (count == 1) return lg_pal_guard_install(iov[0].iov_base, iov[0].iov_len);
+    int saved = errno;
+    long done = -1;
+    if (!__atomic_load_n(&no_batch, __ATOMIC_RELAXED)) {
+        done = syscall(SYS_process_madvise, PIDFD_SELF_THREAD, iov, count, MADV_DONTNEED, 0);
+        if (done < 0 && (errno == ENOSYS || errno == EBADF)) __atomic_store_n(&no_batch, true, __ATOMIC_RELAXED);
+        if (done == (long)total) done = syscall(SYS_process_madvise, PIDFD_SELF_THREAD, iov, count, MADV_GUARD_INSTALL, 0);
+    }
+    errno = saved;
+    if (done == (long)total) return true;
+    for (size_t i = 0; i < count; i++) /* one at a time: an older kernel, or a locked range (then false) */
+        if (!lg_pal_guard_install(iov[i].iov_base, iov[i].iov_len)) return false;
+    return true;
+}
+
+bool lg_pal_guard_remove_ranges(const uintptr_t (*ranges)[2], size_t count)
+{
+    struct iovec iov[LG_PAL_GUARD_RANGES];
+    size_t total = 0;
+    if (count > LG_PAL_GUARD_RANGES) return false;
+    for (size_t i = 0; i < count; i++) {
+        iov[i] = (struct iovec){(void *)ranges[i][0], ranges[i][1] - ranges[i][0]};
+        total += iov[i].iov_len;
+    }
+    int saved = errno;
+    long done = count > 1 && !__atomic_load_n(&no_batch, __ATOMIC_RELAXED)
+                    ? syscall(SYS_process_madvise, PIDFD_SELF_THREAD, iov, count, MADV_GUARD_REMOVE, 0)
+                    : -1;
+    errno = saved;
+    if (done == (long)total) return true;
+    for (size_t i = 0; i < count; i++) /* a partial or refused batch: each again (removing twice is harmless) */
+        if (!lg_pal_guard_remove(iov[i].iov_base, iov[i].iov_len)) return false;
     return true;
 }
 
@@ -237,6 +287,11 @@ uint32_t lg_pal_pid(void)
 void lg_pal_after_fork_child(void)
 {
     cached_tid = 0;
+}
+
+void lg_pal_yield(void)
+{
+    syscall(SYS_sched_yield);
 }
 
 uint64_t lg_pal_now_ns(void)

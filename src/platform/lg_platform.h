@@ -47,6 +47,15 @@ bool lg_pal_guard_remove(void *addr, size_t size);
 /* lg_pal_guard_install on count ranges of size bytes, stride bytes apart
  * from first (one call where the platform can batch them). */
 bool lg_pal_guard_install_each(uintptr_t first, size_t stride, size_t count, size_t size);
+/* lg_pal_guard_install on count [start, end) ranges at once (up to
+ * LG_PAL_GUARD_RANGES), their pages given back under one TLB flush where
+ * the platform can: what a batch of freed blocks costs is then about a
+ * page's, not a call's, each.  Ranges may hold pages already marked. */
+#define LG_PAL_GUARD_RANGES 64
+bool lg_pal_guard_install_ranges(const uintptr_t (*ranges)[2], size_t count);
+/* lg_pal_guard_remove on count ranges at once (one call where the
+ * platform can batch them). */
+bool lg_pal_guard_remove_ranges(const uintptr_t (*ranges)[2], size_t count);
 /* The runtime's own live lg_pal_map mappings as [start, end) pairs, for the
  * leak scan (which must not take them for the program's roots); returns how
  * many were written.  Takes no lock. */
@@ -70,6 +79,7 @@ uint32_t lg_pal_tid(void);
 uint32_t lg_pal_pid(void);
 void lg_pal_after_fork_child(void); /* forget the parent's thread id */
 uint64_t lg_pal_now_ns(void);
+void lg_pal_yield(void); /* let another thread run (a wait on one that may not be) */
 
 /* ---- output: channels are file descriptors on Linux -------------------- */
 void lg_pal_write(int channel, const char *text, size_t len); /* a descriptor, or LG_PAL_PATH_CHANNEL */
