@@ -174,7 +174,9 @@ static void report_write_after_free(const lg_finding *f)
                                    (size_t)(f->address - b->user), b->size, (unsigned long)b->user);
     lg_report_address(r, f->address);
     lg_report_block(r, b->user, b->size);
-    lg_report_note(r, "found when the block left the quarantine; the write happened after this free");
+    lg_report_note(r, f->op_name ? "found when the block was made inaccessible with the frees that followed it (guard_batch); "
+                                   "the write happened after this free"
+                                 : "found when the block left the quarantine; the write happened after this free");
     lg_heap_report_stacks(r, b, "the block was freed here", "the block was allocated here");
     lg_report_end(r);
 }

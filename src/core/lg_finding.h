@@ -46,7 +46,7 @@ typedef struct lg_finding {
     lg_kind kind;
     lg_stack_id key;        /* de-duplication and suppressions (0: none) */
     lg_op op;
-    const char *op_name;    /* FREE, CALL, CHECK: the function */
+    const char *op_name;    /* FREE, CALL, CHECK: the function; EVICT: set when a guarded batch closed, not an eviction */
     lg_access access;       /* CALL, FAULT: read or write */
     uintptr_t address;      /* the address the operation used (CHECK, EVICT: the damaged byte) */
     size_t length;          /* CALL: the bytes the call touches */

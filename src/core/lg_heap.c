@@ -682,6 +682,17 @@ static void report_write_after_free(const lg_block *b, size_t changed)
     lg_finding_report(&f);
 }
 
+void lg_heap_verify_batched(const lg_block *b)
+{
+    size_t changed = lg_poison_find_change(b->user, b->size, lg_poison_word(b->meta->qtag));
+    if (LG_LIKELY(changed == SIZE_MAX)) return;
+    lg_finding f = {
+        .kind = LG_WRITE_AFTER_FREE, .key = b->meta->free_stack, .op = LG_OP_EVICT, .op_name = "batch", .address = b->user + changed,
+        .block = b,
+    };
+    lg_finding_report(&f);
+}
+
 void lg_heap_verify_freed(const lg_block *b)
 {
     size_t changed = lg_poison_find_change(b->user, b->size, lg_poison_word(b->meta->qtag));

@@ -289,8 +289,10 @@ void lg_guard_free(lg_heap_cache *cache, const lg_block *b);
  * verify (its poison) and close with lg_guard_close_freed. */
 bool lg_guard_take_pending(const lg_block *b);
 void lg_guard_close_freed(const lg_block *b);
-/* A freed block's poison verified: a change is a write-after-free (lg_heap.c). */
+/* A freed block's poison verified: a change is a write-after-free
+ * (lg_heap.c), found at its eviction or as its guarded batch closed. */
 void lg_heap_verify_freed(const lg_block *b);
+void lg_heap_verify_batched(const lg_block *b);
 void lg_guard_release(uint32_t slot);    /* out of quarantine: reusable */
 /* A cache's waiting frees closed and its slots given back (its thread ends). */
 void lg_guard_cache_release(lg_heap_cache *cache);
@@ -335,7 +337,7 @@ struct lg_heap_cache {
      * one call, and slots of each guarded class taken from it in runs, so
      * that a thread's blocks lie side by side (lg_heap_guard.c). */
     uint32_t guard_pending;
-    uint64_t guard_last_free;                       /* lg_pal_now_ns of its last guarded free */
+    bool guard_streak;        /* its last allocator call freed a guarded block */
     uint32_t guard_pending_slot[LG_GUARD_BATCH_MAX];
     uint8_t guard_run_count[LG_GUARD_CLASSES];
     uint32_t guard_run[LG_GUARD_CLASSES][LG_GUARD_RUN];

@@ -100,17 +100,18 @@ enum { GUARD_OFF, GUARD_SITES, GUARD_ALL };
 _Static_assert((GUARD_PENDING & ~GUARD_OPENED_MASK) != GUARD_OPENED && (GUARD_CLOSING & ~GUARD_OPENED_MASK) != GUARD_OPENED,
                "a waiting block is not taken for an opened one");
 _Static_assert(GUARD_PENDING > (1u << GUARD_INDEX_BITS), "nor for a free list link");
-/* guard=all, a thread's frees of guarded blocks less than GUARD_HOT_NS
- * apart wait to be made inaccessible guard_batch at a time: one call for
- * the batch, with one TLB flush (each is a cross-CPU interrupt to every
- * CPU that runs the program), and one range for blocks side by side (a
- * thread's allocations take their slots in runs of LG_GUARD_RUN).  Freed
- * that way, a block is poisoned at its free and its poison verified when
- * its batch closes, so a write in between is reported (write-after-free)
- * and a read sees poison, as for an unguarded block; a free after a pause,
- * as a test's or a program's one-off free, is made inaccessible at once,
- * and so is the batch waiting before it. */
-#define GUARD_HOT_NS 100000u
+/* guard=all: a guarded free that follows the thread's previous one with
+ * no allocation between (a loop of frees: a consumer, a teardown) waits to
+ * be made inaccessible with the next ones, guard_batch at a time: one call
+ * for the batch, with one TLB flush (each is a cross-CPU interrupt to
+ * every CPU that runs the program), and one range for blocks side by side
+ * (a thread's allocations take their slots in runs of LG_GUARD_RUN).
+ * Such a block is poisoned at its free and its poison verified when its
+ * batch closes, so a write in between is reported (write-after-free) and a
+ * read sees poison, as for an unguarded block.  The batch closes when
+ * full, at the thread's next allocation and when the thread ends; the
+ * first free of a run of frees, and every free that follows an
+ * allocation, is made inaccessible at once. */
 #define RUN_FRESH 0x80000000u /* a run's slot never handed out: committed, untouched, no call to open it */
 _Static_assert(GUARD_INDEX_BITS < 31, "a run's entry has room for RUN_FRESH");
 _Static_assert(LG_GUARD_BATCH_MAX <= LG_PAL_GUARD_RANGES, "a batch's ranges fit one lg_pal_guard_install_ranges");
@@ -314,12 +315,18 @@ static uint32_t wanted_shared(size_t pages, uintptr_t site)
     return tick % sample == 0 ? placement(tick / sample, pages) : LG_GUARD_NO;
 }
 
+static void flush_pending(lg_heap_cache *cache);
+
 uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintptr_t site)
 {
     bool fits = mode != GUARD_OFF && size <= lg_opt.guard_max_size && align <= page_size;
     size_t pages = fits ? pages_for(size, end_alignment(align)) : 0;
     if (pages > GUARD_CLASSES) fits = false;
     if (!cache) return fits ? wanted_shared(pages, site) : LG_GUARD_NO;
+    if (mode == GUARD_ALL) { /* every allocation comes here: it ends the thread's run of frees */
+        cache->guard_streak = false;
+        if (LG_UNLIKELY(cache->guard_pending)) flush_pending(cache);
+    }
     bool sampled = false;
     if (cache->guard_countdown <= 1) { /* ran out (1), or a fresh cache (0) */
         sampled = cache->guard_countdown == 1 && mode == GUARD_SITES && lg_opt.guard_sample;
@@ -487,16 +494,12 @@ static bool take_slot(lg_heap_cache *cache, uint32_t k, uint32_t *entry)
     return n == 1;
 }
 
-static void flush_pending(lg_heap_cache *cache);
-
 void *lg_guard_alloc(lg_heap_cache *cache, uint32_t side, size_t size, size_t align, lg_stack_id stack, uint32_t tid,
                      uint64_t birth)
 {
     size_t end_align = end_alignment(align);
     uint32_t k = (uint32_t)pages_for(size, end_align) - 1;
     guard_class *gc = &gclasses[k];
-    /* A batch left waiting since the thread's last free closes now. */
-    if (cache && cache->guard_pending && lg_pal_now_ns() - cache->guard_last_free >= GUARD_HOT_NS) flush_pending(cache);
     uint32_t entry;
     if (!take_slot(cache, k, &entry)) return NULL;
     uint32_t index = entry & ~RUN_FRESH;
@@ -599,7 +602,7 @@ static void flush_pending(lg_heap_cache *cache)
     for (uint32_t i = 0; i < m; i++) {
         lg_block b;
         lg_guard_to_block(mine[i], &b);
-        lg_heap_verify_freed(&b);
+        lg_heap_verify_batched(&b);
     }
     close_batch(mine, m);
     for (uint32_t i = 0; i < m; i++)
@@ -613,10 +616,9 @@ void lg_guard_free(lg_heap_cache *cache, const lg_block *b)
     __atomic_fetch_sub(&live_bytes, b->slot_end - b->slot_start, __ATOMIC_RELAXED);
     if (cache && mode == GUARD_ALL && lg_opt.guard_batch > 1 && __atomic_load_n(&markers, __ATOMIC_RELAXED) &&
         in_marked(b->slot_start, b->slot_end - b->slot_start)) {
-        uint64_t now = lg_pal_now_ns();
-        bool hot = now - cache->guard_last_free < GUARD_HOT_NS;
-        cache->guard_last_free = now;
-        if (hot) {
+        bool streak = cache->guard_streak;
+        cache->guard_streak = true;
+        if (streak) {
             lg_poison_fill(b->user, b->size, lg_poison_word(b->meta->qtag));
             __atomic_store_n(&b->meta->next_free, GUARD_PENDING, __ATOMIC_RELEASE);
             cache->guard_pending_slot[cache->guard_pending++] = b->slot;
@@ -653,7 +655,7 @@ void lg_guard_cache_release(lg_heap_cache *cache)
 {
     if (mode == GUARD_OFF) return;
     if (cache->guard_pending) flush_pending(cache);
-    cache->guard_last_free = 0;
+    cache->guard_streak = false;
     for (uint32_t k = 0; k < GUARD_CLASSES; k++) {
         for (uint32_t i = 0; i < cache->guard_run_count[k]; i++) {
             uint32_t index = cache->guard_run[k][i] & ~RUN_FRESH;

@@ -49,6 +49,11 @@ static void errors_name_the_problem(void **state)
     assert_non_null(strstr(err, "'guard_first_burst' has a bad value '1025'"));
     assert_true(lg_options_parse(&o, "guard_first_burst=1024", err, sizeof err));
     assert_int_equal(o.guard_first_burst, 1024);
+    assert_int_equal(o.guard_batch, 32);
+    assert_false(lg_options_parse(&o, "guard_batch=65", err, sizeof err));
+    assert_non_null(strstr(err, "'guard_batch' has a bad value '65'"));
+    assert_true(lg_options_parse(&o, "guard_batch=0", err, sizeof err));
+    assert_int_equal(o.guard_batch, 0);
     assert_false(lg_options_parse(&o, "redzone", err, sizeof err));
     assert_string_equal(err, "option entry 'redzone' is not key=value");
     assert_false(lg_options_parse(&o, "=3", err, sizeof err));
