@@ -321,7 +321,7 @@ void lg_guard_summary(void);
 /* ---- internal to the heap: classes and thread caches (lg_heap_cache.c) -- */
 #define LG_CLASS_COUNT 51
 #define LG_GUARD_CLASSES 33 /* guarded classes: 1..33 data pages (lg_heap_guard.c) */
-#define LG_GUARD_RUN 16     /* slots of a guarded class a thread takes at once */
+#define LG_GUARD_RUN 32     /* slots of a guarded class a thread takes at once */
 #define LG_CACHE_SLOTS 32 /* reusable slots a cache keeps per class */
 struct lg_heap_cache {
     uint32_t count[LG_CLASS_COUNT];
