@@ -144,9 +144,33 @@ static bool rule_matches_frame(const rule *r, uintptr_t pc)
     return known && (glob ? glob_match(r->pattern, mod.path) : contains(mod.path, r->pattern));
 }
 
+static char program[256];
+
+void lg_suppress_set_program(const char *path)
+{
+    size_t n = path ? lg_str_len(path) : 0;
+    if (!copy_bounded(program, sizeof(program), path ? path : "", n)) program[0] = 0;
+}
+
+/* No stack (stacks=0): the program is the one module the finding has. */
+static bool suppressed_by_program(const char *name)
+{
+    if (!program[0]) return false;
+    for (uint32_t i = 0; i < rule_count; i++) {
+        rule *r = &rules[i];
+        if (r->kind[0] != '*' && lg_str_cmp(r->kind, name) != 0) continue;
+        if (has_star(r->pattern) ? glob_match(r->pattern, program) : contains(program, r->pattern)) {
+            r->hits++;
+            return true;
+        }
+    }
+    return false;
+}
+
 bool lg_suppressed(lg_kind kind, lg_stack_id key)
 {
-    if (!rule_count || !key) return false;
+    if (!rule_count) return false;
+    if (!key) return suppressed_by_program(lg_kind_name(kind));
     uintptr_t pcs[LG_MAX_FRAMES];
     uint32_t depth = lg_depot_get(key, pcs, LG_MAX_FRAMES);
     const char *name = lg_kind_name(kind);

@@ -5,7 +5,9 @@
  * finding is suppressed when a frame of its key stack has a function name
  * or a module path matching PATTERN ('*' matches any run of characters;
  * a pattern with no '*' must match the function name whole or be a
- * substring of the module path). */
+ * substring of the module path).  A finding with no stack (stacks=0) has
+ * one module only, the program: its rules' module patterns are matched
+ * against the program's path (lg_suppress_set_program). */
 #ifndef LG_SUPPRESS_H
 #define LG_SUPPRESS_H
 
@@ -20,6 +22,9 @@
 bool lg_suppress_parse(const char *text, size_t len, char *err, size_t err_len);
 bool lg_suppress_add(const char *kind, const char *pattern);
 bool lg_suppressed(lg_kind kind, lg_stack_id key);
+/* The running program's path, for findings without a stack; NULL or "":
+ * none (a kernel). */
+void lg_suppress_set_program(const char *path);
 uint32_t lg_suppress_count(void);
 /* How many findings each rule has hidden, for the summary. */
 uint64_t lg_suppress_hits(uint32_t rule, const char **kind, const char **pattern);

@@ -234,6 +234,10 @@ static void warn_own_malloc(void)
 static void load_suppressions(void)
 {
     if (!lg_opt.suppressions[0]) return;
+    char exe[256];
+    long len = syscall(SYS_readlink, "/proc/self/exe", exe, sizeof(exe) - 1);
+    exe[len > 0 ? len : 0] = 0;
+    lg_suppress_set_program(exe);
     static char text[LG_SUPPRESS_MAX_BYTES + 1];
     char err[256];
     size_t n = read_file(lg_opt.suppressions, text, sizeof(text), true);
