@@ -30,6 +30,9 @@ static uint64_t ring_tail; /* oldest sequence number not yet evicted */
 static int64_t queued_bytes;
 static int64_t queued_peak; /* the most queued_bytes an eviction began at (for LIFEGUARD_RSS_MAP) */
 static lg_lock_t evict_lock = LG_LOCK_INIT;
+static lg_heap_cache *evicting; /* the cache of the thread in evict_while_over, if any */
+/* Past the bound by more than 1/OVERSHOOT_DIVISOR of it, a freer waits for the evictor. */
+#define OVERSHOOT_DIVISOR 32
 /* In a forked child: sequence numbers below this were the parent's frees. */
 static uint64_t inherited_below;
 
@@ -89,7 +92,19 @@ static bool over_bounds(void)
 
 static void evict_while_over(lg_heap_cache *cache)
 {
-    if (!lg_trylock(&evict_lock)) return; /* someone else is already evicting */
+    if (!lg_trylock(&evict_lock)) {
+        /* Someone is evicting.  Far past the bound, wait for it: with
+         * trylock alone the quarantine grew without limit while the evictor
+         * was preempted or slower than the others' frees (prodcons: 100-260
+         * MiB peaks, docs/PERFORMANCE.md).  Never for this thread's own
+         * eviction (a report made while evicting may free), nor without a
+         * cache to tell whose it is. */
+        if (!cache || __atomic_load_n(&evicting, __ATOMIC_RELAXED) == cache ||
+            __atomic_load_n(&queued_bytes, __ATOMIC_RELAXED) <= byte_limit() + byte_limit() / OVERSHOOT_DIVISOR)
+            return;
+        lg_lock(&evict_lock);
+    }
+    __atomic_store_n(&evicting, cache, __ATOMIC_RELAXED);
     int64_t queued = __atomic_load_n(&queued_bytes, __ATOMIC_RELAXED);
     if (queued > queued_peak) queued_peak = queued;
     int waits = 0;
@@ -100,6 +115,7 @@ static void evict_while_over(lg_heap_cache *cache)
         }
         waits = 0;
     }
+    __atomic_store_n(&evicting, NULL, __ATOMIC_RELAXED);
     lg_unlock(&evict_lock);
 }
 
