@@ -4,28 +4,13 @@
  * of a guarded freed block faults (its use-after-free is suppressed and
  * counted); of an unguarded one, not.  The includer's EXPECT-SUMMARY says
  * whether the second image saw the first one's counts. */
-#include <stdlib.h>
 #include <unistd.h>
 
-static void *volatile sink;
+#include "sites_two_sites.h"
+
 /* How many times each image uses the shared site: read through a volatile,
  * so that one loop (one call line, one stack) serves both images. */
 static volatile int uses_in_image[2] = {8, 1};
-
-__attribute__((noinline)) static int *shared_site(void)
-{
-    return malloc(40);
-}
-
-__attribute__((noinline)) static int *fresh_site(void)
-{
-    return malloc(40);
-}
-
-__attribute__((noinline)) static int peek(const volatile int *p)
-{
-    return p[1];
-}
 
 int main(int argc, char **argv)
 {

@@ -11,26 +11,10 @@
 // NO-GEN-SUPPRESSIONS: the suppression is the test
 // VARIANT: -O0 -g
 // VARIANT: -O2 -g
-#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void *volatile sink;
-
-__attribute__((noinline)) static int *in_child_first(void)
-{
-    return malloc(40);
-}
-
-__attribute__((noinline)) static int *fresh(void)
-{
-    return malloc(40);
-}
-
-__attribute__((noinline)) static int peek(const volatile int *p)
-{
-    return p[1];
-}
+#include "sites_two_sites.h"
 
 /* One call line for both processes: a site is the whole stack, main's
  * frame included. */
@@ -40,17 +24,17 @@ int main(void)
     if (child < 0) return 3;
     int status;
     if (child > 0 && (waitpid(child, &status, 0) != child || !WIFEXITED(status) || WEXITSTATUS(status) != 0)) return 4;
-    int *shared_site = 0;
+    int *shared = 0;
     for (int i = 0, n = child == 0 ? 8 : 1; i < n; i++) {
-        shared_site = in_child_first();
-        sink = shared_site;
-        shared_site[1] = 1;
-        free(shared_site);
+        shared = shared_site();
+        sink = shared;
+        shared[1] = 1;
+        free(shared);
     }
     if (child == 0) _exit(0);
-    int *new_site = fresh();
+    int *new_site = fresh_site();
     new_site[1] = 2;
     free(new_site);
-    int r = peek(shared_site) + peek(new_site);
+    int r = peek(shared) + peek(new_site);
     return r == 12345;
 }
