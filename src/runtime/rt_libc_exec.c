@@ -141,6 +141,8 @@ static void note(const char *path)
     errno = saved;
 }
 
+static uint64_t unchecked_programs; /* distinct programs said to run unchecked */
+
 static void note_errno_kept(const char *path)
 {
     if (!path || rt_state < 2) return;
@@ -150,8 +152,12 @@ static void note_errno_kept(const char *path)
     for (int depth = 0; depth < 3; depth++) { /* a script: its interpreter is what runs */
         const char *why = unchecked_because(target, interp, sizeof(a));
         if (why) {
-            if (first_time(target))
+            if (first_time(target)) {
                 lg_log("lifeguard: warning: '%s' runs unchecked: %s; it writes no report\n", target, why);
+                /* In the JSON report too, written now: an exec ends this image. */
+                lg_report_summary_u64("unchecked_programs", __atomic_add_fetch(&unchecked_programs, 1, __ATOMIC_RELAXED));
+                lg_report_flush();
+            }
             return;
         }
         if (!interp[0]) return;

@@ -139,6 +139,14 @@ TARGET_MARKER=$work/marker "${T[@]}" "$LG" run --lib "$RT" -- sh -c './target ex
 rc=$?
 check "started by the program: one the runtime follows is not named" '[ $rc = 0 ] && [ -e marker ] && ! grep -q "runs unchecked" err.txt' \
     "status $rc" "$(cat err.txt)"
+if [ -x target-static ]; then
+    rm -f uc.json uc2.json
+    "${T[@]}" "$LG" run --lib "$RT" --json uc.json -- sh -c './target-static exit 0; ./target-static exit 0' > /dev/null 2>&1
+    "${T[@]}" "$LG" run --lib "$RT" --json uc2.json -- sh -c './target exit 0' > /dev/null 2>&1
+    check "started by the program: the JSON report counts the programs that run unchecked" \
+        'grep -Eq "\"unchecked_programs\": 1([,}]|$)" uc.json && [ -s uc2.json ] && ! grep -q unchecked_programs uc2.json' \
+        "$(grep -o '"summary".*' uc.json uc2.json 2>&1)"
+fi
 
 # ---- options as ASan users write them -------------------------------------------------------------
 "${T[@]}" env LIFEGUARD_OPTIONS="nosuch=1:json_path=$work/o1.json" LD_PRELOAD=$RT ./hostile double-free 2> err.txt
