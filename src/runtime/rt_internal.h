@@ -45,9 +45,11 @@ bool rt_fork_changed(uintptr_t lo, uintptr_t hi);
 /* The caller's stack in the depot, runtime frames removed; 0 with stacks=0. */
 lg_stack_id rt_capture(void);
 /* Same, from a frame of the caller's that keeps a frame pointer: frame is
- * its __builtin_frame_address(0), and the stack starts at its caller (the
- * annotation API's entries: no walk through the runtime's frames). */
-lg_stack_id rt_capture_above(const void *frame);
+ * its __builtin_frame_address(0), and the walk starts at its caller (the
+ * annotation API's entries, the allocator's: no walk through the capture's
+ * frames).  own: how many of the runtime's frames may still come first
+ * (an allocator entry that called the one that captures), dropped after. */
+lg_stack_id rt_capture_above(const void *frame, uint32_t own);
 /* Same, from a signal's saved context. */
 lg_stack_id rt_capture_context(const void *ucontext);
 

@@ -67,6 +67,12 @@ static inline lg_heap_cache *my_cache(void)
 
 /* ---- the entry points ----------------------------------------------------------- */
 
+/* The allocation and free stacks are walked from the frame of the function
+ * that captures them (rt_capture_above): its caller is the program's when
+ * malloc or free jumped to it, or one of the allocator's entries (calloc,
+ * operator new ...), this many at most, which the store drops. */
+#define RT_OWN_ABOVE 2
+
 /* The allocation site the guarded tier counts by: the stack, or with
  * stacks=0 the address malloc (or calloc...) returns to.  A macro, so that
  * __builtin_return_address is the entry point's. */
@@ -80,7 +86,7 @@ static void *checked_alloc_from(size_t size, size_t align, const char *fn, uintp
         errno = ENOMEM;
         return NULL;
     }
-    lg_stack_id stack = rt_capture();
+    lg_stack_id stack = lg_opt.stacks ? rt_capture_above(__builtin_frame_address(0), RT_OWN_ABOVE) : 0;
     void *p = lg_heap_alloc_site(my_cache(), size, align, stack, stack ? stack : rt_caller_site(caller), lg_pal_tid());
     if (!p) {
         rt_alloc_failed(fn, size, 0, LG_ALLOC_OUT_OF_MEMORY);
@@ -98,7 +104,7 @@ static void checked_free(void *p, const char *fn)
         return;
     }
     if (lg_opt.stacks) lg_heap_prefetch(p); /* its misses hide behind the stack capture */
-    lg_stack_id stack = rt_capture();
+    lg_stack_id stack = lg_opt.stacks ? rt_capture_above(__builtin_frame_address(0), RT_OWN_ABOVE) : 0;
     if (__builtin_expect(rt_cxx_used, 0)) rt_cxx_check_release(p, 0, RT_UNSIZED, 0, stack, fn);
     lg_heap_free_cached(my_cache(), p, stack, lg_pal_tid(), fn);
 }

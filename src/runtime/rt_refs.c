@@ -26,7 +26,7 @@ static inline bool refs_on(void)
 
 static inline __attribute__((always_inline)) lg_stack_id tracker_enter_above(const void *frame)
 {
-    lg_stack_id stack = lg_opt.stacks ? rt_capture_above(frame) : 0; /* no call with stacks=0 */
+    lg_stack_id stack = lg_opt.stacks ? rt_capture_above(frame, 0) : 0; /* no call with stacks=0 */
     rt_busy++;
     return stack;
 }

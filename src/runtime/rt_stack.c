@@ -158,9 +158,9 @@ lg_stack_id rt_capture(void)
     return capture(NULL, OWN_FRAMES_GUESS);
 }
 
-lg_stack_id rt_capture_above(const void *frame)
+lg_stack_id rt_capture_above(const void *frame, uint32_t own)
 {
-    return capture(frame, 0);
+    return capture(frame, own);
 }
 
 lg_stack_id rt_capture_context(const void *ucontext)
