@@ -192,6 +192,17 @@ bool lg_pal_guard_install_each(uintptr_t first, size_t stride, size_t count, siz
     return true;
 }
 
+/* [start, end) pairs as process_madvise's vector; returns their bytes. */
+static size_t ranges_to_iov(const uintptr_t (*ranges)[2], size_t count, struct iovec *iov)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        iov[i] = (struct iovec){(void *)ranges[i][0], ranges[i][1] - ranges[i][0]};
+        total += iov[i].iov_len;
+    }
+    return total;
+}
+
 /* A range's guard install zaps its pages and flushes the TLB on every CPU
  * running the process (an IPI each): once a call, however many pages.  So
  * several ranges are first emptied by one batched MADV_DONTNEED (one flush
@@ -200,12 +211,8 @@ bool lg_pal_guard_install_each(uintptr_t first, size_t stride, size_t count, siz
 bool lg_pal_guard_install_ranges(const uintptr_t (*ranges)[2], size_t count)
 {
     struct iovec iov[LG_PAL_GUARD_RANGES];
-    size_t total = 0;
     if (count > LG_PAL_GUARD_RANGES) return false;
-    for (size_t i = 0; i < count; i++) {
-        iov[i] = (struct iovec){(void *)ranges[i][0], ranges[i][1] - ranges[i][0]};
-        total += iov[i].iov_len;
-    }
+    size_t total = ranges_to_iov(ranges, count, iov);
     if (count == 1) return lg_pal_guard_install(iov[0].iov_base, iov[0].iov_len);
     int saved = errno;
     long done = -1;
@@ -224,12 +231,8 @@ bool lg_pal_guard_install_ranges(const uintptr_t (*ranges)[2], size_t count)
 bool lg_pal_guard_remove_ranges(const uintptr_t (*ranges)[2], size_t count)
 {
     struct iovec iov[LG_PAL_GUARD_RANGES];
-    size_t total = 0;
     if (count > LG_PAL_GUARD_RANGES) return false;
-    for (size_t i = 0; i < count; i++) {
-        iov[i] = (struct iovec){(void *)ranges[i][0], ranges[i][1] - ranges[i][0]};
-        total += iov[i].iov_len;
-    }
+    size_t total = ranges_to_iov(ranges, count, iov);
     int saved = errno;
     long done = count > 1 && !__atomic_load_n(&no_batch, __ATOMIC_RELAXED)
                     ? syscall(SYS_process_madvise, PIDFD_SELF_THREAD, iov, count, MADV_GUARD_REMOVE, 0)
