@@ -7,18 +7,4 @@
 // NO-GEN-SUPPRESSIONS: a finding without a stack has no frame to write a rule for
 // EXPECT-KIND: leak
 // EXPECT-SUMMARY: .suppressed == 0
-#include <stdio.h>
-#include <stdlib.h>
-
-__attribute__((noinline)) static void lose(void)
-{
-    char *p = malloc(40);
-    p[0] = 2;
-    printf("lost %d\n", p[0]);
-}
-
-int main(void)
-{
-    lose();
-    return 0;
-}
+#include "lose_one_block.h"

@@ -3,18 +3,4 @@
 // SUPPRESSIONS: leak:suppressed_module
 // EXPECT-CLEAN
 // EXPECT-NO-KIND: leak
-#include <stdio.h>
-#include <stdlib.h>
-
-__attribute__((noinline)) static void lose(void)
-{
-    char *p = malloc(40);
-    p[0] = 2;
-    printf("lost %d\n", p[0]);
-}
-
-int main(void)
-{
-    lose();
-    return 0;
-}
+#include "lose_one_block.h"

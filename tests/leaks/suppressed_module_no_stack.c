@@ -7,18 +7,4 @@
 // EXPECT-CLEAN
 // EXPECT-NO-KIND: leak
 // EXPECT-SUMMARY: .suppressed >= 1 and .leaked_blocks >= 1
-#include <stdio.h>
-#include <stdlib.h>
-
-__attribute__((noinline)) static void lose(void)
-{
-    char *p = malloc(40);
-    p[0] = 2;
-    printf("lost %d\n", p[0]);
-}
-
-int main(void)
-{
-    lose();
-    return 0;
-}
+#include "lose_one_block.h"
