@@ -99,8 +99,9 @@ static void evict_while_over(lg_heap_cache *cache)
          * MiB peaks, docs/PERFORMANCE.md).  Never for this thread's own
          * eviction (a report made while evicting may free), nor without a
          * cache to tell whose it is. */
+        int64_t limit = byte_limit();
         if (!cache || __atomic_load_n(&evicting, __ATOMIC_RELAXED) == cache ||
-            __atomic_load_n(&queued_bytes, __ATOMIC_RELAXED) <= byte_limit() + byte_limit() / OVERSHOOT_DIVISOR)
+            __atomic_load_n(&queued_bytes, __ATOMIC_RELAXED) <= limit + limit / OVERSHOOT_DIVISOR)
             return;
         lg_lock(&evict_lock);
     }

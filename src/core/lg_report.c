@@ -389,8 +389,7 @@ void lg_report_skip_clean(void)
 void lg_report_flush(void)
 {
     if (!lg_report_json_path[0]) return;
-    if (skip_clean && !__atomic_load_n(&reported_count, __ATOMIC_RELAXED) && !__atomic_load_n(&dropped_count, __ATOMIC_RELAXED))
-        return;
+    if (skip_clean && !lg_report_finding_count()) return;
     lg_lock(&report_lock);
     size_t cap = store_len + 16384;
     char *doc = lg_pal_map(cap);

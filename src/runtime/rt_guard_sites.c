@@ -39,6 +39,8 @@ static struct {
 static uint32_t path_memo_next;
 static lg_lock_t path_memo_lock = LG_LOCK_INIT;
 
+#define PATH_HASH_START 0xcbf29ce484222325ull /* FNV-1a's */
+
 static uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) h = (h ^ (uint8_t)s[i]) * 0x100000001b3ull;
@@ -63,7 +65,7 @@ static uint64_t path_hash(const lg_mod_entry *m)
                 return h;
             }
     }
-    uint64_t h = hash_bytes(0xcbf29ce484222325ull, m->path, lg_str_len(m->path));
+    uint64_t h = hash_bytes(PATH_HASH_START, m->path, lg_str_len(m->path));
     if (locked) {
         uint32_t slot = path_memo_next++ % PATH_MEMO;
         path_memo[slot].path = m->path;
@@ -113,7 +115,7 @@ static void warn_errno(const char *what, int err)
 }
 
 /* An open file that should be a table: mapped if it is one. */
-static uint8_t *table_map(int fd, bool quiet_if_short)
+static uint8_t *table_map(int fd)
 {
     struct stat st;
     if (syscall(SYS_fstat, fd, &st) != 0) {
@@ -133,7 +135,7 @@ static uint8_t *table_map(int fd, bool quiet_if_short)
         return table;
     }
     /* Another process of the run is making it (magic first, then the size). */
-    if (magic && st.st_size < (off_t)LG_GUARD_FILE_SIZE && quiet_if_short) return NULL;
+    if (magic && st.st_size < (off_t)LG_GUARD_FILE_SIZE) return NULL;
     char why[128];
     lg_buf b;
     lg_buf_init(&b, why, sizeof(why));
@@ -171,7 +173,7 @@ static uint8_t *table_attach(const char *path)
     for (int attempt = 0; attempt < 2; attempt++) {
         int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDWR | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd >= 0) {
-            uint8_t *table = table_map(fd, true);
+            uint8_t *table = table_map(fd);
             syscall(SYS_close, fd);
             return table;
         }
@@ -209,7 +211,7 @@ void rt_guard_sites_attach(void)
     int saved = errno;
     char exe[4096];
     long n = (long)syscall(SYS_readlinkat, AT_FDCWD, "/proc/self/exe", exe, sizeof(exe));
-    main_path_hash = hash_bytes(0xcbf29ce484222325ull, exe, n > 0 ? (size_t)n : 0);
+    main_path_hash = hash_bytes(PATH_HASH_START, exe, n > 0 ? (size_t)n : 0);
     uint8_t *table = table_attach(lg_opt.guard_sites_file);
     if (table) {
         __atomic_store_n(&attached, table, __ATOMIC_RELEASE);
