@@ -683,7 +683,7 @@ int cli_cmd_run(int argc, char **argv)
 
     /* lifeguard's plumbing comes last, so it wins over anything above. */
     char *tmp = make_temp_dir();
-    bool guard_sites = strcmp(opts.guard, "all") != 0 && strcmp(opts.guard, "off") != 0; /* as the runtime reads it */
+    bool guard_sites = lg_options_guard_mode(&opts) == LG_GUARD_MODE_SITES;
     int sites_fd = guard_sites && !opts.guard_sites_file[0] ? make_guard_sites_table() : -1;
     /* A clean process's JSON report is read only to be passed on: with no
      * JSON, SARIF, HTML or suppressions asked for, the run's processes but

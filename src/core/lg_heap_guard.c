@@ -80,7 +80,7 @@ _Static_assert(GUARD_BURST == LG_GUARD_BURST_MAX, "guard_first_burst is checked 
 #define GUARD_CHUNK_SLOTS 64u
 _Static_assert(GUARD_FIRST_CHUNK_SLOTS <= GUARD_CHUNK_SLOTS, "a first chunk is at most a chunk");
 
-enum { GUARD_OFF, GUARD_SITES, GUARD_ALL };
+enum { GUARD_OFF = LG_GUARD_MODE_OFF, GUARD_SITES = LG_GUARD_MODE_SITES, GUARD_ALL = LG_GUARD_MODE_ALL };
 
 /* A live guarded block whose guard page a suppressed fault opened
  * (lg_guard_reopen) says so in its lg_block_meta.next_free, unused while a
@@ -156,7 +156,7 @@ static uint32_t (*run_key)(uintptr_t site);
 
 bool lg_guard_init(void)
 {
-    mode = lg_str_cmp(lg_opt.guard, "all") == 0 ? GUARD_ALL : lg_str_cmp(lg_opt.guard, "off") == 0 ? GUARD_OFF : GUARD_SITES;
+    mode = lg_options_guard_mode(&lg_opt);
     if (!LG_CFG_64BIT) mode = GUARD_OFF; /* too little address space */
     if (mode == GUARD_OFF) return true;
     page_size = lg_pal_page_size();

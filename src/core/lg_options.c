@@ -80,6 +80,13 @@ static bool str_ok(const char *key, size_t key_len, const char *v, size_t n)
     return true;
 }
 
+lg_guard_mode lg_options_guard_mode(const lg_options *opts)
+{
+    if (lg_str_cmp(opts->guard, "all") == 0) return LG_GUARD_MODE_ALL;
+    if (lg_str_cmp(opts->guard, "off") == 0) return LG_GUARD_MODE_OFF;
+    return LG_GUARD_MODE_SITES;
+}
+
 static bool set_one(lg_options *opts, const char *key, size_t key_len, const char *value, size_t value_len,
                     char *err, size_t err_len)
 {

@@ -75,6 +75,11 @@ void lg_options_defaults(lg_options *opts);
  * one-line reason naming each bad entry to err. */
 bool lg_options_parse(lg_options *opts, const char *spec, char *err, size_t err_len);
 
+/* The guard option's value as a mode (an unknown value cannot pass the
+ * parser; the default is sites). */
+typedef enum lg_guard_mode { LG_GUARD_MODE_OFF, LG_GUARD_MODE_SITES, LG_GUARD_MODE_ALL } lg_guard_mode;
+lg_guard_mode lg_options_guard_mode(const lg_options *opts);
+
 /* Walks the table, for --help. */
 typedef void (*lg_option_visit_fn)(const char *name, const char *type, const char *def, const char *help, void *ctx);
 void lg_options_each(lg_option_visit_fn visit, void *ctx);
