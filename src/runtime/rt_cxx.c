@@ -294,7 +294,7 @@ void rt_cxx_check_release(void *p, uint8_t released_as, size_t size, size_t alig
 static void cxx_delete(void *p, uint8_t as, size_t size, size_t align, const char *fn)
 {
     if (!p) return;
-    lg_stack_id stack = rt_capture();
+    lg_stack_id stack = lg_opt.stacks ? rt_capture_above(__builtin_frame_address(0), RT_OWN_ABOVE) : 0;
     rt_cxx_check_release(p, as, size, align, stack, fn);
     rt_free_checked(p, stack, fn);
 }

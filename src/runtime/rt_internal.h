@@ -50,6 +50,11 @@ lg_stack_id rt_capture(void);
  * frames).  own: how many of the runtime's frames may still come first
  * (an allocator entry that called the one that captures), dropped after. */
 lg_stack_id rt_capture_above(const void *frame, uint32_t own);
+/* The allocator's entries (malloc, free, realloc, operator delete) walk
+ * from their own frame: its caller is the program's, or one of the
+ * allocator's other entries (calloc, reallocarray, operator new ...), this
+ * many at most, which the store drops. */
+#define RT_OWN_ABOVE 2
 /* Same, from a signal's saved context. */
 lg_stack_id rt_capture_context(const void *ucontext);
 

@@ -67,12 +67,6 @@ static inline lg_heap_cache *my_cache(void)
 
 /* ---- the entry points ----------------------------------------------------------- */
 
-/* The allocation and free stacks are walked from the frame of the function
- * that captures them (rt_capture_above): its caller is the program's when
- * malloc or free jumped to it, or one of the allocator's entries (calloc,
- * operator new ...), this many at most, which the store drops. */
-#define RT_OWN_ABOVE 2
-
 /* The allocation site the guarded tier counts by: the stack, or with
  * stacks=0 the address malloc (or calloc...) returns to.  A macro, so that
  * __builtin_return_address is the entry point's. */
@@ -153,7 +147,7 @@ RT_EXPORT void *realloc(void *old, size_t size)
     if (!old) return checked_alloc(size, LG_ALIGN_MALLOC, "realloc");
     rt_ensure_early();
     if (__builtin_expect(!rt_heap_on, 0)) return __libc_realloc(old, size);
-    lg_stack_id stack = rt_capture();
+    lg_stack_id stack = lg_opt.stacks ? rt_capture_above(__builtin_frame_address(0), RT_OWN_ABOVE) : 0;
     lg_heap_cache *cache = my_cache();
     if (__builtin_expect(rt_cxx_used, 0)) rt_cxx_check_release(old, 0, RT_UNSIZED, 0, stack, "realloc");
     lg_block b;
