@@ -103,6 +103,12 @@ bool lg_pal_guard_remove_ranges(const uintptr_t (*ranges)[2], size_t count)
     return false;
 }
 
+void lg_pal_populate_ranges(const uintptr_t (*ranges)[2], size_t count)
+{
+    (void)ranges;
+    (void)count;
+}
+
 size_t lg_pal_own_maps(uintptr_t (*out)[2], size_t cap)
 {
     (void)out;

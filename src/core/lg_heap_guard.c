@@ -116,6 +116,7 @@ _Static_assert(GUARD_PENDING > (1u << GUARD_INDEX_BITS), "nor for a free list li
 _Static_assert(GUARD_INDEX_BITS < 31, "a run's entry has room for RUN_FRESH");
 _Static_assert(LG_GUARD_BATCH_MAX <= LG_PAL_GUARD_RANGES, "a batch's ranges fit one lg_pal_guard_install_ranges");
 _Static_assert(LG_GUARD_RUN <= UINT8_MAX, "a run's count fits its byte");
+_Static_assert(LG_GUARD_RUN <= LG_PAL_GUARD_RANGES, "a run's ranges fit one lg_pal_guard_remove_ranges and lg_pal_populate_ranges");
 
 typedef struct guard_class {
     lg_lock_t lock;
@@ -451,23 +452,31 @@ static uint32_t take_slots(guard_class *gc, uint32_t *out, uint32_t want)
 /* A run's reused slots opened in one call (RUN_FRESH then: no call at
  * their allocation).  They are out of quarantine: until handed out, a
  * stale pointer into them reads zeros instead of faulting, as in any
- * slot never used. */
+ * slot never used.  Then they are given their pages in one more call, up
+ * to POPULATE_PAGES of them: a page fault each at the first write cost
+ * more (docs/PERFORMANCE.md).  Only reused ones: a thread that reuses a
+ * class's slots will use the run, where fresh slots may stay untouched. */
+#define POPULATE_PAGES LG_GUARD_RUN /* a run of one-page slots */
 static void open_run(uint32_t *run, uint32_t n, uint32_t k)
 {
     const guard_class *gc = &gclasses[k];
+    size_t data_bytes = (size_t)gc->pages * page_size;
     uintptr_t ranges[LG_GUARD_RUN][2];
     uint32_t r = 0, opened[LG_GUARD_RUN];
     if (!__atomic_load_n(&markers, __ATOMIC_RELAXED)) return;
     for (uint32_t i = 0; i < n; i++) {
         if (run[i] & RUN_FRESH) continue;
         uintptr_t data = gc->start + (uintptr_t)run[i] * gc->slot_size;
-        if (!in_marked(data, (size_t)gc->pages * page_size)) continue;
+        if (!in_marked(data, data_bytes)) continue;
         ranges[r][0] = data;
-        ranges[r][1] = data + (size_t)gc->pages * page_size;
+        ranges[r][1] = data + data_bytes;
         opened[r++] = i;
     }
     if (r < 2 || !lg_pal_guard_remove_ranges(ranges, r)) return; /* each opened at its allocation */
     for (uint32_t i = 0; i < r; i++) run[opened[i]] |= RUN_FRESH;
+    uint32_t fill = POPULATE_PAGES / gc->pages; /* slots: the last ones, handed out first */
+    if (fill > r) fill = r;
+    if (fill >= 2) lg_pal_populate_ranges(ranges + (r - fill), fill);
 }
 
 /* A slot of class k for a new block: from the thread's run under

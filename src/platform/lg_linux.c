@@ -244,6 +244,20 @@ bool lg_pal_guard_remove_ranges(const uintptr_t (*ranges)[2], size_t count)
     return true;
 }
 
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE 23 /* Linux 5.14 */
+#endif
+
+void lg_pal_populate_ranges(const uintptr_t (*ranges)[2], size_t count)
+{
+    struct iovec iov[LG_PAL_GUARD_RANGES];
+    if (count > LG_PAL_GUARD_RANGES || __atomic_load_n(&no_batch, __ATOMIC_RELAXED)) return;
+    ranges_to_iov(ranges, count, iov);
+    int saved = errno;
+    syscall(SYS_process_madvise, PIDFD_SELF_THREAD, iov, count, MADV_POPULATE_WRITE, 0);
+    errno = saved;
+}
+
 /* ---- locks: 0 free, 1 held, 2 held with waiters ---------------------------- */
 
 static long futex(int *word, int op, int value)

@@ -56,6 +56,10 @@ bool lg_pal_guard_install_ranges(const uintptr_t (*ranges)[2], size_t count);
 /* lg_pal_guard_remove on count ranges at once (one call where the
  * platform can batch them). */
 bool lg_pal_guard_remove_ranges(const uintptr_t (*ranges)[2], size_t count);
+/* Gives count read-write [start, end) ranges their pages now, in one call
+ * where the platform can (instead of a page fault each at first touch).
+ * A hint: nothing happens where it cannot. */
+void lg_pal_populate_ranges(const uintptr_t (*ranges)[2], size_t count);
 /* The runtime's own live lg_pal_map mappings as [start, end) pairs, for the
  * leak scan (which must not take them for the program's roots); returns how
  * many were written.  Takes no lock. */
