@@ -258,17 +258,25 @@ void lg_pal_populate_ranges(const uintptr_t (*ranges)[2], size_t count)
     errno = saved;
 }
 
-/* ---- locks: 0 free, 1 held, 2 held with waiters ---------------------------- */
+/* ---- locks: 0 free, 1 held, 2 held with waiters (LG_PAL_LOCK_WORD) --------
+ * The release is a plain store when no waiter is announced (a locked
+ * exchange drains the store buffer: on the tracker's get and put it was a
+ * third of their atomics).  A waiter that announces itself between the
+ * holder's look and its store is not woken: so a waiter sleeps at most
+ * LOCK_NAP_NS at a time, then looks again. */
+#ifndef LG_PAL_LOCK_WORD
+#error "lg_platform.h's inline lock paths must be this lock's: build with -DLG_PAL_LOCK_WORD"
+#endif
+#define LOCK_NAP_NS 1000000L
 
-static long futex(int *word, int op, int value)
+static long futex(int *word, int op, int value, const struct timespec *timeout)
 {
-    return syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, value, NULL, NULL, 0);
+    return syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, value, timeout, NULL, 0);
 }
 
 bool lg_trylock(lg_lock_t *lock)
 {
-    int expected = 0;
-    return __atomic_compare_exchange_n(&lock->state, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+    return lg_trylock_inline(lock);
 }
 
 void lg_lock(lg_lock_t *lock)
@@ -277,12 +285,19 @@ void lg_lock(lg_lock_t *lock)
         if (lg_trylock(lock)) return;
         __builtin_ia32_pause();
     }
-    while (__atomic_exchange_n(&lock->state, 2, __ATOMIC_ACQUIRE) != 0) futex(&lock->state, FUTEX_WAIT, 2);
+    static const struct timespec nap = {0, LOCK_NAP_NS};
+    int saved = errno; /* the program's, through a malloc or free that waited */
+    while (__atomic_exchange_n(&lock->state, 2, __ATOMIC_ACQUIRE) != 0) futex(&lock->state, FUTEX_WAIT, 2, &nap);
+    errno = saved;
 }
 
 void lg_unlock(lg_lock_t *lock)
 {
-    if (__atomic_exchange_n(&lock->state, 0, __ATOMIC_RELEASE) == 2) futex(&lock->state, FUTEX_WAKE, 1);
+    if (lg_unlock_fast(lock)) return;
+    __atomic_store_n(&lock->state, 0, __ATOMIC_RELEASE); /* a waiter announced: wake one */
+    int saved = errno;
+    futex(&lock->state, FUTEX_WAKE, 1, NULL);
+    errno = saved;
 }
 
 /* ---- identity and time ---------------------------------------------------- */

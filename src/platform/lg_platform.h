@@ -78,6 +78,39 @@ void lg_lock(lg_lock_t *lock);
 void lg_unlock(lg_lock_t *lock);
 bool lg_trylock(lg_lock_t *lock);
 
+/* lg_trylock and the common lg_unlock inlined, for the core's hottest
+ * paths (the reference tracker's get and put, a trylock and an unlock
+ * each).  lg_unlock_fast releases the lock and says true, or says false
+ * and leaves it held when only lg_unlock can release it (a waiter to
+ * wake), so that a caller can keep that call off its own path.  A build
+ * whose platform's lock is this word (LG_PAL_LOCK_WORD: 0 free, 1 held, 2
+ * held with waiters, whom lg_unlock wakes) gets them inline; any other
+ * platform's build, a kernel's, gets its own calls. */
+#ifdef LG_PAL_LOCK_WORD
+static inline bool lg_trylock_inline(lg_lock_t *lock)
+{
+    int expected = 0;
+    return __atomic_compare_exchange_n(&lock->state, &expected, 1, false, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
+}
+
+/* A plain store when no waiter is announced: lg_lock's wait is bounded (it
+ * looks again after a while), so a waiter announced between the load and
+ * the store is not lost. */
+static inline bool lg_unlock_fast(lg_lock_t *lock)
+{
+    if (__builtin_expect(__atomic_load_n(&lock->state, __ATOMIC_RELAXED) == 2, 0)) return false;
+    __atomic_store_n(&lock->state, 0, __ATOMIC_RELEASE);
+    return true;
+}
+#else
+#define lg_trylock_inline lg_trylock
+static inline bool lg_unlock_fast(lg_lock_t *lock)
+{
+    lg_unlock(lock);
+    return true;
+}
+#endif
+
 /* ---- identity and time ------------------------------------------------ */
 uint32_t lg_pal_tid(void);
 uint32_t lg_pal_pid(void);
