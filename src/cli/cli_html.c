@@ -420,8 +420,14 @@ static void put_finding(cli_str *out, json_t *f, size_t index, const cli_render_
     {
         size_t k;
         json_t *s;
+        const char *what = cli_str_field(v, "description") ? cli_str_field(v, "description") : "a holder";
+        if (!json_array_size(json_object_get(v, "stacks"))) { /* stacks=0: the description alone */
+            cli_str_puts(out, "<p class=\"holder\">");
+            put_esc(out, what);
+            cli_str_puts(out, "</p>");
+        }
         json_array_foreach(json_object_get(v, "stacks"), k, s)
-            put_stack(out, cli_str_field(v, "description") ? cli_str_field(v, "description") : "a holder", s, o, i == 0);
+            put_stack(out, what, s, o, i == 0);
     }
     cli_named_stack st[16];
     size_t n = cli_finding_stacks(f, st, CLI_ARRAY_LEN(st));
