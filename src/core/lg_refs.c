@@ -496,6 +496,88 @@ REFS_HOT bool put_quick(refs_obj *o, refs_holder *h, lg_stack_id stack, uint64_t
     return true;
 }
 
+/* The whole get or put when the object's lock alone serves it at the
+ * first try (the object first in its chain, its lock free, the holder in
+ * its memo, the site known), else `otherwise` (lg_refs_get or lg_refs_put
+ * inside the runtime's bookkeeping), called with the same arguments.
+ * Nothing is read before an object was born, so the runtime calls these
+ * first: an address where no object was ever born (0 among them) never
+ * enters.  Without a stack the path makes no call but tail calls, so it
+ * keeps no register of its caller's (a waiter to wake: unlock_then); with
+ * one, its site is counted as well (the _sited twins). */
+static __attribute__((noinline)) void unlock_then(refs_obj *o, bool done, uintptr_t addr, uintptr_t holder,
+                                                  lg_refs_op otherwise)
+{
+    lg_unlock(&o->lock);
+    if (!done) otherwise(addr, holder, 0);
+}
+
+static __attribute__((noinline)) void get_or_sited(uintptr_t addr, uintptr_t holder, lg_stack_id stack,
+                                                   lg_refs_op otherwise)
+{
+    uint64_t hash = refs_mix(addr);
+    refs_obj *o = refs_obj_peek_head(refs_shard_at(hash), hash);
+    if (LG_LIKELY(o && lg_trylock_inline(&o->lock))) {
+        bool done = entered(o, addr) && get_quick(o, memo_holder(o, holder), stack);
+        lg_unlock(&o->lock);
+        if (LG_LIKELY(done)) return;
+    }
+    otherwise(addr, holder, stack);
+}
+
+void lg_refs_get_or(uintptr_t addr, uintptr_t holder, lg_stack_id stack, lg_refs_op otherwise)
+{
+    if (stack) {
+        get_or_sited(addr, holder, stack, otherwise);
+        return;
+    }
+    uint64_t hash = refs_mix(addr);
+    refs_obj *o = refs_obj_peek_head(refs_shard_at(hash), hash);
+    if (LG_LIKELY(o && lg_trylock_inline(&o->lock))) {
+        bool done = entered(o, addr) && get_quick(o, memo_holder(o, holder), 0);
+        if (LG_UNLIKELY(!lg_unlock_fast(&o->lock))) {
+            unlock_then(o, done, addr, holder, otherwise);
+            return;
+        }
+        if (LG_LIKELY(done)) return;
+    }
+    otherwise(addr, holder, 0);
+}
+
+static __attribute__((noinline)) void put_or_sited(uintptr_t addr, uintptr_t holder, lg_stack_id stack,
+                                                   lg_refs_op otherwise)
+{
+    uint64_t hash = refs_mix(addr);
+    refs_obj *o = refs_obj_peek_head(refs_shard_at(hash), hash);
+    if (LG_LIKELY(o && lg_trylock_inline(&o->lock))) {
+        bool done = entered(o, addr) && put_quick(o, memo_holder(o, holder), stack, 0);
+        lg_unlock(&o->lock);
+        if (LG_LIKELY(done)) return;
+    }
+    otherwise(addr, holder, stack);
+}
+
+/* A holder with sites (from calls that had a stack) is the sited path's. */
+void lg_refs_put_or(uintptr_t addr, uintptr_t holder, lg_stack_id stack, lg_refs_op otherwise)
+{
+    if (stack) {
+        put_or_sited(addr, holder, stack, otherwise);
+        return;
+    }
+    uint64_t hash = refs_mix(addr);
+    refs_obj *o = refs_obj_peek_head(refs_shard_at(hash), hash);
+    if (LG_LIKELY(o && lg_trylock_inline(&o->lock))) {
+        refs_holder *h = entered(o, addr) ? memo_holder(o, holder) : NULL;
+        bool done = h && !h->sites && !h->other_live && put_quick(o, h, 0, 0);
+        if (LG_UNLIKELY(!lg_unlock_fast(&o->lock))) {
+            unlock_then(o, done, addr, holder, otherwise);
+            return;
+        }
+        if (LG_LIKELY(done)) return;
+    }
+    otherwise(addr, holder, 0);
+}
+
 /* ---- the shard's path -------------------------------------------------------------- */
 
 enum get_kind { GET_PLAIN, GET_TOKEN, GET_PROVEN_LIVE };

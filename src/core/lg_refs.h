@@ -13,6 +13,13 @@
 void lg_refs_new(uintptr_t obj, const char *type, lg_stack_id stack);
 void lg_refs_get(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
 void lg_refs_put(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
+/* A get or put done at once when the object's own lock serves it, with no
+ * lock of the shard's; otherwise handed to `otherwise` (the runtime's call
+ * of lg_refs_get or lg_refs_put), with the same arguments.  Safe before
+ * anything is initialised. */
+typedef void (*lg_refs_op)(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
+void lg_refs_get_or(uintptr_t obj, uintptr_t holder, lg_stack_id stack, lg_refs_op otherwise);
+void lg_refs_put_or(uintptr_t obj, uintptr_t holder, lg_stack_id stack, lg_refs_op otherwise);
 void lg_refs_free(uintptr_t obj, lg_stack_id stack);
 void lg_refs_name(uintptr_t obj, const char *text);
 void lg_refs_move(uintptr_t obj, uintptr_t from, uintptr_t to, lg_stack_id stack);

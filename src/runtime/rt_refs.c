@@ -43,10 +43,30 @@ static void api_object_new(const void *obj, const char *type)
     tracker_leave();
 }
 
-/* The get and put entries come twice: with stacks the entry jumps to its
- * twin (a tail call, so the twin's caller is the program's function) that
- * keeps the frame pointer tracker_enter needs; with stacks=0 to the other,
- * which keeps none (a frame pointer cost it 7 instructions a call: the
+/* The tracker's own path of a get or put, with the runtime's bookkeeping
+ * around it: lg_refs_get_or and lg_refs_put_or hand a call over to these
+ * when the object's lock alone does not serve it.  The options are read
+ * here, the quick path needs none (no object is born before they are). */
+static void ref_get_slow(uintptr_t obj, uintptr_t holder, lg_stack_id stack)
+{
+    if (!refs_on() || !obj) return;
+    rt_busy++;
+    lg_refs_get(obj, holder, stack);
+    rt_busy--;
+}
+
+static void ref_put_slow(uintptr_t obj, uintptr_t holder, lg_stack_id stack)
+{
+    if (!refs_on() || !obj) return;
+    rt_busy++;
+    lg_refs_put(obj, holder, stack);
+    rt_busy--;
+}
+
+/* With stacks the get and put entries jump to a twin (a tail call, so the
+ * twin's caller is the program's function) that keeps the frame pointer
+ * the capture needs; with stacks=0 they jump straight into the tracker,
+ * keeping no frame (a frame pointer cost 7 instructions a call: the
  * registers it takes).  Should the compiler make the jump a call (-O0),
  * the walk starts in the entry, whose frame the store drops as the
  * runtime's own: the same stack.  The options are read after the test,
@@ -54,43 +74,25 @@ static void api_object_new(const void *obj, const char *type)
 static __attribute__((noinline)) void ref_get_stacked(const void *obj, const void *holder)
 {
     if (!refs_on() || !obj) return;
-    lg_refs_get((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
-    tracker_leave();
-}
-
-static __attribute__((noinline)) void ref_get_plain(const void *obj, const void *holder)
-{
-    if (!refs_on() || !obj) return;
-    rt_busy++;
-    lg_refs_get((uintptr_t)obj, (uintptr_t)holder, 0);
-    rt_busy--;
+    lg_refs_get_or((uintptr_t)obj, (uintptr_t)holder, rt_capture_above(__builtin_frame_address(0), 0), ref_get_slow);
 }
 
 static void api_ref_get(const void *obj, const void *holder)
 {
     if (LG_LIKELY(lg_opt.stacks)) ref_get_stacked(obj, holder);
-    else ref_get_plain(obj, holder);
+    else lg_refs_get_or((uintptr_t)obj, (uintptr_t)holder, 0, ref_get_slow);
 }
 
 static __attribute__((noinline)) void ref_put_stacked(const void *obj, const void *holder)
 {
     if (!refs_on() || !obj) return;
-    lg_refs_put((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
-    tracker_leave();
-}
-
-static __attribute__((noinline)) void ref_put_plain(const void *obj, const void *holder)
-{
-    if (!refs_on() || !obj) return;
-    rt_busy++;
-    lg_refs_put((uintptr_t)obj, (uintptr_t)holder, 0);
-    rt_busy--;
+    lg_refs_put_or((uintptr_t)obj, (uintptr_t)holder, rt_capture_above(__builtin_frame_address(0), 0), ref_put_slow);
 }
 
 static void api_ref_put(const void *obj, const void *holder)
 {
     if (LG_LIKELY(lg_opt.stacks)) ref_put_stacked(obj, holder);
-    else ref_put_plain(obj, holder);
+    else lg_refs_put_or((uintptr_t)obj, (uintptr_t)holder, 0, ref_put_slow);
 }
 
 static void api_object_free(const void *obj)

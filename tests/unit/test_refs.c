@@ -49,6 +49,33 @@ static lg_refs_info info(uintptr_t obj, uintptr_t holder)
     return i;
 }
 
+/* The runtime's way with stacks=0: the object's lock alone when it serves,
+ * else the tracker's full path (the runtime's bookkeeping around it),
+ * counted here. */
+static uint64_t handed_over;
+
+static void full_get(uintptr_t obj, uintptr_t holder, lg_stack_id stack)
+{
+    __atomic_fetch_add(&handed_over, 1, __ATOMIC_RELAXED);
+    lg_refs_get(obj, holder, stack);
+}
+
+static void full_put(uintptr_t obj, uintptr_t holder, lg_stack_id stack)
+{
+    __atomic_fetch_add(&handed_over, 1, __ATOMIC_RELAXED);
+    lg_refs_put(obj, holder, stack);
+}
+
+static void get_or(uintptr_t obj, uintptr_t holder)
+{
+    lg_refs_get_or(obj, holder, 0, full_get);
+}
+
+static void put_or(uintptr_t obj, uintptr_t holder)
+{
+    lg_refs_put_or(obj, holder, 0, full_put);
+}
+
 /* ---- counts and holders ------------------------------------------------------ */
 
 static void counts_follow_gets_and_puts(void **state)
@@ -131,6 +158,48 @@ static void a_forgotten_holder_leaves_no_stale_memo(void **state)
 }
 
 /* ---- findings, as they happen ------------------------------------------------------ */
+
+/* lg_refs_get_or and lg_refs_put_or serve a known holder of a live object
+ * themselves and hand everything else over, findings included. */
+static void the_quick_path_serves_known_holders_and_hands_over_the_rest(void **state)
+{
+    (void)state;
+    static char obj[16], unknown[16], h1, h2;
+    handed_over = 0;
+    get_or(A(unknown), A(&h1)); /* never born: an implicit object, by the full path */
+    assert_int_equal(handed_over, 1);
+    assert_int_equal(info(A(unknown), A(&h1)).holder_count, 1);
+    lg_refs_new(A(obj), "Task", 0);
+    get_or(A(obj), A(&h1)); /* a new holder: the shard's */
+    assert_int_equal(handed_over, 2);
+    get_or(A(obj), A(&h1)); /* in the memo now */
+    put_or(A(obj), A(&h1));
+    get_or(A(obj), 0);      /* the creator's, anonymous: in the memo since the birth */
+    put_or(A(obj), 0);
+    assert_int_equal(handed_over, 2);
+    lg_refs_info i = info(A(obj), A(&h1));
+    assert_int_equal(i.count, 2);
+    assert_int_equal(i.holder_count, 1);
+    assert_int_equal(i.holder_gets, 2);
+    assert_int_equal(i.holder_puts, 1);
+    uint64_t unheld = count_of(LG_REF_PUT_UNHELD), underflow = count_of(LG_REF_UNDERFLOW);
+    uint64_t after = count_of(LG_REF_GET_AFTER_FREE);
+    put_or(A(obj), A(&h2)); /* h2 holds nothing: reported by the full path */
+    assert_int_equal(handed_over, 3);
+    assert_int_equal(count_of(LG_REF_PUT_UNHELD), unheld + 1);
+    put_or(A(obj), A(&h1)); /* the count reaches zero: the full path */
+    assert_int_equal(handed_over, 4);
+    assert_int_equal(info(A(obj), 0).state, LG_REFS_ZERO);
+    put_or(A(obj), 0);
+    assert_int_equal(count_of(LG_REF_UNDERFLOW), underflow + 1);
+    get_or(A(obj), 0);
+    assert_int_equal(count_of(LG_REF_GET_AFTER_FREE), after + 1);
+    assert_int_equal(handed_over, 6);
+    lg_refs_stats st;
+    lg_refs_get_stats(&st);
+    assert_int_equal(st.gets, 5);
+    assert_int_equal(st.puts, 5);
+}
 
 static void underflow_is_reported_and_the_count_stays_at_zero(void **state)
 {
@@ -429,6 +498,13 @@ static void *hammer(void *arg)
     uintptr_t me = (uintptr_t)arg;
     for (int i = 0; i < ROUNDS; i++) {
         uintptr_t o = A(shared[(i + me) % 4]);
+        if (me % 2) { /* the runtime's way with stacks=0 */
+            get_or(o, me);
+            get_or(o, 0);
+            put_or(o, 0);
+            put_or(o, me);
+            continue;
+        }
         lg_refs_get(o, me, 0);
         lg_refs_get(o, 0, 0);
         lg_refs_put(o, 0, 0);
@@ -478,9 +554,9 @@ static void *one_object_pairs(void *arg)
             uint64_t token = lg_refs_get_token(A(one_object), me, 0);
             assert_true(token != 0);
             lg_refs_put_token(A(one_object), me, token, 0);
-        } else {
-            lg_refs_get(A(one_object), me, 0);
-            lg_refs_put(A(one_object), me, 0);
+        } else { /* the runtime's way with stacks=0 */
+            get_or(A(one_object), me);
+            put_or(A(one_object), me);
         }
     }
     return NULL;
@@ -769,6 +845,7 @@ int main(void)
         cmocka_unit_test_setup(objects_are_numbered_per_type_in_birth_order, reset),
         cmocka_unit_test_setup(a_get_on_an_unknown_address_starts_an_implicit_object, reset),
         cmocka_unit_test_setup(a_forgotten_holder_leaves_no_stale_memo, reset),
+        cmocka_unit_test_setup(the_quick_path_serves_known_holders_and_hands_over_the_rest, reset),
         cmocka_unit_test_setup(underflow_is_reported_and_the_count_stays_at_zero, reset),
         cmocka_unit_test_setup(a_double_put_by_one_holder_is_caught_while_others_hold, reset),
         cmocka_unit_test_setup(get_after_zero_or_destroy_is_reported_once_per_object, reset),
