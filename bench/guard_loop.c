@@ -1,5 +1,5 @@
 /* guard_loop.c — a guarded block's whole cost in one thread, under
- * guard=all (docs/PERFORMANCE.md, "guard=all on prodcons: the waiting,
+ * guard=all (docs/PERFORMANCE-HISTORY.md, "guard=all on prodcons: the waiting,
  * and a run's pages populated at once"):
  *
  *   guard_loop N LIVE

@@ -1,5 +1,5 @@
 /* guard_marks.c — what marking freed guarded pages costs, one at a time
- * or in a batch (docs/PERFORMANCE.md, "Batched frees"):
+ * or in a batch (docs/PERFORMANCE-HISTORY.md, "Batched frees"):
  *
  *   guard_marks MODE PAGES ROUNDS [SPINNERS]
  *

@@ -1,4 +1,4 @@
-/* leak_scan.c — the exit leak scan's cost (docs/PERFORMANCE.md, "Leak scan").
+/* leak_scan.c — the exit leak scan's cost (docs/PERFORMANCE-HISTORY.md, "Leak scan at exit").
  * leak_scan BLOCKS [HUGE_MIB]: keeps BLOCKS 48-byte blocks in a binary tree
  * reached from a global, leaks BLOCKS/10 more in 100-node lists, and (with
  * HUGE_MIB) keeps a HUGE_MIB MiB block with one page written, then exits:

@@ -27,7 +27,7 @@ _Static_assert((uint64_t)CLASS_COUNT << CLASS_SPAN_BITS <= (uint64_t)UINTPTR_MAX
  * of any class, so a class the program no longer uses is swept too.
  * Without it the quarantine's 64 MiB, passing from class to class as a
  * program's sizes change, left each class at its high-water mark
- * (docs/PERFORMANCE.md, "Peak RSS, mapping by mapping"); the low-water
+ * (docs/PERFORMANCE-HISTORY.md, "Peak RSS, mapping by mapping"); the low-water
  * mark keeps a class whose stack swings from giving back pages it takes
  * again at once. */
 #define CLASS_IDLE_KEEP (64u << 10)

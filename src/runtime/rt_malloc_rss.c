@@ -1,5 +1,5 @@
 /* rt_malloc_rss.c — for bench/: the resident memory of every mapping at exit,
- * by what lifeguard keeps in it (docs/PERFORMANCE.md, "Peak RSS, mapping by
+ * by what lifeguard keeps in it (docs/PERFORMANCE-HISTORY.md, "Peak RSS, mapping by
  * mapping").
  *
  * With LIFEGUARD_RSS_MAP=FILE in the environment (%p: the pid), the process
@@ -317,7 +317,7 @@ static void rss_map_write(const char *path_spec)
     }
     /* The runtime's other mappings, named by their size (the depot's
      * buckets and nodes, the unwinder's tables, the guarded tier's
-     * metadata, the report store: see the table in docs/PERFORMANCE.md). */
+     * metadata, the report store: see the table in docs/PERFORMANCE-HISTORY.md). */
     size_t nown = lg_pal_own_maps(own, MAX_OWN);
     for (size_t i = 0; i < nown; i++) {
         if (is_heap_map(&m, own[i][0], own[i][1])) continue;

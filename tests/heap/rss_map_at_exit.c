@@ -1,4 +1,4 @@
-// LIFEGUARD_RSS_MAP=FILE (bench/'s measuring aid, docs/PERFORMANCE.md "Peak
+// LIFEGUARD_RSS_MAP=FILE (bench/'s measuring aid, docs/PERFORMANCE-HISTORY.md "Peak
 // RSS, mapping by mapping"): a child that sets it writes, at its exit, the
 // resident bytes of each mapping by use, adding up to its VmRSS, and what
 // the classes' slots hold: its 500 live blocks and 500 quarantined ones
