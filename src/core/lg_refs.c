@@ -454,18 +454,26 @@ REFS_HOT bool get_quick(refs_obj *o, refs_holder *h, lg_stack_id stack)
     return true;
 }
 
-/* The token's record among h's, unlinked; NULL when h was never given it
- * or handed it back already. */
-static refs_token *take_token(refs_holder *h, uint64_t token)
+/* Whether h holds token, which it hands back: its get's stack in *got.
+ * False when h was never given it or handed it back already. */
+static bool take_token(refs_holder *h, uint64_t token, lg_stack_id *got)
 {
-    if (!h) return NULL;
+    if (!h) return false;
+    if (LG_LIKELY(token == h->slot_token)) {
+        *got = h->slot_stack;
+        h->slot_token = 0;
+        return true;
+    }
     for (refs_token **pp = &h->tokens; *pp; pp = &(*pp)->next) {
         refs_token *t = *pp;
         if (t->token != token) continue;
         *pp = t->next;
-        return t;
+        *got = t->stack;
+        t->next = h->spare_tokens; /* for its next token */
+        h->spare_tokens = t;
+        return true;
     }
-    return NULL;
+    return false;
 }
 
 /* A put by h (token: 0, or one of its own) under the object's lock alone:
@@ -478,13 +486,7 @@ REFS_HOT bool put_quick(refs_obj *o, refs_holder *h, lg_stack_id stack, uint64_t
     if (LG_UNLIKELY(h->count == 1 && o->nidle >= REFS_IDLE_HOLDERS)) return false;
     if (site_put_needs_record(h, stack)) return false;
     lg_stack_id got = 0;
-    if (LG_UNLIKELY(token)) {
-        refs_token *t = take_token(h, token);
-        if (!t) return false; /* handed back twice: the shard's path reports it */
-        got = t->stack;
-        t->next = h->spare_tokens;
-        h->spare_tokens = t;
-    }
+    if (LG_UNLIKELY(token) && !take_token(h, token, &got)) return false; /* handed back twice: the shard's path reports it */
     h->puts++;
     h->last_put = stack;
     h->count--;
@@ -664,15 +666,23 @@ void lg_refs_get_unless_zero(uintptr_t addr, uintptr_t holder, lg_stack_id stack
     get_as(addr, holder, stack, GET_PROVEN_LIVE);
 }
 
-/* A token of h's for the get just made at stack, in record t. */
+/* A token of h's for the get just made at stack: in h's slot when it is
+ * free, else in record t (NULL: none to be had, no token). */
 REFS_HOT uint64_t give_token(refs_holder *h, refs_token *t, lg_stack_id stack)
 {
-    t->token = h->next_token++;
+    uint64_t token = h->next_token++;
+    h->tokens_used = 1;
+    if (LG_LIKELY(!h->slot_token)) {
+        h->slot_token = token;
+        h->slot_stack = stack;
+        return token;
+    }
+    if (!t) return 0;
+    t->token = token;
     t->stack = stack;
     t->next = h->tokens;
     h->tokens = t;
-    h->tokens_used = 1;
-    return t->token;
+    return token;
 }
 
 /* Tokens are unique among a holder record's: each record numbers its own
@@ -686,10 +696,14 @@ uint64_t lg_refs_get_token(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
     refs_obj *o = enter_object(s, addr, hash);
     if (LG_LIKELY(o != NULL)) {
         refs_holder *h = memo_holder(o, holder);
-        /* A record a put handed back, and a block begun: the object's lock suffices. */
-        if (h && h->spare_tokens && h->next_token && get_quick(o, h, stack)) {
-            refs_token *t = h->spare_tokens;
-            h->spare_tokens = t->next;
+        /* The slot free or a record a put handed back, and a block begun:
+         * the object's lock suffices. */
+        if (h && h->next_token && (!h->slot_token || h->spare_tokens) && get_quick(o, h, stack)) {
+            refs_token *t = NULL;
+            if (h->slot_token) {
+                t = h->spare_tokens;
+                h->spare_tokens = t->next;
+            }
             token = give_token(h, t, stack);
         }
         lg_unlock(&o->lock);
@@ -697,10 +711,10 @@ uint64_t lg_refs_get_token(uintptr_t addr, uintptr_t holder, lg_stack_id stack)
     }
     lg_lock(&s->lock);
     refs_holder *h = get_locked(s, addr, hash, holder, stack, GET_TOKEN, &o);
-    refs_token *t = NULL;
-    if (h && (t = h->spare_tokens) != NULL) h->spare_tokens = t->next;
-    else if (h) t = refs_token_alloc(s);
-    if (t) {
+    if (h) {
+        refs_token *t = NULL;
+        if (h->slot_token && (t = h->spare_tokens) != NULL) h->spare_tokens = t->next;
+        else if (h->slot_token) t = refs_token_alloc(s);
         if (!h->next_token) h->next_token = (++s->token_blocks << 32) | 1;
         token = give_token(h, t, stack);
     }
@@ -755,16 +769,8 @@ REFS_HOT refs_obj *put_locked(refs_shard *s, uintptr_t addr, uint64_t hash, uint
     }
     bool held = h && h->count > 0;
     lg_stack_id got = 0;
-    if (LG_UNLIKELY(token)) {
-        refs_token *t = take_token(h, token);
-        if (t) {
-            got = t->stack;
-            t->next = h->spare_tokens; /* for its next token */
-            h->spare_tokens = t;
-        } else {
-            held = false; /* a token handed back twice: a double put, whatever else it holds */
-        }
-    }
+    if (LG_UNLIKELY(token) && !take_token(h, token, &got))
+        held = false; /* a token handed back twice: a double put, whatever else it holds */
     if (LG_UNLIKELY(!held)) report_put_unheld(s, o, h, holder, stack, false);
     if (LG_LIKELY(h != NULL)) holder_put(s, o, h, stack, held, token && held ? &got : NULL);
     /* The count follows the program's, even through a bad put. */
@@ -813,6 +819,34 @@ void lg_refs_put_token(uintptr_t addr, uintptr_t holder, uint64_t token, lg_stac
     o = put_locked(s, addr, hash, holder, stack, token);
     refs_obj_unlock(o);
     lg_unlock(&s->lock);
+}
+
+/* A token's get when the object's lock serves it at the first try and h's
+ * slot is free (the shape of get_or_sited: a waiter goes the long way). */
+uint64_t lg_refs_get_token_or(uintptr_t addr, uintptr_t holder, lg_stack_id stack, lg_refs_get_token_op otherwise)
+{
+    uint64_t hash = refs_mix(addr), token = 0;
+    refs_obj *o = refs_obj_peek_head(refs_shard_at(hash), hash);
+    if (LG_LIKELY(o && lg_trylock_inline(&o->lock))) {
+        refs_holder *h = entered(o, addr) ? memo_holder(o, holder) : NULL;
+        if (h && h->next_token && !h->slot_token && get_quick(o, h, stack)) token = give_token(h, NULL, stack);
+        lg_unlock(&o->lock);
+        if (LG_LIKELY(token)) return token;
+    }
+    return otherwise(addr, holder, stack);
+}
+
+void lg_refs_put_token_or(uintptr_t addr, uintptr_t holder, uint64_t token, lg_stack_id stack,
+                          lg_refs_put_token_op otherwise)
+{
+    uint64_t hash = refs_mix(addr);
+    refs_obj *o = refs_obj_peek_head(refs_shard_at(hash), hash);
+    if (LG_LIKELY(o && lg_trylock_inline(&o->lock))) {
+        bool done = entered(o, addr) && put_quick(o, memo_holder(o, holder), stack, token);
+        lg_unlock(&o->lock);
+        if (LG_LIKELY(done)) return;
+    }
+    otherwise(addr, holder, token, stack);
 }
 
 /* The reference `from` holds now belongs to `to`: a put by one and a get

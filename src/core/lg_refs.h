@@ -25,6 +25,12 @@ void lg_refs_name(uintptr_t obj, const char *text);
 void lg_refs_move(uintptr_t obj, uintptr_t from, uintptr_t to, lg_stack_id stack);
 uint64_t lg_refs_get_token(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
 void lg_refs_put_token(uintptr_t obj, uintptr_t holder, uint64_t token, lg_stack_id stack);
+/* The token twins of lg_refs_get_or and lg_refs_put_or. */
+typedef uint64_t (*lg_refs_get_token_op)(uintptr_t obj, uintptr_t holder, lg_stack_id stack);
+typedef void (*lg_refs_put_token_op)(uintptr_t obj, uintptr_t holder, uint64_t token, lg_stack_id stack);
+uint64_t lg_refs_get_token_or(uintptr_t obj, uintptr_t holder, lg_stack_id stack, lg_refs_get_token_op otherwise);
+void lg_refs_put_token_or(uintptr_t obj, uintptr_t holder, uint64_t token, lg_stack_id stack,
+                          lg_refs_put_token_op otherwise);
 /* A get the program's own count proved live (lg_refcount_get_unless_zero):
  * an object the tracker saw reach zero comes back without a report. */
 void lg_refs_get_unless_zero(uintptr_t obj, uintptr_t holder, lg_stack_id stack);

@@ -79,9 +79,16 @@ typedef struct refs_holder {
     refs_token *spare_tokens;  /* records of tokens handed back, for the next ones */
     /* ---- */
     uint64_t next_token;       /* its tokens: a block of the shard's (0: none yet) */
+    /* One outstanding token kept here, beside the counter, instead of in a
+     * record: a holder that takes and hands back one token at a time writes
+     * no line of the pool's under the object's lock. */
+    uint64_t slot_token;       /* 0: the slot is free */
+    lg_stack_id slot_stack;    /* its get's stack */
     uint8_t tokens_used;       /* its puts say which get they return: no pairing by paths */
     uint32_t exit_src;         /* exit analysis: index + 1 of the object that is this holder */
 } __attribute__((aligned(64))) refs_holder;
+_Static_assert(offsetof(refs_holder, next_token) / 64 == offsetof(refs_holder, slot_stack) / 64,
+               "a token get or put writes one line of its holder beyond a plain one's");
 _Static_assert(offsetof(refs_holder, last_put) + sizeof(lg_stack_id) <= 64 &&
                    offsetof(refs_holder, put_calls) + sizeof(uint64_t) <= 64,
                "a plain get/put writes one line of its holder");

@@ -128,12 +128,29 @@ static void api_ref_move(const void *obj, const void *from, const void *to)
     tracker_leave();
 }
 
+/* The token entries' own paths, as ref_get_slow and ref_put_slow. */
+static uint64_t ref_get_token_slow(uintptr_t obj, uintptr_t holder, lg_stack_id stack)
+{
+    if (!refs_on() || !obj) return 0;
+    rt_busy++;
+    uint64_t token = lg_refs_get_token(obj, holder, stack);
+    rt_busy--;
+    return token;
+}
+
+static void ref_put_token_slow(uintptr_t obj, uintptr_t holder, uint64_t token, lg_stack_id stack)
+{
+    if (!refs_on() || !obj) return;
+    rt_busy++;
+    lg_refs_put_token(obj, holder, token, stack);
+    rt_busy--;
+}
+
 static __attribute__((noinline)) lg_ref_token_t ref_get_token_stacked(const void *obj, const void *holder)
 {
     if (!refs_on() || !obj) return 0;
-    lg_ref_token_t token = lg_refs_get_token((uintptr_t)obj, (uintptr_t)holder, tracker_enter());
-    tracker_leave();
-    return token;
+    return lg_refs_get_token_or((uintptr_t)obj, (uintptr_t)holder, rt_capture_above(__builtin_frame_address(0), 0),
+                                ref_get_token_slow);
 }
 
 static __attribute__((noinline)) lg_ref_token_t ref_get_token_plain(const void *obj, const void *holder)
@@ -154,8 +171,8 @@ static __attribute__((noinline)) void ref_put_token_stacked(const void *obj, con
                                                             lg_ref_token_t token)
 {
     if (!refs_on() || !obj) return;
-    lg_refs_put_token((uintptr_t)obj, (uintptr_t)holder, token, tracker_enter());
-    tracker_leave();
+    lg_refs_put_token_or((uintptr_t)obj, (uintptr_t)holder, token, rt_capture_above(__builtin_frame_address(0), 0),
+                         ref_put_token_slow);
 }
 
 static __attribute__((noinline)) void ref_put_token_plain(const void *obj, const void *holder, lg_ref_token_t token)
