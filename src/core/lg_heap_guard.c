@@ -126,11 +126,18 @@ typedef struct guard_class {
     uint32_t free_head;       /* index + 1 of the first reusable slot */
     uint32_t marked;          /* slots [0, marked) are committed and were marked (guard markers) */
     size_t slot_size;         /* data pages and the guard page */
+    uint64_t slot_reciprocal; /* 2^40 / (pages + 1), rounded up: an address's slot without a division */
     uintptr_t start;
     lg_block_meta *meta;
 } __attribute__((aligned(64))) guard_class;
 
 _Static_assert((GUARD_SPAN >> 13) <= (1ull << GUARD_INDEX_BITS), "a class's slot index fits its bits of lg_block.slot");
+/* n / d == n * (2^40 / d + 1) >> 40 while n * d < 2^40 (the product's
+ * excess over n / d is below n / 2^40 < 1 / d); n: a page within a class,
+ * d: a slot's pages, pages of at least 4 KiB. */
+#define GUARD_RECIPROCAL_SHIFT 40
+_Static_assert((GUARD_SPAN >> 12) * (GUARD_CLASSES + 1) < (1ull << GUARD_RECIPROCAL_SHIFT),
+               "a slot's index by its reciprocal is exact");
 _Static_assert(GUARD_CLASSES < (1u << (32 - GUARD_INDEX_BITS)), "the class fits its bits of lg_block.slot");
 
 static guard_class gclasses[GUARD_CLASSES];
@@ -179,6 +186,9 @@ bool lg_guard_init(void)
         guard_class *gc = &gclasses[k];
         gc->pages = k + 1;
         gc->slot_size = (size_t)(k + 2) * page_size;
+#if LG_CFG_64BIT /* a 64-bit division would call libgcc's __udivdi3 on i386 (which has no tier) */
+        gc->slot_reciprocal = (1ull << GUARD_RECIPROCAL_SHIFT) / (k + 2) + 1;
+#endif
         gc->max_slots = (uint32_t)(GUARD_SPAN / gc->slot_size);
         gc->start = (uintptr_t)region + (uintptr_t)k * GUARD_SPAN;
         gc->meta = meta;
@@ -744,7 +754,7 @@ bool lg_guard_find(uintptr_t addr, lg_block *out)
     if (!lg_guard_owns(addr)) return false;
     uint32_t k = (uint32_t)((addr - guard_start) >> GUARD_SPAN_BITS);
     guard_class *gc = &gclasses[k];
-    uint64_t index = (addr - gc->start) / gc->slot_size;
+    uint64_t index = ((addr - gc->start) >> page_shift) * gc->slot_reciprocal >> GUARD_RECIPROCAL_SHIFT;
     uint32_t bump = __atomic_load_n(&gc->bump, __ATOMIC_ACQUIRE);
     if (index >= bump) return false;
     to_block(k, (uint32_t)index, out);
