@@ -153,19 +153,12 @@ static __attribute__((noinline)) lg_ref_token_t ref_get_token_stacked(const void
                                 ref_get_token_slow);
 }
 
-static __attribute__((noinline)) lg_ref_token_t ref_get_token_plain(const void *obj, const void *holder)
-{
-    if (!refs_on() || !obj) return 0;
-    rt_busy++;
-    lg_ref_token_t token = lg_refs_get_token((uintptr_t)obj, (uintptr_t)holder, 0);
-    rt_busy--;
-    return token;
-}
-
 static lg_ref_token_t api_ref_get_token(const void *obj, const void *holder)
 {
-    return LG_LIKELY(lg_opt.stacks) ? ref_get_token_stacked(obj, holder) : ref_get_token_plain(obj, holder);
+    if (LG_LIKELY(lg_opt.stacks)) return ref_get_token_stacked(obj, holder);
+    return lg_refs_get_token_or((uintptr_t)obj, (uintptr_t)holder, 0, ref_get_token_slow);
 }
+
 
 static __attribute__((noinline)) void ref_put_token_stacked(const void *obj, const void *holder,
                                                             lg_ref_token_t token)
@@ -175,18 +168,10 @@ static __attribute__((noinline)) void ref_put_token_stacked(const void *obj, con
                          ref_put_token_slow);
 }
 
-static __attribute__((noinline)) void ref_put_token_plain(const void *obj, const void *holder, lg_ref_token_t token)
-{
-    if (!refs_on() || !obj) return;
-    rt_busy++;
-    lg_refs_put_token((uintptr_t)obj, (uintptr_t)holder, token, 0);
-    rt_busy--;
-}
-
 static void api_ref_put_token(const void *obj, const void *holder, lg_ref_token_t token)
 {
     if (LG_LIKELY(lg_opt.stacks)) ref_put_token_stacked(obj, holder, token);
-    else ref_put_token_plain(obj, holder, token);
+    else lg_refs_put_token_or((uintptr_t)obj, (uintptr_t)holder, token, 0, ref_put_token_slow);
 }
 
 static __attribute__((noinline)) void ref_get_unless_zero_stacked(const void *obj, const void *holder)
