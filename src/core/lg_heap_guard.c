@@ -15,7 +15,7 @@
  * to guard_max_size) or, for guard=sites, the first guard_first of each
  * allocation site (its stack; with stacks=0 its caller's address) and
  * then one in guard_sample, within budgets of live
- * guarded blocks and their memory.  The decision is
+ * guarded blocks, their memory and their system calls' time.  The decision is
  * inline in the allocation path (lg_guard_due, lg_heap.h): a per-thread
  * countdown and, while the thread may guard first uses, one byte of a
  * table; lg_guard_wanted runs only for a candidate.  The class lock is
@@ -161,6 +161,15 @@ static size_t live_blocks, live_bytes, total_guarded;
 /* The run's counts and key (lg_guard_share_run); NULL: counted per process. */
 static uint8_t *run_seen;
 static uint32_t (*run_key)(uintptr_t site);
+/* guard=sites: the time the guarded blocks' opens and closes took, against
+ * guard_sample_cost percent of the time since start-up.  A close is a TLB
+ * flush, and in a threaded program it waits for every other CPU that runs
+ * the program to flush too: in a VM, tens of microseconds a block, where a
+ * single thread's is a few (docs/PERFORMANCE.md).  While the calls are
+ * over their share a sample waits; first uses do not.  SAMPLE_COST_SLACK_NS
+ * lets a young process sample before its share has grown. */
+#define SAMPLE_COST_SLACK_NS 2000000ull
+static uint64_t clock_start_ns, calls_ns;
 
 bool lg_guard_init(void)
 {
@@ -197,6 +206,7 @@ bool lg_guard_init(void)
     guard_start = (uintptr_t)region;
     guard_end = guard_start + (uintptr_t)GUARD_CLASSES * GUARD_SPAN;
     markers = lg_opt.guard_markers; /* probed at the first chunk (extend_marked) */
+    clock_start_ns = lg_pal_now_ns();
     if (mode == GUARD_SITES) {
         uint8_t *shared = lg_pal_map_shared(sizeof site_seen_own);
         if (shared) lg_guard_site_seen = shared;
@@ -294,6 +304,27 @@ static bool first_use_in_run(uint8_t *seen, uint8_t n, uintptr_t site, uint32_t 
     return true;
 }
 
+/* Whether the guarded blocks' calls leave room for a sample.  Products,
+ * not a quotient: a 64-bit division would call libgcc on i386. */
+static bool sample_affordable(void)
+{
+    if (!lg_opt.guard_sample_cost) return true;
+    uint64_t elapsed = lg_pal_now_ns() - clock_start_ns;
+    return __atomic_load_n(&calls_ns, __ATOMIC_RELAXED) * 100 <= elapsed * lg_opt.guard_sample_cost + SAMPLE_COST_SLACK_NS * 100;
+}
+
+/* A guarded block's opening or closing call timed, under guard=sites with
+ * a cost limit: 0 from calls_started when it is not. */
+static uint64_t calls_started(void)
+{
+    return mode == GUARD_SITES && lg_opt.guard_sample_cost ? lg_pal_now_ns() : 0;
+}
+
+static void calls_done(uint64_t started)
+{
+    if (started) __atomic_fetch_add(&calls_ns, lg_pal_now_ns() - started, __ATOMIC_RELAXED);
+}
+
 /* Allocations between two renewals of a thread's countdown. */
 static uint32_t countdown_period(void)
 {
@@ -323,7 +354,7 @@ static uint32_t wanted_shared(size_t pages, uintptr_t site)
     uint32_t tick = __atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED);
     /* 32-bit arithmetic: a 64-bit % on i386 would call libgcc's __umoddi3 */
     uint32_t sample = lg_opt.guard_sample > UINT32_MAX ? UINT32_MAX : (uint32_t)lg_opt.guard_sample;
-    return tick % sample == 0 ? placement(tick / sample, pages) : LG_GUARD_NO;
+    return tick % sample == 0 && sample_affordable() ? placement(tick / sample, pages) : LG_GUARD_NO;
 }
 
 static void flush_pending(lg_heap_cache *cache);
@@ -357,7 +388,7 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintpt
             return placement(nth, pages);
         }
     }
-    return sampled ? placement((uint32_t)cache->birth_next, pages) : LG_GUARD_NO;
+    return sampled && sample_affordable() ? placement((uint32_t)cache->birth_next, pages) : LG_GUARD_NO;
 }
 
 /* ---- making pages accessible and not ---------------------------------------- */
@@ -526,10 +557,12 @@ void *lg_guard_alloc(lg_heap_cache *cache, uint32_t side, size_t size, size_t al
 
     uintptr_t data = gc->start + (uintptr_t)index * gc->slot_size;
     size_t data_bytes = (size_t)gc->pages * page_size;
+    uint64_t started = calls_started();
     if (!fresh && !open_pages(data, data_bytes)) { /* out of kernel mappings, or memory */
         lg_guard_release(k << GUARD_INDEX_BITS | index);
         return NULL;
     }
+    calls_done(started);
     /* At the start: the guard page below is the previous slot's. */
     uintptr_t user = side == LG_GUARD_START ? data : (data + data_bytes - size) & ~(uintptr_t)(end_align - 1);
     lg_block_meta *m = &gc->meta[index];
@@ -646,7 +679,9 @@ void lg_guard_free(lg_heap_cache *cache, const lg_block *b)
         }
         if (cache->guard_pending) flush_pending(cache);
     }
+    uint64_t started = calls_started();
     close_pages(b->slot_start, b->slot_end - b->slot_start);
+    calls_done(started);
 }
 
 bool lg_guard_take_pending(const lg_block *b)

@@ -68,6 +68,7 @@ static bool in_range(const char *key, size_t key_len, uint64_t v)
     if (key_len == 17 && lg_str_eq_n(key, "guard_first_burst", 17)) return v <= LG_GUARD_BURST_MAX;
     if (key_len == 8 && lg_str_eq_n(key, "guard_mb", 8)) return v <= (1u << 20);
     if (key_len == 11 && lg_str_eq_n(key, "guard_batch", 11)) return v <= LG_GUARD_BATCH_MAX;
+    if (key_len == 17 && lg_str_eq_n(key, "guard_sample_cost", 17)) return v <= 100;
     return true;
 }
 

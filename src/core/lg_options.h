@@ -29,6 +29,7 @@
     X(guard_first, UINT, 8, "guard=sites: allocations guarded first on each allocation stack")      \
     X(guard_first_burst, UINT, 64, "guard=sites: first uses a thread guards at once, then one per 32 of its allocations past its first 8192 (up to 1024)") \
     X(guard_sample, UINT, 4096, "guard=sites: then one allocation in this many (0: no more)")       \
+    X(guard_sample_cost, UINT, 1, "guard=sites: percent of the run's time the guarded blocks' system calls may take before a sample waits (0-100; 0: no limit)") \
     X(guard_sites_file, STR, "", "guard=sites: a file of first-use counts shared by every process of a run (lifeguard run makes one; none: per process)") \
     X(guard_mb, UINT, 64, "MiB of memory that live guarded blocks may hold")                       \
     X(guard_blocks, UINT, 8192, "guarded blocks live at once (without guard markers each costs the kernel 2 mappings)")  \

@@ -1,0 +1,21 @@
+// The twin of sample_cost_bounded.c without a cost limit
+// (guard_sample_cost=0): every one of the 20 000 allocations is guarded.
+// OPTIONS: guard_first=0:guard_sample=1:guard_sample_cost=0
+// EXPECT-CLEAN
+// EXPECT-SUMMARY: .guarded_allocations >= 20000
+// VARIANT: -O0 -g
+// VARIANT: -O2 -g
+#include <stdlib.h>
+
+static char *volatile last;
+
+int main(void)
+{
+    for (int i = 0; i < 20000; i++) {
+        char *p = malloc(64);
+        p[0] = (char)i;
+        last = p;
+        free(p);
+    }
+    return 0;
+}
