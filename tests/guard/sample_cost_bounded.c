@@ -8,17 +8,4 @@
 // EXPECT-SUMMARY: .guarded_allocations >= 1 and .guarded_allocations < 10000
 // VARIANT: -O0 -g
 // VARIANT: -O2 -g
-#include <stdlib.h>
-
-static char *volatile last;
-
-int main(void)
-{
-    for (int i = 0; i < 20000; i++) {
-        char *p = malloc(64);
-        p[0] = (char)i;
-        last = p;
-        free(p);
-    }
-    return 0;
-}
+#include "sample_cost.h"

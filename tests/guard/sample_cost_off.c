@@ -5,17 +5,4 @@
 // EXPECT-SUMMARY: .guarded_allocations >= 20000
 // VARIANT: -O0 -g
 // VARIANT: -O2 -g
-#include <stdlib.h>
-
-static char *volatile last;
-
-int main(void)
-{
-    for (int i = 0; i < 20000; i++) {
-        char *p = malloc(64);
-        p[0] = (char)i;
-        last = p;
-        free(p);
-    }
-    return 0;
-}
+#include "sample_cost.h"
