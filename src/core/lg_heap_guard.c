@@ -557,7 +557,7 @@ void *lg_guard_alloc(lg_heap_cache *cache, uint32_t side, size_t size, size_t al
 
     uintptr_t data = gc->start + (uintptr_t)index * gc->slot_size;
     size_t data_bytes = (size_t)gc->pages * page_size;
-    uint64_t started = calls_started();
+    uint64_t started = fresh ? 0 : calls_started(); /* a fresh slot makes no call */
     if (!fresh && !open_pages(data, data_bytes)) { /* out of kernel mappings, or memory */
         lg_guard_release(k << GUARD_INDEX_BITS | index);
         return NULL;
