@@ -353,6 +353,9 @@ struct lg_heap_cache {
  * guarded (a hashed byte table; lg_guard_first is 0 unless guard=sites). */
 #define LG_GUARD_SITE_BITS 16
 extern uint8_t *lg_guard_site_seen; /* 1 << LG_GUARD_SITE_BITS counts, shared with forked children */
+/* Moves the counts into a mapping shared with the children forked from
+ * here on (once; called before each fork). */
+void lg_guard_share_family(void);
 extern uint8_t lg_guard_first;
 
 /* A stack id is the depot's index of its innermost frame, handed out in

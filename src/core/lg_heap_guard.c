@@ -146,13 +146,21 @@ static size_t page_size;
 static unsigned page_shift; /* log2(page_size): no division on the allocation path */
 static int mode;
 static bool markers; /* guard markers in use: from guard_markers, false from the first refusal on */
-/* Guarded allocations so far, per hashed site: in a mapping shared with
- * the processes forked from this one, so that a family of processes (a
- * shell and its subshells, a server's workers) guards a site's first uses
- * once, not once in each child; this process's own table if that mapping
- * cannot be had. */
+/* Guarded allocations so far, per hashed site: the process's own table
+ * until it first forks, then a mapping shared with the processes forked
+ * from it (lg_guard_share_family), so that a family of processes (a shell
+ * and its subshells, a server's workers) guards a site's first uses once,
+ * not once in each child.  Not shared from the start: a shared memory
+ * mapping's creation, faults and teardown are about 2% of a short process
+ * that never forks (an echo under make). */
 static uint8_t site_seen_own[1u << LG_GUARD_SITE_BITS];
 uint8_t *lg_guard_site_seen = site_seen_own;
+/* Which 4 KiB pieces of site_seen_own were written: the share copies only
+ * those (reading the rest would fault in each of its pages). */
+#define SITE_PIECE 4096u
+static uint32_t site_pieces_written;
+_Static_assert((sizeof site_seen_own / SITE_PIECE) <= 32 && sizeof site_seen_own % SITE_PIECE == 0,
+               "a bit of site_pieces_written for each piece of the table");
 uint8_t lg_guard_first;                       /* guard_first under guard=sites, else 0 */
 static uint32_t shared_countdown;             /* sampling of allocations made without a cache */
 static uint32_t shared_spent;                 /* first uses guarded without a cache */
@@ -207,10 +215,6 @@ bool lg_guard_init(void)
     guard_end = guard_start + (uintptr_t)GUARD_CLASSES * GUARD_SPAN;
     markers = lg_opt.guard_markers; /* probed at the first chunk (extend_marked) */
     clock_start_ns = lg_pal_now_ns();
-    if (mode == GUARD_SITES) {
-        uint8_t *shared = lg_pal_map_shared(sizeof site_seen_own);
-        if (shared) lg_guard_site_seen = shared;
-    }
     if (mode == GUARD_SITES) lg_guard_first = lg_opt.guard_first > UINT8_MAX ? UINT8_MAX : (uint8_t)lg_opt.guard_first;
     return true;
 }
@@ -277,6 +281,27 @@ static void first_use_spend(lg_heap_cache *cache)
     else cache->guard_spent++;
 }
 
+/* A site's count set; racy, as the counts are: a few more or less is fine. */
+static void site_count_set(uint8_t *seen, uint8_t n)
+{
+    __atomic_store_n(seen, n, __ATOMIC_RELAXED);
+    size_t at = (size_t)(seen - site_seen_own);
+    if (at < sizeof site_seen_own) __atomic_fetch_or(&site_pieces_written, 1u << (at / SITE_PIECE), __ATOMIC_RELAXED);
+}
+
+/* A count another thread sets in the own table meanwhile may be lost: one
+ * more first use guarded. */
+void lg_guard_share_family(void)
+{
+    if (mode != GUARD_SITES || __atomic_load_n(&lg_guard_site_seen, __ATOMIC_RELAXED) != site_seen_own) return;
+    uint8_t *shared = lg_pal_map_shared(sizeof site_seen_own);
+    if (!shared) return; /* each child counts on from its copy */
+    uint32_t written = __atomic_load_n(&site_pieces_written, __ATOMIC_RELAXED);
+    for (uint32_t k = 0; k < sizeof site_seen_own / SITE_PIECE; k++)
+        if (written & (1u << k)) lg_mem_copy(shared + k * SITE_PIECE, site_seen_own + k * SITE_PIECE, SITE_PIECE);
+    __atomic_store_n(&lg_guard_site_seen, shared, __ATOMIC_RELEASE);
+}
+
 void lg_guard_share_run(uint8_t *counts, uint32_t (*key)(uintptr_t site))
 {
     run_key = key;
@@ -296,7 +321,7 @@ static bool first_use_in_run(uint8_t *seen, uint8_t n, uintptr_t site, uint32_t 
     uint8_t *count = &run[run_key(site) & ((1u << LG_GUARD_RUN_BITS) - 1)];
     uint8_t had = __atomic_load_n(count, __ATOMIC_RELAXED);
     if (had >= lg_guard_first) {
-        __atomic_store_n(seen, lg_guard_first, __ATOMIC_RELAXED);
+        site_count_set(seen, lg_guard_first);
         return false;
     }
     __atomic_store_n(count, (uint8_t)(had + 1), __ATOMIC_RELAXED); /* racy, as the process's count */
@@ -346,7 +371,7 @@ static uint32_t wanted_shared(size_t pages, uintptr_t site)
         uint32_t nth;
         if (n < lg_guard_first && first_use_in_run(seen, n, site, &nth)) {
             first_use_spend(NULL);
-            __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
+            site_count_set(seen, (uint8_t)(n + 1));
             return placement(nth, pages);
         }
     }
@@ -384,7 +409,7 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintpt
         if (n < lg_guard_first && first_use_in_run(seen, n, site, &nth)) {
             first_use_spend(cache);
             cache->guard_first_open = first_use_budget(cache);
-            __atomic_store_n(seen, (uint8_t)(n + 1), __ATOMIC_RELAXED); /* racy: a few more or less is fine */
+            site_count_set(seen, (uint8_t)(n + 1));
             return placement(nth, pages);
         }
     }

@@ -296,6 +296,7 @@ static void adopt_earlier_image(void)
  * the depot's insert locks last (a stack is stored under any of the others). */
 static void before_fork(void)
 {
+    lg_guard_share_family(); /* before the locks: a system call */
     lg_refs_lock_all();
     lg_report_lock();
     lg_heap_lock_all();
