@@ -4,6 +4,9 @@
 # 0-256 allocations, and echo, one of the processes make starts),
 # alternated run by run on the same machine load: median CPU (user + sys,
 # the program and its children) and wall time of each, and the ratios.
+# The last two columns are guard=sites with a run's table of first uses
+# (guard_sites_file, a fresh one each run, made before the run starts), as
+# `lifeguard run` gives every run: how tests/real's programs run.
 # docs/PERFORMANCE.md records its output.
 #
 # Each program is run from its real binary: a name on PATH that is not an
@@ -47,6 +50,9 @@ int main(int argc, char **argv)
 }
 C
 ${CC:-cc} -O2 -o "$work/allocs" "$work/allocs.c" || exit 2
+# A blank run table (src/core/lg_guard_file.h: the magic, then zeros to 4096 + 2^18 bytes).
+printf 'lifeguard guard=sites first-use counts, version 1\n' >"$work/blank-table"
+truncate -s $((4096 + (1 << 18))) "$work/blank-table"
 { # 500 targets, each an echo make runs itself (fork and exec)
     echo 'N := $(shell seq 1 500)'
     echo 'all: $(addprefix t,$(N))'
@@ -82,23 +88,25 @@ command_of() { # NAME: sets prog and args
     make) prog=make args=(-s -f "$work/Makefile") ;;
     esac
 }
-echo "| program | off CPU (s) | sites CPU (s) | × CPU | off wall (s) | sites wall (s) | × wall |"
-echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| program | off CPU (s) | sites CPU (s) | × CPU | off wall (s) | sites wall (s) | × wall | sites + run table CPU (s) | × CPU |"
+echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for name in "${programs[@]}"; do
     command_of "$name"
     bin=$(real_binary "$prog") || continue
-    : >"$work/off.cpu" && : >"$work/off.wall" && : >"$work/sites.cpu" && : >"$work/sites.wall"
+    for g in off sites table; do : >"$work/$g.cpu" && : >"$work/$g.wall"; done
     for ((i = 0; i < runs; i++)); do
-        for g in off sites; do
+        for g in off sites table; do
+            options="leaks=0:guard=$g"
+            [ $g = table ] && cp "$work/blank-table" "$work/run-table" && options="leaks=0:guard=sites:guard_sites_file=$work/run-table"
             line=$("$work/measure" -t 300 -o /dev/null -e /dev/null -E "LD_PRELOAD=$lib" \
-                -E "LIFEGUARD_OPTIONS=leaks=0:guard=$g" -- "$bin" "${args[@]}")
+                -E "LIFEGUARD_OPTIONS=$options" -- "$bin" "${args[@]}")
             [ "$(field status "$line")" = exit:0 ] || { echo "guard_real.sh: $name under guard=$g: $line" >&2; continue 3; }
             field cpu "$line" >>"$work/$g.cpu"
             field wall "$line" >>"$work/$g.wall"
         done
     done
     oc=$(median <"$work/off.cpu") sc=$(median <"$work/sites.cpu")
-    ow=$(median <"$work/off.wall") sw=$(median <"$work/sites.wall")
-    awk -v n="$name" -v oc="$oc" -v sc="$sc" -v ow="$ow" -v sw="$sw" \
-        'BEGIN { printf "| %s | %.4f | %.4f | %.3f | %.4f | %.4f | %.3f |\n", n, oc, sc, sc / oc, ow, sw, sw / ow }'
+    ow=$(median <"$work/off.wall") sw=$(median <"$work/sites.wall") tc=$(median <"$work/table.cpu")
+    awk -v n="$name" -v oc="$oc" -v sc="$sc" -v ow="$ow" -v sw="$sw" -v tc="$tc" \
+        'BEGIN { printf "| %s | %.4f | %.4f | %.3f | %.4f | %.4f | %.3f | %.4f | %.3f |\n", n, oc, sc, sc / oc, ow, sw, sw / ow, tc, tc / oc }'
 done
