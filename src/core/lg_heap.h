@@ -377,13 +377,19 @@ static inline uint32_t lg_guard_site_index(uintptr_t site)
  * Called once, at start-up, before other threads exist. */
 void lg_guard_share_run(uint8_t *counts, uint32_t (*key)(uintptr_t site));
 
+/* The table moves once, at a fork, while other threads may be reading it. */
+static inline uint8_t *lg_guard_site_table(void)
+{
+    return __atomic_load_n(&lg_guard_site_seen, __ATOMIC_RELAXED);
+}
+
 static inline bool lg_guard_due(lg_heap_cache *cache, uintptr_t site)
 {
     if (LG_UNLIKELY(!cache)) return true;
     uint32_t left = cache->guard_countdown;
     if (LG_UNLIKELY(left <= 1)) return true;
     cache->guard_countdown = left - 1;
-    return cache->guard_first_open && lg_guard_site_seen[lg_guard_site_index(site)] < lg_guard_first;
+    return cache->guard_first_open && lg_guard_site_table()[lg_guard_site_index(site)] < lg_guard_first;
 }
 /* Takes up to want reusable slots of class c (free list first, then
  * never-used slots) under the class lock.  Returns how many. */

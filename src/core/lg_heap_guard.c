@@ -285,7 +285,7 @@ static void first_use_spend(lg_heap_cache *cache)
 static void site_count_set(uint8_t *seen, uint8_t n)
 {
     __atomic_store_n(seen, n, __ATOMIC_RELAXED);
-    size_t at = (size_t)(seen - site_seen_own);
+    uintptr_t at = (uintptr_t)seen - (uintptr_t)site_seen_own; /* past the end when seen is in the shared table */
     if (at < sizeof site_seen_own) __atomic_fetch_or(&site_pieces_written, 1u << (at / SITE_PIECE), __ATOMIC_RELAXED);
 }
 
@@ -366,7 +366,7 @@ static uint32_t wanted_shared(size_t pages, uintptr_t site)
     if (mode == GUARD_ALL) return placement(__atomic_fetch_add(&shared_countdown, 1, __ATOMIC_RELAXED), pages);
     __atomic_fetch_add(&shared_allocs, 1, __ATOMIC_RELAXED);
     if (first_use_budget(NULL)) {
-        uint8_t *seen = &lg_guard_site_seen[lg_guard_site_index(site)];
+        uint8_t *seen = &lg_guard_site_table()[lg_guard_site_index(site)];
         uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
         uint32_t nth;
         if (n < lg_guard_first && first_use_in_run(seen, n, site, &nth)) {
@@ -403,7 +403,7 @@ uint32_t lg_guard_wanted(lg_heap_cache *cache, size_t size, size_t align, uintpt
     }
     if (!fits) return LG_GUARD_NO;
     if (cache->guard_first_open) {
-        uint8_t *seen = &lg_guard_site_seen[lg_guard_site_index(site)];
+        uint8_t *seen = &lg_guard_site_table()[lg_guard_site_index(site)];
         uint8_t n = __atomic_load_n(seen, __ATOMIC_RELAXED);
         uint32_t nth;
         if (n < lg_guard_first && first_use_in_run(seen, n, site, &nth)) {
