@@ -360,7 +360,7 @@ extern uint8_t lg_guard_first;
 
 /* A stack id is the depot's index of its innermost frame, handed out in
  * order: taken as it is, a short process's sites share the table's first
- * page or two (each page it touches is a fault of the shared mapping), and
+ * page or two (each page it touches is a fault), and
  * no two of the first 64 Ki ids share a count.  A code address (stacks=0)
  * keeps its low bits: call sites within 64 KiB of code never share one. */
 static inline uint32_t lg_guard_site_index(uintptr_t site)
