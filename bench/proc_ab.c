@@ -42,6 +42,7 @@ static double run_once(const char *lib, const char *options, char **prog)
     if (pid < 0) return -1;
     if (pid == 0) {
         if (lib[0]) setenv("LD_PRELOAD", lib, 1);
+        else unsetenv("LD_PRELOAD"); /* none, not proc_ab's own */
         setenv("LIFEGUARD_OPTIONS", options, 1);
         int null = open("/dev/null", O_WRONLY);
         if (null >= 0) {
@@ -82,7 +83,7 @@ int main(int argc, char **argv)
                 return 1;
             }
     double first_mean = 0;
-    printf("| configuration | min µs | q1 µs | median µs | mean µs | mean × first |\n|---|---:|---:|---:|---:|---:|\n");
+    printf("| configuration | min µs | q1 µs | median µs | mean µs | mean over the first |\n|---|---:|---:|---:|---:|---:|\n");
     for (int c = 0; c < configs; c++) {
         qsort(cpu[c], (size_t)runs, sizeof(double), by_value);
         double sum = 0;
