@@ -353,9 +353,6 @@ struct lg_heap_cache {
  * guarded (a hashed byte table; lg_guard_first is 0 unless guard=sites). */
 #define LG_GUARD_SITE_BITS 16
 extern uint8_t *lg_guard_site_seen; /* 1 << LG_GUARD_SITE_BITS counts, shared with forked children */
-/* Moves the counts into a mapping shared with the children forked from
- * here on (once; called before each fork). */
-void lg_guard_share_family(void);
 extern uint8_t lg_guard_first;
 
 /* A stack id is the depot's index of its innermost frame, handed out in
@@ -376,6 +373,9 @@ static inline uint32_t lg_guard_site_index(uintptr_t site)
  * this process meets a site for the first time, the run's count decides.
  * Called once, at start-up, before other threads exist. */
 void lg_guard_share_run(uint8_t *counts, uint32_t (*key)(uintptr_t site));
+/* Moves the counts into a mapping shared with the children forked from
+ * here on (once, while first uses are counted; called before each fork). */
+void lg_guard_share_family(void);
 
 /* The table moves once, at a fork, while other threads may be reading it. */
 static inline uint8_t *lg_guard_site_table(void)

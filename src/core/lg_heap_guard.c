@@ -293,7 +293,7 @@ static void site_count_set(uint8_t *seen, uint8_t n)
  * more first use guarded. */
 void lg_guard_share_family(void)
 {
-    if (mode != GUARD_SITES || __atomic_load_n(&lg_guard_site_seen, __ATOMIC_RELAXED) != site_seen_own) return;
+    if (!lg_guard_first || __atomic_load_n(&lg_guard_site_seen, __ATOMIC_RELAXED) != site_seen_own) return; /* nothing to count */
     uint8_t *shared = lg_pal_map_shared(sizeof site_seen_own);
     if (!shared) return; /* each child counts on from its copy */
     uint32_t written = __atomic_load_n(&site_pieces_written, __ATOMIC_RELAXED);
